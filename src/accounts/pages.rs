@@ -1,0 +1,92 @@
+//! Log-in and sign-up pages: plain HTML forms posting to `/auth/*`.
+use super::{safe_next, FormError};
+use crate::ui::Alert;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[derive(Clone)]
+struct FormQuery {
+    error: Option<FormError>,
+    username: String,
+    next: String,
+}
+
+fn form_query() -> FormQuery {
+    let q = use_query_map().get_untracked();
+    FormQuery {
+        error: q.get("error").as_deref().and_then(FormError::from_code),
+        username: q.get("username").unwrap_or_default(),
+        next: safe_next(q.get("next").as_deref()).to_owned(),
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let q = form_query();
+    let signup = format!("/signup?next={}", q.next);
+    view! {
+        <Title text="Log in · Parley"/>
+        <section class="card narrow">
+            <h1>"Log in"</h1>
+            {q.error.map(|e| view! { <Alert message=e.message()/> })}
+            <CredentialsForm action="/auth/login" submit="Log in" username=q.username.clone() next=q.next.clone() new_password=false/>
+            <p class="muted">"New here? " <a href=signup rel="external">"Create an account"</a></p>
+            <GuestForm next=q.next/>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let q = form_query();
+    let login = format!("/login?next={}", q.next);
+    view! {
+        <Title text="Sign up · Parley"/>
+        <section class="card narrow">
+            <h1>"Create an account"</h1>
+            {q.error.map(|e| view! { <Alert message=e.message()/> })}
+            <CredentialsForm action="/auth/signup" submit="Sign up" username=q.username.clone() next=q.next.clone() new_password=true/>
+            <p class="muted">"Already have an account? " <a href=login rel="external">"Log in"</a></p>
+            <GuestForm next=q.next/>
+        </section>
+    }
+}
+
+#[component]
+fn CredentialsForm(
+    action: &'static str,
+    submit: &'static str,
+    username: String,
+    next: String,
+    /// Sign-up asks for a new password; log-in for the current one.
+    new_password: bool,
+) -> impl IntoView {
+    let autocomplete = if new_password { "new-password" } else { "current-password" };
+    view! {
+        <form method="post" action=action class="stack">
+            <input type="hidden" name="next" value=next/>
+            <label>
+                "Username"
+                <input name="username" value=username required minlength="3" maxlength="32" autocomplete="username"
+                    pattern="[A-Za-z0-9._\\-]{3,32}" title="3–32 letters, digits, dots, dashes or underscores"/>
+            </label>
+            <label>
+                "Password"
+                <input name="password" type="password" required minlength="8" maxlength="256" autocomplete=autocomplete/>
+            </label>
+            <button type="submit" class="primary">{submit}</button>
+        </form>
+    }
+}
+
+/// "Join as guest": a generated name for this browser session.
+#[component]
+pub fn GuestForm(next: String) -> impl IntoView {
+    view! {
+        <form method="post" action="/auth/guest" class="guest">
+            <input type="hidden" name="next" value=next/>
+            <button type="submit" class="secondary">"Join as guest"</button>
+        </form>
+    }
+}

@@ -1,0 +1,110 @@
+//! Account and session rows in SQLite.
+use super::CurrentUser;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+/// Sessions last 30 days.
+pub const SESSION_SECS: i64 = 30 * 24 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("username taken")]
+    NameTaken,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+}
+
+pub async fn create_user(pool: &SqlitePool, username: &str, password_hash: &str) -> Result<i64, StoreError> {
+    let res = sqlx::query("INSERT INTO users (username, password_hash, peer_id) VALUES (?, ?, ?)")
+        .bind(username)
+        .bind(password_hash)
+        .bind(crate::signaling::hub::new_id())
+        .execute(pool)
+        .await;
+    match res {
+        Ok(r) => Ok(r.last_insert_rowid()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::NameTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_user(pool: &SqlitePool, username: &str) -> Result<Option<UserRow>, StoreError> {
+    let row: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT id, username, password_hash FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id, username, password_hash)| UserRow { id, username, password_hash }))
+}
+
+/// The stable peer id of a user, for calling by name.
+pub async fn peer_id_of(pool: &SqlitePool, username: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT peer_id FROM users WHERE username = ?")
+        .bind(username)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Starts a session for a user (`Some(id)`) or a fresh guest (`None`); returns the cookie token.
+pub async fn create_session(pool: &SqlitePool, user_id: Option<i64>) -> Result<String, StoreError> {
+    let token = random_token();
+    let (guest_name, guest_peer) = match user_id {
+        Some(_) => (None, None),
+        None => (Some(format!("guest-{}", &crate::signaling::hub::new_id()[..4])), Some(crate::signaling::hub::new_id())),
+    };
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, guest_name, guest_peer, expires_at)
+         VALUES (?, ?, ?, ?, unixepoch() + ?)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(guest_name)
+    .bind(guest_peer)
+    .bind(SESSION_SECS)
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+/// Who holds `token`, if it is a live session.
+pub async fn session_user(pool: &SqlitePool, token: &str) -> Result<Option<CurrentUser>, StoreError> {
+    let row: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT u.username, u.peer_id, s.guest_name, s.guest_peer
+         FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > unixepoch()",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|r| match r {
+        (Some(name), Some(peer_id), _, _) => Some(CurrentUser { name, peer_id, guest: false }),
+        (_, _, Some(name), Some(peer_id)) => Some(CurrentUser { name, peer_id, guest: true }),
+        _ => None,
+    }))
+}
+
+pub async fn delete_session(pool: &SqlitePool, token: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash(token)).execute(pool).await?;
+    Ok(())
+}
+
+pub async fn purge_expired(pool: &SqlitePool) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= unixepoch()").execute(pool).await?.rows_affected())
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}

@@ -1,0 +1,14 @@
+//! Calls in the browser: the call stage component, and (under `hydrate`) the WebRTC engine
+//! that drives it with web-sys.
+pub mod stage;
+
+#[cfg(feature = "hydrate")]
+mod engine;
+#[cfg(feature = "hydrate")]
+pub mod lobby;
+#[cfg(feature = "hydrate")]
+mod media;
+#[cfg(feature = "hydrate")]
+mod peer;
+#[cfg(feature = "hydrate")]
+mod socket;

@@ -1,0 +1,143 @@
+//! The call stage: local video, one tile per remote peer, the status line and the Leave button.
+//! It renders the same on the server and in the browser; the engine starts only in the browser.
+use crate::accounts::CurrentUser;
+use leptos::prelude::*;
+
+/// Where the call stands, shown to the user in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallStatus {
+    Connecting,
+    Waiting,
+    Live,
+    Reconnecting,
+    Failed,
+    RoomFull,
+    Left,
+}
+
+impl CallStatus {
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Waiting => "waiting",
+            Self::Live => "live",
+            Self::Reconnecting => "reconnecting",
+            Self::Failed => "failed",
+            Self::RoomFull => "full",
+            Self::Left => "left",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Connecting => "Connecting…",
+            Self::Waiting => "You're in. Waiting for others to join.",
+            Self::Live => "Connected",
+            Self::Reconnecting => "Connection lost. Reconnecting…",
+            Self::Failed => "Couldn't reach the server.",
+            Self::RoomFull => "This room is full.",
+            Self::Left => "You left the call.",
+        }
+    }
+}
+
+/// One remote peer's tile.
+#[derive(Clone)]
+pub struct Tile {
+    pub id: String,
+    pub name: String,
+    /// The peer connection's `connectionState`, or `waiting` before one exists.
+    pub state: ArcRwSignal<String>,
+}
+
+/// The signals the engine writes and the view reads.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub status: RwSignal<CallStatus>,
+    /// Extra words for the status line (camera trouble, server errors).
+    pub detail: RwSignal<String>,
+    pub tiles: RwSignal<Vec<Tile>>,
+    pub people: RwSignal<Vec<String>>,
+}
+
+#[component]
+pub fn CallStage(room: String, user: CurrentUser, people: RwSignal<Vec<String>>) -> impl IntoView {
+    let ui = Ui {
+        status: RwSignal::new(CallStatus::Connecting),
+        detail: RwSignal::new(String::new()),
+        tiles: RwSignal::new(Vec::new()),
+        people,
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let engine = super::engine::Engine::start(room.clone(), user.name.clone(), ui);
+        let on_leave = engine.clone();
+        let leave = send_wrapper::SendWrapper::new(move || on_leave.leave());
+        let cleanup = send_wrapper::SendWrapper::new(engine);
+        on_cleanup(move || cleanup.shutdown());
+        return view_stage(room, user, ui, Some(std::sync::Arc::new(leave)));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    view_stage(room, user, ui, None)
+}
+
+type LeaveFn = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+fn view_stage(room: String, user: CurrentUser, ui: Ui, leave: Option<LeaveFn>) -> impl IntoView {
+    let status = ui.status;
+    let rejoin = format!("/r/{room}");
+    let on_leave = move |_| {
+        if let Some(f) = &leave {
+            f()
+        }
+    };
+    view! {
+        <div class="stage" data-status=move || status.get().class()>
+            <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
+                <span class="dot" aria-hidden="true"></span>
+                <span data-testid="call-status">{move || status.get().label()}</span>
+                <span class="detail">{move || ui.detail.get()}</span>
+                <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull)>
+                    <a class="button" href=rejoin.clone() rel="external">"Try again"</a>
+                </Show>
+            </div>
+            <div class="tiles">
+                <figure class="tile local">
+                    <video id="local-video" autoplay=true playsinline=true muted=true></video>
+                    <figcaption>{user.name.clone()} " (you)"</figcaption>
+                </figure>
+                <For each=move || ui.tiles.get() key=|t| t.id.clone() let:tile>
+                    <RemoteTile tile/>
+                </For>
+            </div>
+            <div class="controls">
+                <button class="danger" on:click=on_leave disabled=move || status.get() == CallStatus::Left>"Leave"</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn RemoteTile(tile: Tile) -> impl IntoView {
+    let state = tile.state.clone();
+    let label = tile.state.clone();
+    let video_ref = NodeRef::<leptos::html::Video>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let id = tile.id.clone();
+        Effect::new(move |_| {
+            if video_ref.get().is_some() {
+                super::peer::bind_video(&id);
+            }
+        });
+    }
+    view! {
+        <figure class="tile remote" data-peer=tile.name.clone() data-peer-id=tile.id.clone() data-state=move || state.get()>
+            <video node_ref=video_ref id=format!("remote-{}", tile.id) autoplay=true playsinline=true></video>
+            <figcaption>
+                {tile.name.clone()}
+                <span class="conn">{move || label.get()}</span>
+            </figcaption>
+        </figure>
+    }
+}

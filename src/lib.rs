@@ -1,0 +1,26 @@
+//! Parley: self-hosted peer-to-peer video chat.
+#![recursion_limit = "256"]
+pub mod accounts;
+pub mod app;
+pub mod calls;
+pub mod rooms;
+pub mod signaling;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod run;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

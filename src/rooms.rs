@@ -1,0 +1,7 @@
+//! Rooms and who is in them: the home page list, the room page, and the JSON API.
+pub mod api;
+pub mod pages;
+pub mod presence;
+
+#[cfg(feature = "ssr")]
+pub mod handlers;

@@ -1,0 +1,18 @@
+//! Server functions the pages use for their server-rendered presence lists.
+use crate::signaling::protocol::RoomSummary;
+use leptos::prelude::*;
+
+/// Every room with someone in it.
+#[server(endpoint = "rooms_list")]
+pub async fn list_rooms() -> Result<Vec<RoomSummary>, ServerFnError> {
+    Ok(crate::state::AppState::from_context()?.hub.rooms())
+}
+
+/// Who is in one room.
+#[server(endpoint = "room_people")]
+pub async fn room_people(room: String) -> Result<RoomSummary, ServerFnError> {
+    if !crate::signaling::protocol::valid_room_name(&room) {
+        return Err(ServerFnError::new("room names are 1-48 letters, digits, - or _"));
+    }
+    Ok(crate::state::AppState::from_context()?.hub.room(&room))
+}

@@ -1,0 +1,127 @@
+//! The home page (rooms and who is in each) and the room page (presence and the call).
+use super::api::{list_rooms, room_people};
+use super::presence::PresenceList;
+use crate::accounts::pages::GuestForm;
+use crate::accounts::CurrentUser;
+use crate::app::Session;
+use crate::calls::stage::CallStage;
+use crate::signaling::protocol::RoomSummary;
+use crate::ui::Alert;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let rooms = Resource::new(|| (), |_| list_rooms());
+    let bad_room = use_query_map().get_untracked().get("error").is_some_and(|e| e == "bad_room");
+    view! {
+        <Title text="Rooms · Parley"/>
+        <section class="hero">
+            <div>
+                <h1>"Rooms"</h1>
+                <p class="muted">"Video calls straight between browsers. Pick a room or open a new one."</p>
+            </div>
+            <form action="/go" method="get" class="open-room">
+                <input name="room" placeholder="room name, e.g. standup" required maxlength="48"
+                    pattern="[A-Za-z0-9_\\-]{1,48}" title="letters, digits, - or _" aria-label="Room name"/>
+                <button type="submit" class="primary">"Open room"</button>
+            </form>
+        </section>
+        {bad_room.then(|| view! { <Alert message="Room names are 1–48 letters, digits, - or _."/> })}
+        <Suspense fallback=|| view! { <p class="muted">"Loading rooms…"</p> }>
+            {move || Suspend::new(async move {
+                let list = rooms.await.unwrap_or_default();
+                view! { <RoomList initial=list/> }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoomList(initial: Vec<RoomSummary>) -> impl IntoView {
+    let rooms = RwSignal::new(initial);
+    #[cfg(feature = "hydrate")]
+    crate::calls::lobby::watch_rooms(rooms);
+    view! {
+        <Show
+            when=move || rooms.with(|r| !r.is_empty())
+            fallback=|| view! {
+                <div class="card empty">
+                    <p>"No one is in a room right now."</p>
+                    <a class="button primary" href="/r/_defaultroom" rel="external">"Start in the default room"</a>
+                </div>
+            }
+        >
+            <ul class="rooms" data-testid="rooms">
+                <For each=move || rooms.get() key=|r| (r.name.clone(), r.people.clone()) let:room>
+                    <li class="card room" data-room=room.name.clone()>
+                        <a href=format!("/r/{}", room.name) rel="external" class="room-name">{room.name.clone()}</a>
+                        <span class="count">{format!("{} here", room.people.len())}</span>
+                        <p class="people">{room.people.join(", ")}</p>
+                    </li>
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let room = move || params.read().get("room").unwrap_or_default();
+    let people = Resource::new(room, room_people);
+    let session = expect_context::<Session>();
+    view! {
+        <Title text=move || format!("{} · Parley", room())/>
+        <Suspense fallback=|| view! { <p class="muted">"Loading room…"</p> }>
+            {move || Suspend::new(async move {
+                let user = session.0.await.ok().flatten();
+                match people.await {
+                    Ok(summary) => view! { <RoomView summary user/> }.into_any(),
+                    Err(_) => view! {
+                        <section class="card narrow">
+                            <h1>"No such room"</h1>
+                            <Alert message="Room names are 1–48 letters, digits, - or _."/>
+                            <a href="/" rel="external">"Back to the rooms"</a>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoomView(summary: RoomSummary, user: Option<CurrentUser>) -> impl IntoView {
+    let people = RwSignal::new(summary.people);
+    let me = user.as_ref().map(|u| u.name.clone());
+    let room = summary.name;
+    view! {
+        <div class="room-layout">
+            <section class="stage-wrap">
+                <h1 class="room-title">{room.clone()}</h1>
+                {match user {
+                    Some(user) => view! { <CallStage room=room.clone() user people/> }.into_any(),
+                    None => view! { <JoinPrompt room=room.clone()/> }.into_any(),
+                }}
+            </section>
+            <PresenceList people me/>
+        </div>
+    }
+}
+
+#[component]
+fn JoinPrompt(room: String) -> impl IntoView {
+    let next = format!("/r/{room}");
+    view! {
+        <div class="card join-prompt">
+            <p>"To join this call, log in or come in as a guest."</p>
+            <div class="row">
+                <a class="button primary" href=format!("/login?next={next}") rel="external">"Log in"</a>
+                <a class="button" href=format!("/signup?next={next}") rel="external">"Sign up"</a>
+                <GuestForm next/>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,59 @@
+//! Start-up and shutdown: config, database, state, listener, signals.
+use crate::config::Config;
+use crate::signaling::hub::Hub;
+use crate::state::AppState;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let config = Config::load()?;
+    let leptos = leptos::prelude::get_configuration(None)?.leptos_options;
+    let pool = crate::db::connect(&config.database_url).await?;
+    let removed = crate::accounts::store::purge_expired(&pool).await?;
+    tracing::info!(database = %config.database_url, expired_sessions_removed = removed, "database ready");
+    let state = AppState {
+        leptos_options: leptos.clone(),
+        pool: pool.clone(),
+        hub: Arc::new(Hub::new(config.hub)),
+        config: Arc::new(config),
+        shutdown: CancellationToken::new(),
+    };
+    let app = crate::server::router(state.clone());
+    let listener = tokio::net::TcpListener::bind(leptos.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", leptos.site_addr))?;
+    tracing::info!("listening on http://{}", leptos.site_addr);
+    let token = state.shutdown.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            token.cancel();
+        })
+        .await?;
+    pool.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

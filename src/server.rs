@@ -1,0 +1,34 @@
+//! Assembles the axum application: routes, Leptos pages, state.
+use crate::app::{shell, App};
+use crate::state::AppState;
+use crate::{accounts, rooms, signaling};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    Router::new()
+        .route("/auth/signup", post(accounts::handlers::signup))
+        .route("/auth/login", post(accounts::handlers::login))
+        .route("/auth/logout", post(accounts::handlers::logout))
+        .route("/auth/guest", post(accounts::handlers::guest))
+        .route("/api/rooms", get(rooms::handlers::list))
+        .route("/api/rooms/{room}", get(rooms::handlers::one))
+        .route("/go", get(rooms::handlers::go))
+        .route("/ws", get(signaling::endpoint::upgrade))
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            {
+                let opts = state.leptos_options.clone();
+                move || shell(opts.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}

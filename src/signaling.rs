@@ -1,0 +1,12 @@
+//! Signaling: the wire protocol (shared with the browser), the hub that owns peers and rooms,
+//! and the WebSocket endpoint that speaks the room dialect on top of the hub.
+pub mod protocol;
+
+#[cfg(feature = "ssr")]
+pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod ws;
+#[cfg(feature = "ssr")]
+pub mod endpoint;

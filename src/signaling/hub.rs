@@ -1,0 +1,352 @@
+//! The one signaling hub: peers, rooms, delivery. It knows nothing about wire formats: callers
+//! hand it frames already encoded for the receivers, and it decides who may receive them.
+//!
+//! All state sits behind one short-held mutex; nothing awaits while holding it. Delivery uses
+//! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub.
+use super::protocol::{PeerInfo, Role, RoomSummary, ServerEvent};
+use axum::extract::ws::Utf8Bytes;
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+pub type PeerId = Arc<str>;
+
+/// What a connection's writer receives from the hub.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    Frame(Utf8Bytes),
+}
+
+/// Capacity limits the hub enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct HubLimits {
+    /// Most mesh peers in one room.
+    pub mesh_cap: usize,
+    /// Most watchers of one broadcast.
+    pub watch_cap: usize,
+    /// Frames queued per connection before it counts as too slow.
+    pub queue: usize,
+}
+
+impl Default for HubLimits {
+    fn default() -> Self {
+        Self { mesh_cap: 6, watch_cap: 50, queue: 256 }
+    }
+}
+
+/// Why a join was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum JoinError {
+    #[error("room is full ({0} people is the limit)")]
+    Full(usize),
+    #[error("this broadcast already has someone on air")]
+    TalkerPresent,
+    #[error("unknown connection")]
+    Gone,
+}
+
+/// Why a relay was not delivered.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RelayError {
+    #[error("join a room first")]
+    NotInRoom,
+    #[error("no such peer in your room")]
+    UnknownPeer,
+    #[error("the receiver is not keeping up; message dropped")]
+    Congested,
+}
+
+/// Counters for logs and benchmarks.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub relayed: AtomicU64,
+    pub dropped: AtomicU64,
+    pub evicted: AtomicU64,
+}
+
+struct Peer {
+    tx: mpsc::Sender<Outbound>,
+    name: Arc<str>,
+    room: Option<Arc<str>>,
+    role: Role,
+}
+
+#[derive(Default)]
+struct Room {
+    /// Members in join order.
+    members: Vec<PeerId>,
+}
+
+#[derive(Default)]
+struct State {
+    peers: HashMap<PeerId, Peer>,
+    rooms: BTreeMap<Arc<str>, Room>,
+    lobby: HashSet<PeerId>,
+}
+
+pub struct Hub {
+    state: Mutex<State>,
+    limits: HubLimits,
+    pub metrics: Metrics,
+}
+
+impl Hub {
+    pub fn new(limits: HubLimits) -> Self {
+        Self { state: Mutex::default(), limits, metrics: Metrics::default() }
+    }
+
+    pub fn limits(&self) -> HubLimits {
+        self.limits
+    }
+
+    /// Adds a connection under a fresh id and returns its id and queue.
+    pub fn register(&self, name: &str) -> (PeerId, mpsc::Receiver<Outbound>) {
+        let (tx, rx) = mpsc::channel(self.limits.queue);
+        let mut st = self.state.lock();
+        let id = loop {
+            let id: PeerId = new_id().into();
+            if !st.peers.contains_key(&id) {
+                break id;
+            }
+        };
+        st.peers.insert(id.clone(), Peer { tx, name: name.into(), room: None, role: Role::Mesh });
+        (id, rx)
+    }
+
+    /// Removes a connection: it leaves its room and the lobby, and its queue closes.
+    pub fn unregister(&self, id: &str) {
+        let mut st = self.state.lock();
+        let mut evict = Vec::new();
+        let changed = leave_locked(&mut st, id, &mut evict);
+        st.lobby.remove(id);
+        st.peers.remove(id);
+        self.finish(&mut st, evict, changed);
+    }
+
+    /// Puts `id` in `room` with `role`, leaving any room it was in. Returns who was there.
+    pub fn join(&self, id: &str, room: &str, role: Role) -> Result<Vec<PeerInfo>, JoinError> {
+        let mut st = self.state.lock();
+        let mut evict = Vec::new();
+        let Some(peer) = st.peers.get(id) else { return Err(JoinError::Gone) };
+        let peer_room_was_left = peer.room.is_some() && leave_locked(&mut st, id, &mut evict);
+        let present: Vec<PeerInfo> = st
+            .rooms
+            .get(room)
+            .map(|r| r.members.iter().filter_map(|m| info(&st, m)).collect())
+            .unwrap_or_default();
+        let count = |r: Role| present.iter().filter(|p| p.role == r).count();
+        let refusal = match role {
+            Role::Mesh if count(Role::Mesh) >= self.limits.mesh_cap => {
+                Some(JoinError::Full(self.limits.mesh_cap))
+            }
+            Role::Watch if count(Role::Watch) >= self.limits.watch_cap => {
+                Some(JoinError::Full(self.limits.watch_cap))
+            }
+            Role::Talk if count(Role::Talk) > 0 => Some(JoinError::TalkerPresent),
+            _ => None,
+        };
+        if let Some(err) = refusal {
+            let changed = !evict.is_empty() || peer_room_was_left;
+            self.finish(&mut st, evict, changed);
+            return Err(err);
+        }
+        let room_key: Arc<str> = match st.rooms.get_key_value(room) {
+            Some((k, _)) => k.clone(),
+            None => room.into(),
+        };
+        let (pid, name) = {
+            let Some((pid, peer)) = st.peers.get_key_value(id) else { return Err(JoinError::Gone) };
+            (pid.clone(), peer.name.clone())
+        };
+        let announce = encode(&ServerEvent::PeerJoined {
+            room: room.to_owned(),
+            peer: PeerInfo { id: pid.to_string(), name: name.to_string(), role },
+        });
+        if let Some(r) = st.rooms.get(&room_key) {
+            for m in &r.members {
+                push(&st, m, &announce, &mut evict);
+            }
+        }
+        st.rooms.entry(room_key.clone()).or_default().members.push(pid.clone());
+        if let Some(p) = st.peers.get_mut(&pid) {
+            p.room = Some(room_key);
+            p.role = role;
+        }
+        self.finish(&mut st, evict, true);
+        Ok(present)
+    }
+
+    /// Takes `id` out of its room, telling the others.
+    pub fn leave(&self, id: &str) {
+        let mut st = self.state.lock();
+        let mut evict = Vec::new();
+        let changed = leave_locked(&mut st, id, &mut evict);
+        self.finish(&mut st, evict, changed);
+    }
+
+    /// Sends `frame` from `from` to `to` (which must share its room), or to everyone else in
+    /// the room when `to` is `None`. Returns how many received it.
+    pub fn relay(&self, from: &str, to: Option<&str>, frame: Utf8Bytes) -> Result<usize, RelayError> {
+        let mut st = self.state.lock();
+        let room = st.peers.get(from).and_then(|p| p.room.clone()).ok_or(RelayError::NotInRoom)?;
+        let result = match to {
+            Some(to) => {
+                let target = st
+                    .peers
+                    .get(to)
+                    .filter(|p| p.room.as_ref() == Some(&room) && to != from)
+                    .ok_or(RelayError::UnknownPeer)?;
+                match target.tx.try_send(Outbound::Frame(frame)) {
+                    Ok(()) => Ok(1),
+                    Err(_) => Err(RelayError::Congested),
+                }
+            }
+            None => {
+                let mut evict = Vec::new();
+                let mut n = 0;
+                if let Some(r) = st.rooms.get(&room) {
+                    for m in r.members.iter().filter(|m| &***m != from) {
+                        if push(&st, m, &frame, &mut evict) {
+                            n += 1;
+                        }
+                    }
+                }
+                let changed = !evict.is_empty();
+                self.finish(&mut st, evict, changed);
+                Ok(n)
+            }
+        };
+        match &result {
+            Ok(n) => self.metrics.relayed.fetch_add(*n as u64, Ordering::Relaxed),
+            Err(_) => self.metrics.dropped.fetch_add(1, Ordering::Relaxed),
+        };
+        result
+    }
+
+    /// Subscribes `id` to room-list updates and sends it the current list.
+    pub fn watch_rooms(&self, id: &str) {
+        let mut st = self.state.lock();
+        let Some((pid, _)) = st.peers.get_key_value(id) else { return };
+        let pid = pid.clone();
+        st.lobby.insert(pid.clone());
+        let frame = encode(&ServerEvent::Rooms { rooms: summaries(&st) });
+        let mut evict = Vec::new();
+        push(&st, &pid, &frame, &mut evict);
+        let changed = !evict.is_empty();
+        self.finish(&mut st, evict, changed);
+    }
+
+    /// Every room with anyone in it, by name.
+    pub fn rooms(&self) -> Vec<RoomSummary> {
+        summaries(&self.state.lock())
+    }
+
+    /// One room's people (an unknown room is simply empty).
+    pub fn room(&self, name: &str) -> RoomSummary {
+        let st = self.state.lock();
+        let people = st
+            .rooms
+            .get(name)
+            .map(|r| r.members.iter().filter_map(|m| st.peers.get(m).map(|p| p.name.to_string())).collect())
+            .unwrap_or_default();
+        RoomSummary { name: name.to_owned(), people }
+    }
+
+    /// How many connections are registered.
+    pub fn connections(&self) -> usize {
+        self.state.lock().peers.len()
+    }
+
+    /// Drops peers whose queues overflowed with hub events (they would miss state changes),
+    /// tells their rooms, and refreshes lobby watchers when rooms changed.
+    fn finish(&self, st: &mut State, mut evict: Vec<PeerId>, mut rooms_changed: bool) {
+        while let Some(id) = evict.pop() {
+            if st.peers.contains_key(&id) {
+                self.metrics.evicted.fetch_add(1, Ordering::Relaxed);
+                rooms_changed |= leave_locked(st, &id, &mut evict);
+                st.lobby.remove(&id);
+                st.peers.remove(&id);
+            }
+        }
+        if rooms_changed && !st.lobby.is_empty() {
+            let frame = encode(&ServerEvent::Rooms { rooms: summaries(st) });
+            let mut again = Vec::new();
+            for w in st.lobby.iter() {
+                push(st, w, &frame, &mut again);
+            }
+            // A lobby watcher too slow for room lists is evicted on the next change.
+            for id in again {
+                st.lobby.remove(&id);
+            }
+        }
+    }
+}
+
+/// Takes `id` out of its room and tells the rest; returns whether it was in one.
+fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> bool {
+    let Some(peer) = st.peers.get_mut(id) else { return false };
+    let Some(room) = peer.room.take() else { return false };
+    let name = peer.name.to_string();
+    let empty = match st.rooms.get_mut(&room) {
+        Some(r) => {
+            r.members.retain(|m| &**m != id);
+            r.members.is_empty()
+        }
+        None => true,
+    };
+    if empty {
+        st.rooms.remove(&room);
+        return true;
+    }
+    let frame = encode(&ServerEvent::PeerLeft { room: room.to_string(), id: id.to_owned(), name });
+    if let Some(r) = st.rooms.get(&room) {
+        for m in &r.members {
+            push(st, m, &frame, evict);
+        }
+    }
+    true
+}
+
+/// Queues a hub event; a full queue marks the peer for eviction.
+fn push(st: &State, to: &PeerId, frame: &Utf8Bytes, evict: &mut Vec<PeerId>) -> bool {
+    match st.peers.get(to) {
+        Some(p) => match p.tx.try_send(Outbound::Frame(frame.clone())) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                evict.push(to.clone());
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        },
+        None => false,
+    }
+}
+
+fn info(st: &State, id: &PeerId) -> Option<PeerInfo> {
+    st.peers.get(id).map(|p| PeerInfo { id: id.to_string(), name: p.name.to_string(), role: p.role })
+}
+
+fn summaries(st: &State) -> Vec<RoomSummary> {
+    st.rooms
+        .iter()
+        .map(|(name, r)| RoomSummary {
+            name: name.to_string(),
+            people: r.members.iter().filter_map(|m| st.peers.get(m).map(|p| p.name.to_string())).collect(),
+        })
+        .collect()
+}
+
+pub fn encode(ev: &ServerEvent) -> Utf8Bytes {
+    // Serialising our own enum cannot fail: every field is a plain string, list or number.
+    serde_json::to_string(ev).unwrap_or_default().into()
+}
+
+/// A fresh 16-character lowercase id, like PeerJS ids.
+pub fn new_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}

@@ -1,0 +1,148 @@
+//! The room dialect of our signaling protocol (see `docs/protocol.md`).
+//!
+//! Every frame is one JSON object with a `type`. Clients never say who they are: the server
+//! stamps `from` on everything it relays, using the id it assigned to the socket.
+use serde::{Deserialize, Serialize};
+
+/// Largest text frame the server accepts, in bytes.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Longest room name.
+pub const MAX_ROOM_NAME: usize = 48;
+
+/// How a peer takes part in a room.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sends and receives media with every other mesh peer.
+    #[default]
+    Mesh,
+    /// The one broadcaster of a broadcast room: sends only.
+    Talk,
+    /// A viewer of a broadcast room: receives only.
+    Watch,
+}
+
+/// A peer as others see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerInfo {
+    /// The socket's id, assigned by the server; the address for targeted messages.
+    pub id: String,
+    /// Display name: the username, or a guest name.
+    pub name: String,
+    pub role: Role,
+}
+
+/// A room and who is in it, as listed on the home page and `GET /api/rooms`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    pub name: String,
+    /// Display names of the peers present, in join order.
+    pub people: Vec<String>,
+}
+
+/// Message kinds the server relays between peers without reading their payload.
+pub const RELAYED: &[&str] = &[
+    "offer",
+    "answer",
+    "candidate",
+    "bye",
+    "call",
+    "response",
+    "talk_ready",
+    "talk_request",
+    "end_talk",
+];
+
+/// Relayed kinds that may omit `to` and go to the whole room.
+pub const BROADCASTABLE: &[&str] = &["bye", "call", "talk_ready", "talk_request", "end_talk"];
+
+/// Error codes sent in `{"type":"error","code":…}` frames.
+pub mod code {
+    pub const BAD_JSON: &str = "bad_json";
+    pub const UNKNOWN_TYPE: &str = "unknown_type";
+    pub const MISSING_FIELD: &str = "missing_field";
+    pub const NOT_IN_ROOM: &str = "not_in_room";
+    pub const UNKNOWN_PEER: &str = "unknown_peer";
+    pub const BAD_ROOM: &str = "bad_room";
+    pub const ROOM_FULL: &str = "room_full";
+    pub const TOO_LARGE: &str = "too_large";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    pub const CONGESTED: &str = "congested";
+    pub const NOT_BROADCASTABLE: &str = "needs_target";
+}
+
+/// Messages the server sends that are not relays, decoded on the browser side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    Welcome {
+        id: String,
+        name: String,
+    },
+    Joined {
+        room: String,
+        role: Role,
+        /// Peers already present, in join order.
+        peers: Vec<PeerInfo>,
+    },
+    PeerJoined {
+        room: String,
+        peer: PeerInfo,
+    },
+    PeerLeft {
+        room: String,
+        id: String,
+        name: String,
+    },
+    Rooms {
+        rooms: Vec<RoomSummary>,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
+    Pong,
+}
+
+/// A relayed message as the receiver sees it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Relayed {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub from: String,
+    #[serde(default)]
+    pub payload: serde_json::Value,
+}
+
+/// Is `name` acceptable as a room name? Letters, digits, `-` and `_`, 1 to 48 characters.
+pub fn valid_room_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_ROOM_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_names() {
+        assert!(valid_room_name("_defaultroom"));
+        assert!(valid_room_name("team-42"));
+        assert!(!valid_room_name(""));
+        assert!(!valid_room_name("a b"));
+        assert!(!valid_room_name("../etc"));
+        assert!(!valid_room_name(&"x".repeat(49)));
+    }
+
+    #[test]
+    fn server_event_shape() {
+        let ev = ServerEvent::PeerLeft { room: "r".into(), id: "p1".into(), name: "ann".into() };
+        let s = serde_json::to_string(&ev).unwrap();
+        assert_eq!(s, r#"{"type":"peer_left","room":"r","id":"p1","name":"ann"}"#);
+        let back: ServerEvent = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, ev);
+    }
+}

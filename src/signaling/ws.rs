@@ -1,0 +1,188 @@
+//! The room dialect over WebSocket: one task per socket, a run-to-completion loop that reads
+//! frames, relays them through the hub, writes what the hub queues, and pings.
+//!
+//! Recoverable errors (bad JSON, unknown target) get an error frame and the loop goes on;
+//! fatal ones (socket gone, flood, too slow, no pong) end it, and the hub tells the room.
+use super::hub::{encode, Hub, JoinError, Outbound, RelayError};
+use super::limits::{ConnLimits, RateLimiter, Verdict};
+use super::protocol::{code, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_FRAME_BYTES, RELAYED};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// Close codes the server uses.
+pub mod close {
+    pub const GOING_AWAY: u16 = 1001;
+    pub const POLICY: u16 = 1008;
+    pub const TOO_BIG: u16 = 1009;
+}
+
+/// A client frame. `from` is deliberately absent: whatever a client claims is ignored.
+#[derive(Deserialize)]
+struct Inbound<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    to: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    room: Option<Cow<'a, str>>,
+    #[serde(default)]
+    role: Option<Role>,
+    #[serde(default, borrow)]
+    payload: Option<&'a RawValue>,
+}
+
+/// Serves one authenticated socket until it closes. `name` is the display name from the session.
+pub async fn serve<S>(mut socket: S, hub: Arc<Hub>, name: String, limits: ConnLimits, shutdown: CancellationToken)
+where
+    S: Sink<Message> + Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let (id, mut rx) = hub.register(&name);
+    let welcome = encode(&ServerEvent::Welcome { id: id.to_string(), name });
+    let mut rate = RateLimiter::new(limits);
+    let mut last_seen = Instant::now();
+    let mut ping = tokio::time::interval(limits.ping_every);
+    ping.tick().await;
+    let mut ending: Option<(u16, &'static str)> = None;
+    if socket.send(Message::Text(welcome)).await.is_err() {
+        hub.unregister(&id);
+        return;
+    }
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => {
+                ending = Some((close::GOING_AWAY, "server shutting down"));
+                break;
+            }
+            out = rx.recv() => match out {
+                Some(Outbound::Frame(f)) => {
+                    if socket.send(Message::Text(f)).await.is_err() { break; }
+                }
+                None => {
+                    ending = Some((close::POLICY, "connection too slow to keep up"));
+                    break;
+                }
+            },
+            msg = socket.next() => {
+                let Some(Ok(msg)) = msg else { break };
+                last_seen = Instant::now();
+                let text = match msg {
+                    Message::Text(t) => t,
+                    Message::Binary(_) => {
+                        let e = error(code::BAD_JSON, "send JSON text frames, not binary");
+                        if socket.send(Message::Text(e)).await.is_err() { break; }
+                        continue;
+                    }
+                    Message::Close(_) => break,
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
+                    break;
+                }
+                match rate.check(last_seen) {
+                    Verdict::Accept => {}
+                    Verdict::Throttle { first } => {
+                        if first {
+                            let e = error(code::RATE_LIMITED, "too many messages; slow down");
+                            if socket.send(Message::Text(e)).await.is_err() { break; }
+                        }
+                        continue;
+                    }
+                    Verdict::Close => {
+                        ending = Some((close::POLICY, "flooding: too many messages"));
+                        break;
+                    }
+                }
+                if let Some(reply) = handle(&hub, &id, &text) {
+                    if socket.send(Message::Text(reply)).await.is_err() { break; }
+                }
+            }
+            _ = ping.tick() => {
+                if last_seen.elapsed() > limits.dead_after { break; }
+                if socket.send(Message::Ping(Default::default())).await.is_err() { break; }
+            }
+        }
+    }
+    hub.unregister(&id);
+    if let Some((code, reason)) = ending {
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let _ = socket.send(Message::Close(Some(frame))).await;
+    }
+}
+
+/// Handles one text frame; returns a reply for the sender, if any.
+pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
+    let msg: Inbound = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) if e.is_data() => {
+            return Some(error(code::MISSING_FIELD, &format!("message needs a string \"type\": {e}")))
+        }
+        Err(e) => return Some(error(code::BAD_JSON, &format!("not valid JSON: {e}"))),
+    };
+    match &*msg.kind {
+        "join" => {
+            let Some(room) = msg.room.as_deref() else {
+                return Some(error(code::MISSING_FIELD, "join needs a \"room\""));
+            };
+            if !valid_room_name(room) {
+                return Some(error(code::BAD_ROOM, "room names are 1-48 letters, digits, - or _"));
+            }
+            let role = msg.role.unwrap_or_default();
+            Some(match hub.join(id, room, role) {
+                Ok(peers) => encode(&ServerEvent::Joined { room: room.to_owned(), role, peers }),
+                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent)) => error(code::ROOM_FULL, &e.to_string()),
+                Err(JoinError::Gone) => error(code::NOT_IN_ROOM, "connection is closing"),
+            })
+        }
+        "leave" => {
+            hub.leave(id);
+            None
+        }
+        "watch_rooms" => {
+            hub.watch_rooms(id);
+            None
+        }
+        "ping" => Some(encode(&ServerEvent::Pong)),
+        kind => {
+            let Some(kind) = RELAYED.iter().find(|k| **k == kind) else {
+                return Some(error(code::UNKNOWN_TYPE, &format!("unknown message type {kind:?}")));
+            };
+            let to = msg.to.as_deref();
+            if to.is_none() && !BROADCASTABLE.contains(kind) {
+                return Some(error(code::NOT_BROADCASTABLE, &format!("{kind} needs a \"to\" peer id")));
+            }
+            let frame = relay_frame(kind, id, msg.payload);
+            match hub.relay(id, to, frame) {
+                Ok(_) => None,
+                Err(RelayError::NotInRoom) => Some(error(code::NOT_IN_ROOM, "join a room first")),
+                Err(RelayError::UnknownPeer) => Some(error(code::UNKNOWN_PEER, "no such peer in your room")),
+                Err(RelayError::Congested) => Some(error(code::CONGESTED, "that peer is not keeping up; message dropped")),
+            }
+        }
+    }
+}
+
+/// `{"type":KIND,"from":ID,"payload":…}`. `kind` comes from our list and `from` is an id we
+/// made (both plain ASCII), and `payload` is already valid JSON, so no escaping is needed.
+fn relay_frame(kind: &str, from: &str, payload: Option<&RawValue>) -> Utf8Bytes {
+    let payload = payload.map(RawValue::get).unwrap_or("null");
+    let mut s = String::with_capacity(32 + kind.len() + from.len() + payload.len());
+    s.push_str("{\"type\":\"");
+    s.push_str(kind);
+    s.push_str("\",\"from\":\"");
+    s.push_str(from);
+    s.push_str("\",\"payload\":");
+    s.push_str(payload);
+    s.push('}');
+    s.into()
+}
+
+pub fn error(code: &str, message: &str) -> Utf8Bytes {
+    encode(&ServerEvent::Error { code: code.to_owned(), message: message.to_owned() })
+}

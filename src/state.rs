@@ -1,0 +1,26 @@
+//! Shared server state, handed to axum handlers and (as context) to server functions.
+use crate::config::Config;
+use crate::signaling::hub::Hub;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: SqlitePool,
+    pub hub: Arc<Hub>,
+    pub config: Arc<Config>,
+    /// Cancelled at shutdown; WebSocket tasks watch it (axum's graceful shutdown does not).
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// The state from a server function's context.
+    pub fn from_context() -> Result<Self, leptos::prelude::ServerFnError> {
+        leptos::prelude::use_context::<Self>()
+            .ok_or_else(|| leptos::prelude::ServerFnError::new("server state missing"))
+    }
+}
