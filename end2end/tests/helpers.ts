@@ -1,0 +1,130 @@
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
+
+export const PASSWORD = 'e2e-password-123';
+
+const runId = Date.now();
+let seq = 0;
+/** A name no earlier run used: usernames (3-32 of [A-Za-z0-9._-]) and rooms (1-48 of [A-Za-z0-9_-]). */
+export function unique(prefix: string): string {
+  seq += 1;
+  return `${prefix}-${runId}-${seq}`;
+}
+
+/** A page in a fresh browser context (its own cookies, so its own user). Browser console
+ *  errors and uncaught exceptions are echoed to the test output, labelled. */
+export async function openPage(browser: Browser, label: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`[${label}] page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.log(`[${label}] console.${m.type()}: ${m.text()}`);
+  });
+  return page;
+}
+
+/** The signed-in name in the header. */
+export const me = (page: Page): Locator => page.locator('[data-testid=me]');
+
+/** Someone in the room's presence list. */
+export const presence = (page: Page, name: string): Locator =>
+  page.locator(`[data-testid=presence] li[data-name="${name}"]`);
+
+/** The tile showing a remote peer's video. */
+export const remoteTile = (page: Page, name: string): Locator =>
+  page.locator(`figure.tile.remote[data-peer="${name}"]`);
+
+/** Opens `path` and submits the username/password form that posts to `action`. */
+export async function submitCredentials(page: Page, path: string, action: string, name: string, password: string) {
+  await page.goto(path);
+  const form = page.locator(`form[action="${action}"]`);
+  await form.locator('input[name=username]').fill(name);
+  await form.locator('input[name=password]').fill(password);
+  await form.locator('button[type=submit]').click();
+}
+
+export async function signUp(page: Page, name: string, password = PASSWORD): Promise<void> {
+  await submitCredentials(page, '/signup', '/auth/signup', name, password);
+  await expect(me(page)).toHaveText(name);
+}
+
+/** "Join as guest" from the log-in page; returns the generated `guest-…` name. */
+export async function joinAsGuest(page: Page): Promise<string> {
+  await page.goto('/login');
+  await page.locator('form[action="/auth/guest"] button').click();
+  await expect(me(page)).toHaveText(/^guest-/);
+  return (await me(page).innerText()).trim();
+}
+
+/** Opens the room in test mode (small, silent video) and waits for the local camera. */
+export async function openRoom(page: Page, room: string): Promise<void> {
+  await page.goto(`/r/${room}?lowres=1`);
+  const local = page.locator('#local-video');
+  await expect(local).toBeAttached();
+  await expect
+    .poll(() => local.evaluate((v: HTMLVideoElement) => v.videoWidth), {
+      message: 'the local camera preview shows a picture',
+      timeout: 20_000,
+    })
+    .toBeGreaterThan(0);
+}
+
+/** The state of the RTCPeerConnection the page exposes for `peerId`, or 'missing'. */
+export function pcState(page: Page, peerId: string): Promise<string> {
+  return page.evaluate((id) => {
+    const pcs = (window as any).__parley?.pcs;
+    const pc: RTCPeerConnection | undefined = pcs instanceof Map ? pcs.get(id) : pcs?.[id];
+    return pc ? pc.connectionState : 'missing';
+  }, peerId);
+}
+
+/** Waits until the call with `peerName` is connected and its video plays; returns the peer id. */
+export async function expectConnected(page: Page, peerName: string): Promise<string> {
+  const tile = remoteTile(page, peerName);
+  await expect(tile).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  const peerId = await tile.getAttribute('data-peer-id');
+  expect(peerId, `tile for ${peerName} has a data-peer-id`).toBeTruthy();
+  await expect
+    .poll(() => pcState(page, peerId!), { message: `window.__parley.pcs[${peerId}] is connected` })
+    .toBe('connected');
+
+  const video = tile.locator('video');
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), {
+      message: `video from ${peerName} has a picture`,
+      timeout: 30_000,
+    })
+    .toBeGreaterThan(0);
+  const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), {
+      message: `video from ${peerName} is playing`,
+      timeout: 15_000,
+    })
+    .toBeGreaterThan(t0);
+  return peerId!;
+}
+
+/** Sum of `bytesReceived` over the video `inbound-rtp` stats of the connection to `peerId`. */
+export function inboundVideoBytes(page: Page, peerId: string): Promise<number> {
+  return page.evaluate(async (id) => {
+    const pcs = (window as any).__parley?.pcs;
+    const pc: RTCPeerConnection | undefined = pcs instanceof Map ? pcs.get(id) : pcs?.[id];
+    if (!pc) throw new Error(`window.__parley.pcs has no RTCPeerConnection for ${id}`);
+    let bytes = 0;
+    (await pc.getStats()).forEach((s: any) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') bytes += s.bytesReceived ?? 0;
+    });
+    return bytes;
+  }, peerId);
+}
+
+/** Video keeps arriving from `peerId`: two readings of the stats, the second larger. */
+export async function expectVideoBytesGrow(page: Page, peerId: string): Promise<void> {
+  const first = await inboundVideoBytes(page, peerId);
+  await expect
+    .poll(() => inboundVideoBytes(page, peerId), {
+      message: `inbound video bytes from ${peerId} grow past ${first}`,
+      timeout: 15_000,
+    })
+    .toBeGreaterThan(first);
+}
