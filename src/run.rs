@@ -5,7 +5,7 @@ use crate::state::AppState;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
-pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+pub async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
@@ -13,16 +13,8 @@ pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let config = Config::load()?;
     let leptos = leptos::prelude::get_configuration(None)?.leptos_options;
-    let pool = crate::db::connect(&config.database_url).await?;
-    let removed = crate::accounts::store::purge_expired(&pool).await?;
-    tracing::info!(database = %config.database_url, expired_sessions_removed = removed, "database ready");
-    let state = AppState {
-        leptos_options: leptos.clone(),
-        pool: pool.clone(),
-        hub: Arc::new(Hub::new(config.hub)),
-        config: Arc::new(config),
-        shutdown: CancellationToken::new(),
-    };
+    let state = build_state(config, leptos.clone()).await?;
+    let pool = state.pool.clone();
     let app = crate::server::router(state.clone());
     let listener = tokio::net::TcpListener::bind(leptos.site_addr)
         .await
@@ -38,6 +30,23 @@ pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     pool.close().await;
     Ok(())
+}
+
+/// Opens (creating and migrating) the database and makes the shared state.
+pub async fn build_state(
+    config: Config,
+    leptos: leptos::prelude::LeptosOptions,
+) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    let pool = crate::db::connect(&config.database_url).await?;
+    let removed = crate::accounts::store::purge_expired(&pool).await?;
+    tracing::info!(database = %config.database_url, expired_sessions_removed = removed, "database ready");
+    Ok(AppState {
+        leptos_options: leptos,
+        pool,
+        hub: Arc::new(Hub::new(config.hub)),
+        config: Arc::new(config),
+        shutdown: CancellationToken::new(),
+    })
 }
 
 async fn shutdown_signal() {

@@ -71,11 +71,11 @@ pub fn CallStage(room: String, user: CurrentUser, people: RwSignal<Vec<String>>)
     #[cfg(feature = "hydrate")]
     {
         let engine = super::engine::Engine::start(room.clone(), user.name.clone(), ui);
-        let on_leave = engine.clone();
-        let leave = send_wrapper::SendWrapper::new(move || on_leave.leave());
+        let on_leave = send_wrapper::SendWrapper::new(engine.clone());
         let cleanup = send_wrapper::SendWrapper::new(engine);
         on_cleanup(move || cleanup.shutdown());
-        return view_stage(room, user, ui, Some(std::sync::Arc::new(leave)));
+        let leave: LeaveFn = std::sync::Arc::new(move || on_leave.leave());
+        return view_stage(room, user, ui, Some(leave));
     }
     #[cfg(not(feature = "hydrate"))]
     view_stage(room, user, ui, None)
