@@ -29,12 +29,18 @@ impl Config {
         let mut args = std::env::args().skip(1);
         while let Some(a) = args.next() {
             let Some(flag) = a.strip_prefix("--") else {
-                return Err(ConfigError { name: a, msg: "expected --name value".into() });
+                return Err(ConfigError {
+                    name: a,
+                    msg: "expected --name value".into(),
+                });
             };
             let (name, value) = match flag.split_once('=') {
                 Some((n, v)) => (n.to_owned(), v.to_owned()),
                 None => {
-                    let v = args.next().ok_or_else(|| ConfigError { name: a.clone(), msg: "missing value".into() })?;
+                    let v = args.next().ok_or_else(|| ConfigError {
+                        name: a.clone(),
+                        msg: "missing value".into(),
+                    })?;
                     (flag.to_owned(), v)
                 }
             };
@@ -50,14 +56,25 @@ impl Config {
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let get = |k: &str| vars.get(k).map(String::as_str).filter(|v| !v.is_empty());
         let num = |k: &str, d: u64| -> Result<u64, ConfigError> {
-            get(k).map_or(Ok(d), |v| v.parse().map_err(|_| ConfigError { name: k.into(), msg: format!("not a number: {v}") }))
+            get(k).map_or(Ok(d), |v| {
+                v.parse().map_err(|_| ConfigError {
+                    name: k.into(),
+                    msg: format!("not a number: {v}"),
+                })
+            })
         };
         let flag = |k: &str| get(k).is_some_and(|v| matches!(v, "1" | "true" | "yes" | "on"));
         let conn_default = ConnLimits::default();
         Ok(Self {
-            database_url: get("DATABASE_URL").unwrap_or("sqlite://data/app.db").to_owned(),
+            database_url: get("DATABASE_URL")
+                .unwrap_or("sqlite://data/app.db")
+                .to_owned(),
             allowed_origins: get("ALLOWED_ORIGINS")
-                .map(|v| v.split(',').map(|s| s.trim().trim_end_matches('/').to_owned()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().trim_end_matches('/').to_owned())
+                        .collect()
+                })
                 .unwrap_or_default(),
             cookie_secure: flag("COOKIE_SECURE"),
             hub: HubLimits {

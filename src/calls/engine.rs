@@ -64,7 +64,8 @@ impl Engine {
             match media::camera().await {
                 Ok(stream) => e.on_media(Some(stream)),
                 Err(msg) => {
-                    ui.detail.try_set(format!("{msg} You can still see and hear the others."));
+                    ui.detail
+                        .try_set(format!("{msg} You can still see and hear the others."));
                     e.on_media(None)
                 }
             }
@@ -136,7 +137,9 @@ impl Engine {
             #[serde(rename = "type")]
             kind: &'a str,
         }
-        let Ok(head) = serde_json::from_str::<Head>(text) else { return };
+        let Ok(head) = serde_json::from_str::<Head>(text) else {
+            return;
+        };
         if RELAYED.contains(&head.kind) {
             if let Ok(m) = serde_json::from_str::<Relayed>(text) {
                 self.on_relayed(m);
@@ -242,9 +245,13 @@ impl Engine {
         let id = peer.to_owned();
         let local = self.0.borrow().local.clone();
         let link = Link::new(peer, local.as_ref(), move |ev| {
-            let Some(e) = w.upgrade().map(Engine) else { return };
+            let Some(e) = w.upgrade().map(Engine) else {
+                return;
+            };
             match ev {
-                LinkEvent::Candidate(c) => e.send(json!({"type": "candidate", "to": id, "payload": c})),
+                LinkEvent::Candidate(c) => {
+                    e.send(json!({"type": "candidate", "to": id, "payload": c}))
+                }
                 LinkEvent::State(s) => e.set_tile_state(&id, s),
             }
         });
@@ -272,7 +279,9 @@ impl Engine {
                 let init = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
                 init.set_sdp(&sdp);
                 JsFuture::from(pc.set_local_description(&init)).await?;
-                e.send(json!({"type": "offer", "to": peer, "payload": {"type": "offer", "sdp": sdp}}));
+                e.send(
+                    json!({"type": "offer", "to": peer, "payload": {"type": "offer", "sdp": sdp}}),
+                );
                 Ok(())
             }
             .await;
@@ -283,7 +292,13 @@ impl Engine {
     }
 
     fn answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = payload.get("sdp").and_then(Value::as_str).map(str::to_owned) else { return };
+        let Some(sdp) = payload
+            .get("sdp")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            return;
+        };
         let Some(pc) = self.link(&peer) else { return };
         let e = self.clone();
         spawn_local(async move {
@@ -308,8 +323,16 @@ impl Engine {
     }
 
     fn accept_answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = payload.get("sdp").and_then(Value::as_str).map(str::to_owned) else { return };
-        let Some(pc) = self.0.borrow().links.get(&peer).map(|l| l.pc.clone()) else { return };
+        let Some(sdp) = payload
+            .get("sdp")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        let Some(pc) = self.0.borrow().links.get(&peer).map(|l| l.pc.clone()) else {
+            return;
+        };
         let e = self.clone();
         spawn_local(async move {
             let init = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
@@ -325,7 +348,9 @@ impl Engine {
     fn remote_ready(&self, peer: &str) {
         let (pc, pending) = {
             let mut i = self.0.borrow_mut();
-            let Some(l) = i.links.get_mut(peer) else { return };
+            let Some(l) = i.links.get_mut(peer) else {
+                return;
+            };
             l.has_remote = true;
             (l.pc.clone(), std::mem::take(&mut l.pending))
         };
@@ -335,11 +360,16 @@ impl Engine {
     }
 
     fn add_candidate(&self, peer: &str, payload: &Value) {
-        let Some(c) = candidate_init(payload) else { return };
+        let Some(c) = candidate_init(payload) else {
+            return;
+        };
         let mut i = self.0.borrow_mut();
-        let Some(l) = i.links.get_mut(peer) else { return };
+        let Some(l) = i.links.get_mut(peer) else {
+            return;
+        };
         if l.has_remote {
-            let _ = l.pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&c));
+            let _ =
+                l.pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&c));
         } else {
             l.pending.push(c);
         }
@@ -407,12 +437,15 @@ impl Engine {
         self.close_links();
         if retries > MAX_RETRIES {
             ui.status.try_set(CallStatus::Failed);
-            ui.detail.try_set("Check your network and try again.".into());
+            ui.detail
+                .try_set("Check your network and try again.".into());
             return;
         }
         ui.status.try_set(CallStatus::Reconnecting);
         if !reason.is_empty() {
-            ui.detail.try_set(format!("The server closed the connection: {reason} ({code})."));
+            ui.detail.try_set(format!(
+                "The server closed the connection: {reason} ({code})."
+            ));
         }
         let w = self.weak();
         let retry = Closure::once_into_js(move || {
@@ -425,7 +458,10 @@ impl Engine {
         });
         let delay = 500 * (1 << retries.min(5));
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                retry.unchecked_ref(),
+                delay,
+            );
         }
     }
 
@@ -465,11 +501,18 @@ impl Engine {
 }
 
 fn tile(p: &PeerInfo) -> Tile {
-    Tile { id: p.id.clone(), name: p.name.clone(), state: ArcRwSignal::new("waiting".to_owned()) }
+    Tile {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        state: ArcRwSignal::new("waiting".to_owned()),
+    }
 }
 
 fn sdp_of(desc: &JsValue) -> String {
-    js_sys::Reflect::get(desc, &"sdp".into()).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    js_sys::Reflect::get(desc, &"sdp".into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
 }
 
 fn attach_local(stream: &MediaStream) {

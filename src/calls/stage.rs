@@ -69,16 +69,16 @@ pub fn CallStage(room: String, user: CurrentUser, people: RwSignal<Vec<String>>)
         people,
     };
     #[cfg(feature = "hydrate")]
-    {
+    let leave: Option<LeaveFn> = {
         let engine = super::engine::Engine::start(room.clone(), user.name.clone(), ui);
         let on_leave = send_wrapper::SendWrapper::new(engine.clone());
         let cleanup = send_wrapper::SendWrapper::new(engine);
         on_cleanup(move || cleanup.shutdown());
-        let leave: LeaveFn = std::sync::Arc::new(move || on_leave.leave());
-        return view_stage(room, user, ui, Some(leave));
-    }
+        Some(std::sync::Arc::new(move || on_leave.leave()))
+    };
     #[cfg(not(feature = "hydrate"))]
-    view_stage(room, user, ui, None)
+    let leave: Option<LeaveFn> = None;
+    view_stage(room, user, ui, leave)
 }
 
 type LeaveFn = std::sync::Arc<dyn Fn() + Send + Sync>;

@@ -14,7 +14,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let rooms = Resource::new(|| (), |_| list_rooms());
-    let bad_room = use_query_map().get_untracked().get("error").is_some_and(|e| e == "bad_room");
+    let session = expect_context::<Session>();
+    let bad_room = use_query_map()
+        .get_untracked()
+        .get("error")
+        .is_some_and(|e| e == "bad_room");
     view! {
         <Title text="Rooms · Parley"/>
         <section class="hero">
@@ -32,17 +36,26 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading rooms…"</p> }>
             {move || Suspend::new(async move {
                 let list = rooms.await.unwrap_or_default();
-                view! { <RoomList initial=list/> }
+                let signed_in = matches!(session.0.await, Ok(Some(_)));
+                view! { <RoomList initial=list live=signed_in/> }
             })}
         </Suspense>
     }
 }
 
 #[component]
-fn RoomList(initial: Vec<RoomSummary>) -> impl IntoView {
+fn RoomList(
+    initial: Vec<RoomSummary>,
+    /// Keep the list live over a socket (only signed-in browsers may open one).
+    live: bool,
+) -> impl IntoView {
     let rooms = RwSignal::new(initial);
     #[cfg(feature = "hydrate")]
-    crate::calls::lobby::watch_rooms(rooms);
+    if live {
+        crate::calls::lobby::watch_rooms(rooms);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = live;
     view! {
         <Show
             when=move || rooms.with(|r| !r.is_empty())

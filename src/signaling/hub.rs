@@ -32,7 +32,11 @@ pub struct HubLimits {
 
 impl Default for HubLimits {
     fn default() -> Self {
-        Self { mesh_cap: 6, watch_cap: 50, queue: 256 }
+        Self {
+            mesh_cap: 6,
+            watch_cap: 50,
+            queue: 256,
+        }
     }
 }
 
@@ -94,7 +98,11 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(limits: HubLimits) -> Self {
-        Self { state: Mutex::default(), limits, metrics: Metrics::default() }
+        Self {
+            state: Mutex::default(),
+            limits,
+            metrics: Metrics::default(),
+        }
     }
 
     pub fn limits(&self) -> HubLimits {
@@ -111,7 +119,15 @@ impl Hub {
                 break id;
             }
         };
-        st.peers.insert(id.clone(), Peer { tx, name: name.into(), room: None, role: Role::Mesh });
+        st.peers.insert(
+            id.clone(),
+            Peer {
+                tx,
+                name: name.into(),
+                room: None,
+                role: Role::Mesh,
+            },
+        );
         (id, rx)
     }
 
@@ -129,7 +145,9 @@ impl Hub {
     pub fn join(&self, id: &str, room: &str, role: Role) -> Result<Vec<PeerInfo>, JoinError> {
         let mut st = self.state.lock();
         let mut evict = Vec::new();
-        let Some(peer) = st.peers.get(id) else { return Err(JoinError::Gone) };
+        let Some(peer) = st.peers.get(id) else {
+            return Err(JoinError::Gone);
+        };
         let peer_room_was_left = peer.room.is_some() && leave_locked(&mut st, id, &mut evict);
         let present: Vec<PeerInfo> = st
             .rooms
@@ -157,19 +175,29 @@ impl Hub {
             None => room.into(),
         };
         let (pid, name) = {
-            let Some((pid, peer)) = st.peers.get_key_value(id) else { return Err(JoinError::Gone) };
+            let Some((pid, peer)) = st.peers.get_key_value(id) else {
+                return Err(JoinError::Gone);
+            };
             (pid.clone(), peer.name.clone())
         };
         let announce = encode(&ServerEvent::PeerJoined {
             room: room.to_owned(),
-            peer: PeerInfo { id: pid.to_string(), name: name.to_string(), role },
+            peer: PeerInfo {
+                id: pid.to_string(),
+                name: name.to_string(),
+                role,
+            },
         });
         if let Some(r) = st.rooms.get(&room_key) {
             for m in &r.members {
                 push(&st, m, &announce, &mut evict);
             }
         }
-        st.rooms.entry(room_key.clone()).or_default().members.push(pid.clone());
+        st.rooms
+            .entry(room_key.clone())
+            .or_default()
+            .members
+            .push(pid.clone());
         if let Some(p) = st.peers.get_mut(&pid) {
             p.room = Some(room_key);
             p.role = role;
@@ -188,9 +216,18 @@ impl Hub {
 
     /// Sends `frame` from `from` to `to` (which must share its room), or to everyone else in
     /// the room when `to` is `None`. Returns how many received it.
-    pub fn relay(&self, from: &str, to: Option<&str>, frame: Utf8Bytes) -> Result<usize, RelayError> {
+    pub fn relay(
+        &self,
+        from: &str,
+        to: Option<&str>,
+        frame: Utf8Bytes,
+    ) -> Result<usize, RelayError> {
         let mut st = self.state.lock();
-        let room = st.peers.get(from).and_then(|p| p.room.clone()).ok_or(RelayError::NotInRoom)?;
+        let room = st
+            .peers
+            .get(from)
+            .and_then(|p| p.room.clone())
+            .ok_or(RelayError::NotInRoom)?;
         let result = match to {
             Some(to) => {
                 let target = st
@@ -228,10 +265,14 @@ impl Hub {
     /// Subscribes `id` to room-list updates and sends it the current list.
     pub fn watch_rooms(&self, id: &str) {
         let mut st = self.state.lock();
-        let Some((pid, _)) = st.peers.get_key_value(id) else { return };
+        let Some((pid, _)) = st.peers.get_key_value(id) else {
+            return;
+        };
         let pid = pid.clone();
         st.lobby.insert(pid.clone());
-        let frame = encode(&ServerEvent::Rooms { rooms: summaries(&st) });
+        let frame = encode(&ServerEvent::Rooms {
+            rooms: summaries(&st),
+        });
         let mut evict = Vec::new();
         push(&st, &pid, &frame, &mut evict);
         let changed = !evict.is_empty();
@@ -249,9 +290,17 @@ impl Hub {
         let people = st
             .rooms
             .get(name)
-            .map(|r| r.members.iter().filter_map(|m| st.peers.get(m).map(|p| p.name.to_string())).collect())
+            .map(|r| {
+                r.members
+                    .iter()
+                    .filter_map(|m| st.peers.get(m).map(|p| p.name.to_string()))
+                    .collect()
+            })
             .unwrap_or_default();
-        RoomSummary { name: name.to_owned(), people }
+        RoomSummary {
+            name: name.to_owned(),
+            people,
+        }
     }
 
     /// How many connections are registered.
@@ -271,7 +320,9 @@ impl Hub {
             }
         }
         if rooms_changed && !st.lobby.is_empty() {
-            let frame = encode(&ServerEvent::Rooms { rooms: summaries(st) });
+            let frame = encode(&ServerEvent::Rooms {
+                rooms: summaries(st),
+            });
             let mut again = Vec::new();
             for w in st.lobby.iter() {
                 push(st, w, &frame, &mut again);
@@ -286,8 +337,12 @@ impl Hub {
 
 /// Takes `id` out of its room and tells the rest; returns whether it was in one.
 fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> bool {
-    let Some(peer) = st.peers.get_mut(id) else { return false };
-    let Some(room) = peer.room.take() else { return false };
+    let Some(peer) = st.peers.get_mut(id) else {
+        return false;
+    };
+    let Some(room) = peer.room.take() else {
+        return false;
+    };
     let name = peer.name.to_string();
     let empty = match st.rooms.get_mut(&room) {
         Some(r) => {
@@ -300,7 +355,11 @@ fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> bool {
         st.rooms.remove(&room);
         return true;
     }
-    let frame = encode(&ServerEvent::PeerLeft { room: room.to_string(), id: id.to_owned(), name });
+    let frame = encode(&ServerEvent::PeerLeft {
+        room: room.to_string(),
+        id: id.to_owned(),
+        name,
+    });
     if let Some(r) = st.rooms.get(&room) {
         for m in &r.members {
             push(st, m, &frame, evict);
@@ -325,7 +384,11 @@ fn push(st: &State, to: &PeerId, frame: &Utf8Bytes, evict: &mut Vec<PeerId>) -> 
 }
 
 fn info(st: &State, id: &PeerId) -> Option<PeerInfo> {
-    st.peers.get(id).map(|p| PeerInfo { id: id.to_string(), name: p.name.to_string(), role: p.role })
+    st.peers.get(id).map(|p| PeerInfo {
+        id: id.to_string(),
+        name: p.name.to_string(),
+        role: p.role,
+    })
 }
 
 fn summaries(st: &State) -> Vec<RoomSummary> {
@@ -333,7 +396,11 @@ fn summaries(st: &State) -> Vec<RoomSummary> {
         .iter()
         .map(|(name, r)| RoomSummary {
             name: name.to_string(),
-            people: r.members.iter().filter_map(|m| st.peers.get(m).map(|p| p.name.to_string())).collect(),
+            people: r
+                .members
+                .iter()
+                .filter_map(|m| st.peers.get(m).map(|p| p.name.to_string()))
+                .collect(),
         })
         .collect()
 }
@@ -348,5 +415,7 @@ pub fn new_id() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::thread_rng();
-    (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..16)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }
