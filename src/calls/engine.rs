@@ -237,7 +237,11 @@ impl Engine {
                         p.remove(pos);
                     }
                 });
+                let had_tile = ui.tiles.with_untracked(|t| t.iter().any(|t| t.id == id));
                 self.drop_peer(&id);
+                if had_tile {
+                    ui.detail.try_set(format!("{name} left."));
+                }
             }
             ServerEvent::Error { code, message } => {
                 if code == crate::signaling::protocol::code::ROOM_FULL {
