@@ -33,7 +33,8 @@ async fn id(State(st): State<AppState>, headers: HeaderMap) -> Response {
     };
     let mut resp = ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], id).into_response();
     cors(resp.headers_mut());
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
 
@@ -55,7 +56,11 @@ async fn upgrade(
 ) -> Response {
     // A query that does not parse is treated as missing parameters, which the socket reports.
     let mut q = query.map(|Query(q)| q).unwrap_or_default();
-    let params = Params { key: q.remove("key"), id: q.remove("id"), token: q.remove("token") };
+    let params = Params {
+        key: q.remove("key"),
+        id: q.remove("id"),
+        token: q.remove("token"),
+    };
     let svc = st.peerjs.clone();
     let limits = st.config.conn;
     let shutdown = st.shutdown.clone();
@@ -65,5 +70,8 @@ async fn upgrade(
 }
 
 fn cors(h: &mut HeaderMap) {
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
 }

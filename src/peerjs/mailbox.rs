@@ -28,7 +28,12 @@ pub struct Mailbox {
 
 impl Mailbox {
     pub fn new(limits: MailboxLimits) -> Self {
-        Self { limits, by_dst: HashMap::new(), count: 0, bytes: 0 }
+        Self {
+            limits,
+            by_dst: HashMap::new(),
+            count: 0,
+            bytes: 0,
+        }
     }
 
     /// Holds `frame` from `src` for `dst`; `false` (and nothing held) when a bound is reached.
@@ -37,10 +42,18 @@ impl Mailbox {
         if self.count >= self.limits.total || self.bytes + size > self.limits.total_bytes {
             return false;
         }
-        if self.by_dst.get(dst).is_some_and(|q| q.len() >= self.limits.per_id) {
+        if self
+            .by_dst
+            .get(dst)
+            .is_some_and(|q| q.len() >= self.limits.per_id)
+        {
             return false;
         }
-        let held = Held { src: src.into(), frame, deadline: now + self.limits.ttl };
+        let held = Held {
+            src: src.into(),
+            frame,
+            deadline: now + self.limits.ttl,
+        };
         self.by_dst.entry(dst.into()).or_default().push_back(held);
         self.count += 1;
         self.bytes += size;
@@ -49,7 +62,9 @@ impl Mailbox {
 
     /// Everything held for `dst`, oldest first, removed from the mailbox.
     pub fn take(&mut self, dst: &str) -> Vec<Utf8Bytes> {
-        let Some(q) = self.by_dst.remove(dst) else { return Vec::new() };
+        let Some(q) = self.by_dst.remove(dst) else {
+            return Vec::new();
+        };
         self.count -= q.len();
         q.into_iter()
             .map(|h| {
@@ -97,7 +112,12 @@ mod tests {
     use super::*;
 
     fn mb(per_id: usize, total: usize, total_bytes: usize) -> Mailbox {
-        Mailbox::new(MailboxLimits { per_id, total, total_bytes, ttl: Duration::from_secs(5) })
+        Mailbox::new(MailboxLimits {
+            per_id,
+            total,
+            total_bytes,
+            ttl: Duration::from_secs(5),
+        })
     }
 
     #[test]
@@ -125,7 +145,10 @@ mod tests {
         assert!(small.hold("b", "a", "12345678".into(), t));
         assert!(!small.hold("b", "a", "1".into(), t), "bytes");
         small.take("b");
-        assert!(small.hold("b", "a", "12345678".into(), t), "taking frees the bytes");
+        assert!(
+            small.hold("b", "a", "12345678".into(), t),
+            "taking frees the bytes"
+        );
     }
 
     #[test]
@@ -141,6 +164,9 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m.expire(t + Duration::from_secs(6)).len(), 1);
         assert!(m.is_empty());
-        assert!(m.hold("b", "a", "x".repeat(9_990).into(), t), "all bytes were freed");
+        assert!(
+            m.hold("b", "a", "x".repeat(9_990).into(), t),
+            "all bytes were freed"
+        );
     }
 }

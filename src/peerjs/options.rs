@@ -88,7 +88,11 @@ mod tests {
 
     #[test]
     fn custom_path_and_key() {
-        let o = PeerJsOptions { key: "k1".into(), path: normalize_path("signal").unwrap(), ..Default::default() };
+        let o = PeerJsOptions {
+            key: "k1".into(),
+            path: normalize_path("signal").unwrap(),
+            ..Default::default()
+        };
         assert_eq!(o.id_route(), "/signal/k1/id");
         assert_eq!(o.socket_route(), "/signal/peerjs");
         assert_eq!(normalize_path("/a/b/").as_deref(), Some("/a/b/"));

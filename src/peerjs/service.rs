@@ -45,16 +45,31 @@ impl PeerJs {
     pub fn new(hub: Arc<Hub>, options: PeerJsOptions) -> Self {
         // Held frames go into the receiver's hub queue at connect: leave room for live ones.
         let per_id = (hub.limits().queue / 2).clamp(1, 128);
-        let limits =
-            MailboxLimits { per_id, total: 4_096, total_bytes: 8 * 1024 * 1024, ttl: options.expire_timeout };
-        let inner = Inner { mailbox: Mailbox::new(limits), partners: HashMap::new() };
-        Self { hub, realm: options.realm(), options, metrics: PeerJsMetrics::default(), inner: Mutex::new(inner) }
+        let limits = MailboxLimits {
+            per_id,
+            total: 4_096,
+            total_bytes: 8 * 1024 * 1024,
+            ttl: options.expire_timeout,
+        };
+        let inner = Inner {
+            mailbox: Mailbox::new(limits),
+            partners: HashMap::new(),
+        };
+        Self {
+            hub,
+            realm: options.realm(),
+            options,
+            metrics: PeerJsMetrics::default(),
+            inner: Mutex::new(inner),
+        }
     }
 
     /// Binds `id` to the hub connection `conn` and moves anything held for it into its queue.
     pub fn connect(&self, conn: &str, id: &str, token: &str) -> Result<Claimed, ClaimError> {
         let mut inner = self.inner.lock();
-        let claimed = self.hub.claim(conn, &self.realm, id, token, self.options.concurrent_limit)?;
+        let claimed =
+            self.hub
+                .claim(conn, &self.realm, id, token, self.options.concurrent_limit)?;
         for frame in inner.mailbox.take(id) {
             // Our own queue is fresh and larger than one id's share of the mailbox.
             let _ = self.hub.deliver(&self.realm, id, frame);
@@ -104,14 +119,18 @@ impl PeerJs {
                     inner.partners.remove(&p);
                 }
             }
-            let _ = self.hub.deliver(&self.realm, &p, wire::notice(Kind::Leave, id, &p));
+            let _ = self
+                .hub
+                .deliver(&self.realm, &p, wire::notice(Kind::Leave, id, &p));
         }
         true
     }
 
     /// Whether `conn` still holds `id` (false after a reconnect replaced it).
     pub fn holds(&self, conn: &str, id: &str) -> bool {
-        self.hub.holder(&self.realm, id).is_some_and(|c| &*c == conn)
+        self.hub
+            .holder(&self.realm, id)
+            .is_some_and(|c| &*c == conn)
     }
 
     /// Drops held messages past `expire_timeout` and sends their senders `EXPIRE`.
@@ -119,7 +138,9 @@ impl PeerJs {
         let mut inner = self.inner.lock();
         for (src, dst) in inner.mailbox.expire(now) {
             self.metrics.expired.fetch_add(1, Ordering::Relaxed);
-            let _ = self.hub.deliver(&self.realm, &src, wire::notice(Kind::Expire, &dst, &src));
+            let _ = self
+                .hub
+                .deliver(&self.realm, &src, wire::notice(Kind::Expire, &dst, &src));
         }
     }
 
@@ -139,7 +160,13 @@ impl PeerJs {
     }
 
     /// A new hub connection for a PeerJS socket.
-    pub fn register(&self, id: &str) -> (PeerId, tokio::sync::mpsc::Receiver<crate::signaling::hub::Outbound>) {
+    pub fn register(
+        &self,
+        id: &str,
+    ) -> (
+        PeerId,
+        tokio::sync::mpsc::Receiver<crate::signaling::hub::Outbound>,
+    ) {
         self.hub.register(id)
     }
 }
@@ -172,7 +199,8 @@ impl Inner {
 /// Runs expiry until shutdown. Checks a few times per `expire_timeout` (at most once a second,
 /// as often as every 10 ms for tiny test timeouts), so `EXPIRE` comes soon after the deadline.
 pub fn spawn_expiry(svc: Arc<PeerJs>, shutdown: CancellationToken) {
-    let every = (svc.options.expire_timeout / 5).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let every =
+        (svc.options.expire_timeout / 5).clamp(Duration::from_millis(10), Duration::from_secs(1));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -35,13 +35,21 @@ enum Action {
 }
 
 /// Serves one PeerJS socket until it closes.
-pub async fn serve<S>(mut socket: S, svc: Arc<PeerJs>, params: Params, limits: ConnLimits, shutdown: CancellationToken)
-where
+pub async fn serve<S>(
+    mut socket: S,
+    svc: Arc<PeerJs>,
+    params: Params,
+    limits: ConnLimits,
+    shutdown: CancellationToken,
+) where
     S: Sink<Message> + Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-    let (Some(key), Some(id), Some(token)) = (nonempty(&params.key), nonempty(&params.id), nonempty(&params.token))
-    else {
+    let (Some(key), Some(id), Some(token)) = (
+        nonempty(&params.key),
+        nonempty(&params.id),
+        nonempty(&params.token),
+    ) else {
         return refuse(socket, wire::error(msg::INVALID_WS_PARAMETERS)).await;
     };
     if key != svc.options.key {
@@ -72,7 +80,10 @@ where
     let mut last_seen = Instant::now();
     let mut last_ping = Instant::now();
     // Check often enough to notice silence soon after `alive_timeout`; ping at the usual rate.
-    let every = limits.ping_every.min(alive / 4).max(Duration::from_millis(10));
+    let every = limits
+        .ping_every
+        .min(alive / 4)
+        .max(Duration::from_millis(10));
     let mut tick = tokio::time::interval(every);
     tick.tick().await;
     let mut ending: Option<(u16, &'static str)> = None;
@@ -152,7 +163,10 @@ where
     svc.hub.unregister(&conn);
     tracing::debug!(told_partners = left, "peerjs client disconnected");
     if let Some((code, reason)) = ending {
-        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
         let _ = socket.send(Message::Close(Some(frame))).await;
     }
 }
@@ -190,7 +204,10 @@ where
     S: Sink<Message> + Unpin,
 {
     if socket.send(Message::Text(frame)).await.is_ok() {
-        let close = CloseFrame { code: NORMAL, reason: Utf8Bytes::default() };
+        let close = CloseFrame {
+            code: NORMAL,
+            reason: Utf8Bytes::default(),
+        };
         let _ = socket.send(Message::Close(Some(close))).await;
     }
 }

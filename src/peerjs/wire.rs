@@ -148,7 +148,10 @@ mod tests {
         let m = parse(text).unwrap();
         assert_eq!(m.kind, "OFFER");
         let f = relay(Kind::Offer, "alice", m.dst.as_deref().unwrap(), m.payload);
-        assert_eq!(f.as_str(), r#"{"type":"OFFER","src":"alice","dst":"b\"q","payload":{ "sdp" : "v=0\r\n", "n":1.50 }}"#);
+        assert_eq!(
+            f.as_str(),
+            r#"{"type":"OFFER","src":"alice","dst":"b\"q","payload":{ "sdp" : "v=0\r\n", "n":1.50 }}"#
+        );
         let v: serde_json::Value = serde_json::from_str(f.as_str()).unwrap();
         assert_eq!(v["dst"], "b\"q");
     }
@@ -159,15 +162,24 @@ mod tests {
         assert_eq!(null.payload.map(RawValue::get), Some("null"));
         let none = parse(r#"{"type":"LEAVE","dst":"x"}"#).unwrap();
         assert!(none.payload.is_none());
-        assert_eq!(notice(Kind::Expire, "b", "a").as_str(), r#"{"type":"EXPIRE","src":"b","dst":"a"}"#);
+        assert_eq!(
+            notice(Kind::Expire, "b", "a").as_str(),
+            r#"{"type":"EXPIRE","src":"b","dst":"a"}"#
+        );
     }
 
     #[test]
     fn server_frames_match_the_reference() {
         let e: serde_json::Value = serde_json::from_str(error(msg::INVALID_KEY).as_str()).unwrap();
-        assert_eq!(e, json!({"type": "ERROR", "payload": {"msg": "Invalid key provided"}}));
+        assert_eq!(
+            e,
+            json!({"type": "ERROR", "payload": {"msg": "Invalid key provided"}})
+        );
         let t: serde_json::Value = serde_json::from_str(id_taken().as_str()).unwrap();
-        assert_eq!(t, json!({"type": "ID-TAKEN", "payload": {"msg": "ID is taken"}}));
+        assert_eq!(
+            t,
+            json!({"type": "ID-TAKEN", "payload": {"msg": "ID is taken"}})
+        );
         assert_eq!(open().as_str(), r#"{"type":"OPEN"}"#);
     }
 
@@ -176,7 +188,11 @@ mod tests {
         assert!(valid_id("eve816uhqazfflxr") && valid_id("a b-c_d"));
         assert!(!valid_id("") && !valid_id("a\nb") && !valid_id(&"x".repeat(257)));
         assert_eq!(Kind::parse("HEARTBEAT"), Some(Kind::Heartbeat));
-        assert_eq!(Kind::parse("offer"), None, "types are case-sensitive, as in the reference");
+        assert_eq!(
+            Kind::parse("offer"),
+            None,
+            "types are case-sensitive, as in the reference"
+        );
         assert!(parse(r#"{"dst":"x"}"#).is_err() && parse("nope").is_err());
     }
 }

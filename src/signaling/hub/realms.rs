@@ -62,9 +62,18 @@ impl Hub {
     /// Binds `addr` in `realm` to connection `conn`. A holder with the same `secret` is
     /// replaced; one with another secret keeps it. New addresses are refused once the realm
     /// holds `cap` of them.
-    pub fn claim(&self, conn: &str, realm: &str, addr: &str, secret: &str, cap: usize) -> Result<Claimed, ClaimError> {
+    pub fn claim(
+        &self,
+        conn: &str,
+        realm: &str,
+        addr: &str,
+        secret: &str,
+        cap: usize,
+    ) -> Result<Claimed, ClaimError> {
         let mut st = self.state.lock();
-        let Some((conn, _)) = st.peers.get_key_value(conn) else { return Err(ClaimError::Gone) };
+        let Some((conn, _)) = st.peers.get_key_value(conn) else {
+            return Err(ClaimError::Gone);
+        };
         let conn = conn.clone();
         let existing = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
         let old = match existing {
@@ -81,8 +90,16 @@ impl Hub {
             Some((k, _)) => k.clone(),
             None => realm.into(),
         };
-        let binding = Binding { conn: conn.clone(), secret: secret.into() };
-        st.realms.map.entry(realm_key).or_default().addrs.insert(addr.into(), binding);
+        let binding = Binding {
+            conn: conn.clone(),
+            secret: secret.into(),
+        };
+        st.realms
+            .map
+            .entry(realm_key)
+            .or_default()
+            .addrs
+            .insert(addr.into(), binding);
         match old {
             Some(old) if old != conn => {
                 drop_conn(self, &mut st, &old);
@@ -96,7 +113,9 @@ impl Hub {
     /// replaced gets `false`, so it knows the address lives on elsewhere.
     pub fn release(&self, conn: &str, realm: &str, addr: &str) -> bool {
         let mut st = self.state.lock();
-        let Some(r) = st.realms.map.get_mut(realm) else { return false };
+        let Some(r) = st.realms.map.get_mut(realm) else {
+            return false;
+        };
         if r.addrs.get(addr).is_none_or(|b| &*b.conn != conn) {
             return false;
         }
@@ -140,14 +159,22 @@ impl Hub {
     /// The connection holding `addr` in `realm`, if any.
     pub fn holder(&self, realm: &str, addr: &str) -> Option<PeerId> {
         let st = self.state.lock();
-        st.realms.map.get(realm).and_then(|r| r.addrs.get(addr)).map(|b| b.conn.clone())
+        st.realms
+            .map
+            .get(realm)
+            .and_then(|r| r.addrs.get(addr))
+            .map(|b| b.conn.clone())
     }
 
     /// Every address held in `realm`, sorted.
     pub fn addresses(&self, realm: &str) -> Vec<String> {
         let st = self.state.lock();
-        let mut v: Vec<String> =
-            st.realms.map.get(realm).map(|r| r.addrs.keys().map(|a| a.to_string()).collect()).unwrap_or_default();
+        let mut v: Vec<String> = st
+            .realms
+            .map
+            .get(realm)
+            .map(|r| r.addrs.keys().map(|a| a.to_string()).collect())
+            .unwrap_or_default();
         v.sort_unstable();
         v
     }
@@ -168,7 +195,10 @@ mod tests {
     use crate::signaling::hub::HubLimits;
 
     fn hub(queue: usize) -> Hub {
-        Hub::new(HubLimits { queue, ..HubLimits::default() })
+        Hub::new(HubLimits {
+            queue,
+            ..HubLimits::default()
+        })
     }
 
     #[test]
@@ -178,14 +208,27 @@ mod tests {
         let (b, mut rb) = h.register("b");
         assert_eq!(h.claim(&a, "pj", "alice", "t1", 10), Ok(Claimed::New));
         assert_eq!(h.claim(&b, "pj", "alice", "t2", 10), Err(ClaimError::Taken));
-        assert_eq!(h.claim(&b, "other", "alice", "t2", 10), Ok(Claimed::New), "realms are separate");
-        assert_eq!(h.claim(&b, "pj", "alice", "t1", 10), Ok(Claimed::Replaced { old: a.clone() }));
+        assert_eq!(
+            h.claim(&b, "other", "alice", "t2", 10),
+            Ok(Claimed::New),
+            "realms are separate"
+        );
+        assert_eq!(
+            h.claim(&b, "pj", "alice", "t1", 10),
+            Ok(Claimed::Replaced { old: a.clone() })
+        );
         assert_eq!(h.holder("pj", "alice"), Some(b.clone()));
-        assert!(!h.release(&a, "pj", "alice"), "the replaced connection no longer holds it");
+        assert!(
+            !h.release(&a, "pj", "alice"),
+            "the replaced connection no longer holds it"
+        );
         h.deliver("pj", "alice", "x".into()).unwrap();
         assert!(matches!(rb.try_recv(), Ok(Outbound::Frame(f)) if f.as_str() == "x"));
         assert!(h.release(&b, "pj", "alice"));
-        assert_eq!(h.deliver("pj", "alice", "y".into()), Err(DeliverError::Absent));
+        assert_eq!(
+            h.deliver("pj", "alice", "y".into()),
+            Err(DeliverError::Absent)
+        );
         assert_eq!(h.addresses("pj"), Vec::<String>::new());
     }
 
@@ -198,7 +241,10 @@ mod tests {
         h.claim(&a, "pj", "one", "s", 2).unwrap();
         h.claim(&b, "pj", "two", "s", 2).unwrap();
         assert_eq!(h.claim(&c, "pj", "three", "s", 2), Err(ClaimError::Full(2)));
-        assert!(matches!(h.claim(&c, "pj", "two", "s", 2), Ok(Claimed::Replaced { .. })));
+        assert!(matches!(
+            h.claim(&c, "pj", "two", "s", 2),
+            Ok(Claimed::Replaced { .. })
+        ));
         assert_eq!(h.addresses("pj"), vec!["one".to_owned(), "two".to_owned()]);
     }
 
@@ -206,17 +252,28 @@ mod tests {
     fn realm_peers_cannot_reach_rooms_and_slow_receivers_are_dropped() {
         let h = hub(8);
         let (room_peer, _r) = h.register("room");
-        h.join(&room_peer, "team", crate::signaling::protocol::Role::Mesh).unwrap();
-        assert_eq!(h.deliver("pj", &room_peer, "x".into()), Err(DeliverError::Absent));
+        h.join(&room_peer, "team", crate::signaling::protocol::Role::Mesh)
+            .unwrap();
+        assert_eq!(
+            h.deliver("pj", &room_peer, "x".into()),
+            Err(DeliverError::Absent)
+        );
 
         let (slow, _keep_rx_unread) = h.register("slow");
         h.claim(&slow, "pj", "slow", "s", 10).unwrap();
         for _ in 0..8 {
             h.deliver("pj", "slow", "x".into()).unwrap();
         }
-        assert_eq!(h.deliver("pj", "slow", "x".into()), Err(DeliverError::Congested));
+        assert_eq!(
+            h.deliver("pj", "slow", "x".into()),
+            Err(DeliverError::Congested)
+        );
         assert_eq!(h.metrics.evicted.load(Ordering::Relaxed), 1);
-        assert_eq!(h.deliver("pj", "slow", "x".into()), Err(DeliverError::Absent), "dropped, not yet released");
+        assert_eq!(
+            h.deliver("pj", "slow", "x".into()),
+            Err(DeliverError::Absent),
+            "dropped, not yet released"
+        );
         assert!(h.release(&slow, "pj", "slow"));
     }
 }
