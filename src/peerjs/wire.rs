@@ -103,9 +103,16 @@ pub fn id_taken() -> Utf8Bytes {
     with_msg("ID-TAKEN", msg::ID_TAKEN)
 }
 
+/// `{"type":KIND,"payload":{"msg":MSG}}` in the reference's key order (a `json!` map would
+/// sort `payload` first), for clients that compare frames as text.
 fn with_msg(kind: &str, msg: &str) -> Utf8Bytes {
-    let v = serde_json::json!({"type": kind, "payload": {"msg": msg}});
-    v.to_string().into()
+    let mut s = String::with_capacity(40 + kind.len() + msg.len());
+    s.push_str("{\"type\":");
+    push_json_str(&mut s, kind);
+    s.push_str(",\"payload\":{\"msg\":");
+    push_json_str(&mut s, msg);
+    s.push_str("}}");
+    s.into()
 }
 
 /// `{"type":KIND,"src":SRC,"dst":DST,"payload":RAW}`, the reference's field order, with the
@@ -170,6 +177,10 @@ mod tests {
 
     #[test]
     fn server_frames_match_the_reference() {
+        assert_eq!(
+            error(msg::INVALID_KEY).as_str(),
+            r#"{"type":"ERROR","payload":{"msg":"Invalid key provided"}}"#
+        );
         let e: serde_json::Value = serde_json::from_str(error(msg::INVALID_KEY).as_str()).unwrap();
         assert_eq!(
             e,
