@@ -201,6 +201,40 @@ async fn a_disconnect_sends_leave_to_the_peers_it_signaled_only() {
 }
 
 #[tokio::test]
+async fn client_leave_is_relayed_and_leave_without_dst_signs_off() {
+    let s = start(&[]).await;
+    let mut a = peerjs_open(&s, "a", "ta").await;
+    let mut b = peerjs_open(&s, "b", "tb").await;
+    let mut c = peerjs_open(&s, "c", "tc").await;
+    for (dst, ws) in [("b", &mut b), ("c", &mut c)] {
+        send_text(
+            &mut a,
+            &format!(r#"{{"type":"OFFER","dst":"{dst}","payload":{{}}}}"#),
+        )
+        .await;
+        assert_eq!(parse(&next_text(ws).await)["type"], "OFFER");
+    }
+    // a ends its pairing with c itself: c hears that LEAVE, and no second one from the server.
+    send_text(&mut a, r#"{"type":"LEAVE","dst":"c"}"#).await;
+    assert_eq!(
+        next_text(&mut c).await,
+        r#"{"type":"LEAVE","src":"a","dst":"c"}"#
+    );
+    send_text(&mut a, r#"{"type":"LEAVE"}"#).await;
+    assert_eq!(
+        close_code(&mut a).await,
+        1000,
+        "LEAVE with no dst signs off"
+    );
+    assert_eq!(
+        next_text(&mut b).await,
+        r#"{"type":"LEAVE","src":"a","dst":"b"}"#
+    );
+    send_text(&mut b, r#"{"type":"OFFER","dst":"c","payload":"x"}"#).await;
+    assert_eq!(parse(&next_text(&mut c).await)["type"], "OFFER");
+}
+
+#[tokio::test]
 async fn heartbeats_keep_clients_alive_and_silent_ones_are_dropped() {
     let s = start(&[("ALIVE_TIMEOUT", "300"), ("PING_MS", "60000")]).await;
     let mut beating = peerjs_open(&s, "beating", "t1").await;
