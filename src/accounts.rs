@@ -26,7 +26,9 @@ pub struct CurrentUser {
 /// Usernames: 3 to 32 letters, digits, `-`, `_` or `.`.
 pub fn valid_username(name: &str) -> bool {
     (3..=32).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         && !name.to_ascii_lowercase().starts_with("guest-")
 }
 
@@ -57,9 +59,16 @@ impl FormError {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::BadCredentials, Self::NameTaken, Self::BadName, Self::ShortPassword, Self::LongPassword, Self::Server]
-            .into_iter()
-            .find(|e| e.code() == code)
+        [
+            Self::BadCredentials,
+            Self::NameTaken,
+            Self::BadName,
+            Self::ShortPassword,
+            Self::LongPassword,
+            Self::Server,
+        ]
+        .into_iter()
+        .find(|e| e.code() == code)
     }
 
     pub fn message(self) -> &'static str {
@@ -108,7 +117,11 @@ mod tests {
 
     #[test]
     fn error_codes_round_trip() {
-        for e in [FormError::BadCredentials, FormError::NameTaken, FormError::Server] {
+        for e in [
+            FormError::BadCredentials,
+            FormError::NameTaken,
+            FormError::Server,
+        ] {
             assert_eq!(FormError::from_code(e.code()), Some(e));
         }
     }

@@ -2,7 +2,7 @@
 use crate::accounts::api::whoami;
 use crate::accounts::pages::{LoginPage, SignupPage};
 use crate::accounts::CurrentUser;
-use crate::rooms::pages::{HomePage, RoomPage};
+use crate::rooms::pages::{HomePage, RoomPage, TalkPage, WatchPage};
 use crate::ui::Header;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -17,6 +17,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -47,6 +48,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/signup") view=SignupPage/>
                     <Route path=path!("/r/:room") view=RoomPage ssr=SsrMode::Async/>
+                    <Route path=path!("/live/:room") view=WatchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/live/:room/talk") view=TalkPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

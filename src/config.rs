@@ -43,7 +43,12 @@ impl Config {
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let get = |k: &str| vars.get(k).map(String::as_str).filter(|v| !v.is_empty());
         let num = |k: &str, d: u64| -> Result<u64, ConfigError> {
-            get(k).map_or(Ok(d), |v| v.parse().map_err(|_| ConfigError { name: k.into(), msg: format!("not a number: {v}") }))
+            get(k).map_or(Ok(d), |v| {
+                v.parse().map_err(|_| ConfigError {
+                    name: k.into(),
+                    msg: format!("not a number: {v}"),
+                })
+            })
         };
         let flag = |k: &str| get(k).is_some_and(|v| matches!(v, "1" | "true" | "yes" | "on"));
         let conn_default = ConnLimits::default();
@@ -51,9 +56,15 @@ impl Config {
         let ms = |k: &str, d: std::time::Duration| -> Result<Duration, ConfigError> {
             Ok(Duration::from_millis(num(k, d.as_millis() as u64)?.max(1)))
         };
-        let key = get("PEERJS_KEY").or_else(|| get("KEY")).unwrap_or(&pj_default.key).to_owned();
+        let key = get("PEERJS_KEY")
+            .or_else(|| get("KEY"))
+            .unwrap_or(&pj_default.key)
+            .to_owned();
         if !valid_key(&key) {
-            return Err(ConfigError { name: "PEERJS_KEY".into(), msg: "1-64 letters, digits, -, _ or .".into() });
+            return Err(ConfigError {
+                name: "PEERJS_KEY".into(),
+                msg: "1-64 letters, digits, -, _ or .".into(),
+            });
         }
         let path = get("PEERJS_PATH").unwrap_or(&pj_default.path);
         let path = normalize_path(path).ok_or_else(|| ConfigError {
@@ -61,9 +72,15 @@ impl Config {
             msg: format!("{path:?}: use /-separated segments of letters, digits, -, _ or ."),
         })?;
         Ok(Self {
-            database_url: get("DATABASE_URL").unwrap_or("sqlite://data/app.db").to_owned(),
+            database_url: get("DATABASE_URL")
+                .unwrap_or("sqlite://data/app.db")
+                .to_owned(),
             allowed_origins: get("ALLOWED_ORIGINS")
-                .map(|v| v.split(',').map(|s| s.trim().trim_end_matches('/').to_owned()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().trim_end_matches('/').to_owned())
+                        .collect()
+                })
                 .unwrap_or_default(),
             cookie_secure: flag("COOKIE_SECURE"),
             hub: HubLimits {
@@ -83,7 +100,8 @@ impl Config {
                 path,
                 expire_timeout: ms("EXPIRE_TIMEOUT", pj_default.expire_timeout)?,
                 alive_timeout: ms("ALIVE_TIMEOUT", pj_default.alive_timeout)?,
-                concurrent_limit: num("CONCURRENT_LIMIT", pj_default.concurrent_limit as u64)? as usize,
+                concurrent_limit: num("CONCURRENT_LIMIT", pj_default.concurrent_limit as u64)?
+                    as usize,
                 allow_discovery: flag("ALLOW_DISCOVERY"),
             },
         })
@@ -91,11 +109,17 @@ impl Config {
 }
 
 /// Adds `--name value`, `--name=value` and bare `--name` (meaning `true`) flags to `vars`.
-pub fn apply_flags(vars: &mut HashMap<String, String>, args: impl Iterator<Item = String>) -> Result<(), ConfigError> {
+pub fn apply_flags(
+    vars: &mut HashMap<String, String>,
+    args: impl Iterator<Item = String>,
+) -> Result<(), ConfigError> {
     let mut args = args.peekable();
     while let Some(a) = args.next() {
         let Some(flag) = a.strip_prefix("--") else {
-            return Err(ConfigError { name: a, msg: "expected --name value".into() });
+            return Err(ConfigError {
+                name: a,
+                msg: "expected --name value".into(),
+            });
         };
         let (name, value) = match flag.split_once('=') {
             Some((n, v)) => (n.to_owned(), v.to_owned()),
@@ -133,18 +157,39 @@ mod tests {
     fn peerjs_options_from_flags_and_env() {
         let c = Config::from_vars(&HashMap::new()).unwrap().peerjs;
         assert_eq!(c, PeerJsOptions::default());
-        assert_eq!((c.expire_timeout, c.alive_timeout), (Duration::from_secs(5), Duration::from_secs(60)));
+        assert_eq!(
+            (c.expire_timeout, c.alive_timeout),
+            (Duration::from_secs(5), Duration::from_secs(60))
+        );
         assert_eq!((c.concurrent_limit, c.allow_discovery), (5000, false));
 
         let mut vars = HashMap::from([("PATH".to_owned(), "/usr/bin:/bin".to_owned())]);
-        let args = ["--key", "k2", "--path=signal", "--expire_timeout", "250", "--allow_discovery", "--alive-timeout=900"];
+        let args = [
+            "--key",
+            "k2",
+            "--path=signal",
+            "--expire_timeout",
+            "250",
+            "--allow_discovery",
+            "--alive-timeout=900",
+        ];
         apply_flags(&mut vars, args.iter().map(|s| s.to_string())).unwrap();
         let c = Config::from_vars(&vars).unwrap().peerjs;
-        assert_eq!((c.key.as_str(), c.path.as_str()), ("k2", "/signal/"), "the shell's PATH is never read");
-        assert_eq!((c.expire_timeout, c.alive_timeout), (Duration::from_millis(250), Duration::from_millis(900)));
+        assert_eq!(
+            (c.key.as_str(), c.path.as_str()),
+            ("k2", "/signal/"),
+            "the shell's PATH is never read"
+        );
+        assert_eq!(
+            (c.expire_timeout, c.alive_timeout),
+            (Duration::from_millis(250), Duration::from_millis(900))
+        );
         assert!(c.allow_discovery);
 
-        let env = HashMap::from([("KEY".to_owned(), "k3".to_owned()), ("CONCURRENT_LIMIT".to_owned(), "7".to_owned())]);
+        let env = HashMap::from([
+            ("KEY".to_owned(), "k3".to_owned()),
+            ("CONCURRENT_LIMIT".to_owned(), "7".to_owned()),
+        ]);
         let c = Config::from_vars(&env).unwrap().peerjs;
         assert_eq!((c.key.as_str(), c.concurrent_limit), ("k3", 7));
         let env = HashMap::from([("PEERJS_KEY".to_owned(), "a/b".to_owned())]);

@@ -9,7 +9,8 @@ use tokio_util::sync::CancellationToken;
 pub async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let config = Config::load()?;
@@ -45,7 +46,14 @@ pub async fn build_state(
     let peerjs = Arc::new(PeerJs::new(hub.clone(), config.peerjs.clone()));
     let shutdown = CancellationToken::new();
     crate::peerjs::spawn_expiry(peerjs.clone(), shutdown.clone());
-    Ok(AppState { leptos_options: leptos, pool, hub, peerjs, config: Arc::new(config), shutdown })
+    Ok(AppState {
+        leptos_options: leptos,
+        pool,
+        hub,
+        peerjs,
+        config: Arc::new(config),
+        shutdown,
+    })
 }
 
 async fn shutdown_signal() {

@@ -3,10 +3,10 @@
 pub mod protocol;
 
 #[cfg(feature = "ssr")]
+pub mod endpoint;
+#[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod ws;
-#[cfg(feature = "ssr")]
-pub mod endpoint;

@@ -43,5 +43,8 @@ pub fn Alert(#[prop(into)] message: String) -> impl IntoView {
 
 /// The first letter of a name, upper-cased, for avatars.
 pub fn initial(name: &str) -> String {
-    name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()
+    name.chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default()
 }

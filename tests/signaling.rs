@@ -24,23 +24,57 @@ async fn join_relay_stamp_and_leave() {
     // Bob claims to be someone else; the server stamps his real id.
     send(&mut b, json!({"type": "offer", "to": a_id, "from": "mallory", "payload": {"type": "offer", "sdp": "v=0"}})).await;
     let offer = next_json(&mut a).await;
-    assert_eq!(offer, json!({"type": "offer", "from": b_id, "payload": {"type": "offer", "sdp": "v=0"}}));
+    assert_eq!(
+        offer,
+        json!({"type": "offer", "from": b_id, "payload": {"type": "offer", "sdp": "v=0"}})
+    );
 
-    send(&mut a, json!({"type": "answer", "to": b_id, "payload": {"type": "answer", "sdp": "v=0"}})).await;
+    send(
+        &mut a,
+        json!({"type": "answer", "to": b_id, "payload": {"type": "answer", "sdp": "v=0"}}),
+    )
+    .await;
     assert_eq!(next_json(&mut b).await["from"], a_id.as_str());
     send(&mut a, json!({"type": "candidate", "to": b_id, "payload": {"candidate": "c", "sdpMid": "0", "sdpMLineIndex": 0}})).await;
     assert_eq!(next_json(&mut b).await["payload"]["sdpMid"], "0");
 
     // Presence as JSON and in the server-rendered page.
-    let room: serde_json::Value = http().get(s.url("/api/rooms/team")).send().await.unwrap().json().await.unwrap();
+    let room: serde_json::Value = http()
+        .get(s.url("/api/rooms/team"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(room, json!({"name": "team", "people": ["ann", "bob"]}));
-    let html = http().get(s.url("/r/team")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("data-name=\"ann\"") && html.contains("data-name=\"bob\""), "presence rendered on the server");
+    let html = http()
+        .get(s.url("/r/team"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-name=\"ann\"") && html.contains("data-name=\"bob\""),
+        "presence rendered on the server"
+    );
 
     send(&mut b, json!({"type": "leave"})).await;
     let left = next_json(&mut a).await;
-    assert_eq!(left, json!({"type": "peer_left", "room": "team", "id": b_id, "name": "bob"}));
-    let rooms: serde_json::Value = http().get(s.url("/api/rooms")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        left,
+        json!({"type": "peer_left", "room": "team", "id": b_id, "name": "bob"})
+    );
+    let rooms: serde_json::Value = http()
+        .get(s.url("/api/rooms"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(rooms, json!([{"name": "team", "people": ["ann"]}]));
 }
 
@@ -68,10 +102,17 @@ async fn broadcast_messages_reach_the_room_but_not_the_sender() {
     next_json(&mut a).await; // c joined
     next_json(&mut b).await; // c joined
     send(&mut a, json!({"type": "call"})).await;
-    assert_eq!(next_json(&mut b).await, json!({"type": "call", "from": a_id, "payload": null}));
+    assert_eq!(
+        next_json(&mut b).await,
+        json!({"type": "call", "from": a_id, "payload": null})
+    );
     assert_eq!(next_json(&mut c).await["from"], a_id.as_str());
     send(&mut a, json!({"type": "ping"})).await;
-    assert_eq!(next_json(&mut a).await["type"], "pong", "the sender does not get its own broadcast");
+    assert_eq!(
+        next_json(&mut a).await["type"],
+        "pong",
+        "the sender does not get its own broadcast"
+    );
 }
 
 #[tokio::test]
@@ -82,7 +123,11 @@ async fn cross_room_targets_are_refused_and_never_delivered() {
     let (mut b, b_id, _) = join(&s, &y, "one", "mesh").await;
     let (mut c, _, _) = join(&s, &z, "two", "mesh").await;
     next_json(&mut a).await; // b joined
-    send(&mut c, json!({"type": "offer", "to": a_id, "payload": {"sdp": "x"}})).await;
+    send(
+        &mut c,
+        json!({"type": "offer", "to": a_id, "payload": {"sdp": "x"}}),
+    )
+    .await;
     let err = next_json(&mut c).await;
     assert_eq!(err["type"], "error");
     assert_eq!(err["code"], "unknown_peer");
@@ -107,19 +152,33 @@ async fn bad_input_table() {
         (r#"{"type":"teleport"}"#, "unknown_type"),
         (r#"{"type":"join"}"#, "missing_field"),
         (r#"{"type":"join","room":"../etc"}"#, "bad_room"),
-        (r#"{"type":"join","room":"r","role":"king"}"#, "missing_field"),
-        (r#"{"type":"offer","to":"nobody","payload":{}}"#, "not_in_room"),
+        (
+            r#"{"type":"join","room":"r","role":"king"}"#,
+            "missing_field",
+        ),
+        (
+            r#"{"type":"offer","to":"nobody","payload":{}}"#,
+            "not_in_room",
+        ),
         (r#"{"type":"offer","payload":{}}"#, "needs_target"),
     ];
     for (input, code) in cases {
         ws.send(Message::text(*input)).await.unwrap();
         let e = next_json(&mut ws).await;
-        assert_eq!((e["type"].as_str(), e["code"].as_str()), (Some("error"), Some(*code)), "input {input}");
+        assert_eq!(
+            (e["type"].as_str(), e["code"].as_str()),
+            (Some("error"), Some(*code)),
+            "input {input}"
+        );
         assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
     send(&mut ws, json!({"type": "join", "room": "ok"})).await;
     assert_eq!(next_json(&mut ws).await["type"], "joined");
-    send(&mut ws, json!({"type": "answer", "to": "nobody", "payload": {}})).await;
+    send(
+        &mut ws,
+        json!({"type": "answer", "to": "nobody", "payload": {}}),
+    )
+    .await;
     assert_eq!(next_json(&mut ws).await["code"], "unknown_peer");
     ws.send(Message::binary(vec![1, 2, 3])).await.unwrap();
     assert_eq!(next_json(&mut ws).await["code"], "bad_json");
@@ -172,7 +231,12 @@ async fn floods_are_throttled_then_closed() {
     }
     let mut saw_limit = false;
     let code = loop {
-        match tokio::time::timeout(std::time::Duration::from_secs(10), futures_util::StreamExt::next(&mut ws)).await {
+        match tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            futures_util::StreamExt::next(&mut ws),
+        )
+        .await
+        {
             Ok(Some(Ok(Message::Text(t)))) => saw_limit |= t.contains("rate_limited"),
             Ok(Some(Ok(Message::Close(c)))) => break c.map(|c| u16::from(c.code)),
             Ok(Some(Ok(_))) => {}
@@ -192,28 +256,48 @@ async fn dead_connections_are_dropped_and_the_room_is_told() {
     let (_silent, silent_id, _) = join(&s, &c2, "hb", "mesh").await;
     assert_eq!(next_json(&mut live).await["type"], "peer_joined");
     let left = next_json(&mut live).await;
-    assert_eq!((left["type"].as_str(), left["id"].as_str()), (Some("peer_left"), Some(silent_id.as_str())));
+    assert_eq!(
+        (left["type"].as_str(), left["id"].as_str()),
+        (Some("peer_left"), Some(silent_id.as_str()))
+    );
 }
 
 #[tokio::test]
 async fn upgrades_need_a_session_and_our_origin() {
     let s = start(&[]).await;
     let req = format!("ws://{}/ws", s.addr);
-    let err = tokio_tungstenite::connect_async(req.as_str()).await.unwrap_err();
-    assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 401), "{err:?}");
+    let err = tokio_tungstenite::connect_async(req.as_str())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 401),
+        "{err:?}"
+    );
 
     let cookie = guest(&s).await;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut evil = req.as_str().into_client_request().unwrap();
     evil.headers_mut().insert("cookie", cookie.parse().unwrap());
-    evil.headers_mut().insert("origin", "http://evil.example".parse().unwrap());
+    evil.headers_mut()
+        .insert("origin", "http://evil.example".parse().unwrap());
     let err = tokio_tungstenite::connect_async(evil).await.unwrap_err();
-    assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 403), "{err:?}");
+    assert!(
+        matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 403),
+        "{err:?}"
+    );
 
     let mut forged = req.as_str().into_client_request().unwrap();
-    forged.headers_mut().insert("cookie", format!("parley_session={}", "ab".repeat(32)).parse().unwrap());
+    forged.headers_mut().insert(
+        "cookie",
+        format!("parley_session={}", "ab".repeat(32))
+            .parse()
+            .unwrap(),
+    );
     let err = tokio_tungstenite::connect_async(forged).await.unwrap_err();
-    assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 401), "{err:?}");
+    assert!(
+        matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 401),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -222,7 +306,10 @@ async fn lobby_watchers_see_rooms_change() {
     let (c1, c2) = (guest(&s).await, guest(&s).await);
     let (mut lobby, _) = connect(&s, &c1).await;
     send(&mut lobby, json!({"type": "watch_rooms"})).await;
-    assert_eq!(next_json(&mut lobby).await, json!({"type": "rooms", "rooms": []}));
+    assert_eq!(
+        next_json(&mut lobby).await,
+        json!({"type": "rooms", "rooms": []})
+    );
     let (_ws, _, _) = join(&s, &c2, "news", "mesh").await;
     let update = next_json(&mut lobby).await;
     assert_eq!(update["rooms"][0]["name"], "news");

@@ -1,6 +1,8 @@
 //! Plain HTML form posts for accounts, so they work before (and without) the wasm.
 //! Each answers with a redirect: to `next` on success, back to the form with `?error=` if not.
-use super::{password, safe_next, session, store, valid_username, FormError, MAX_PASSWORD, MIN_PASSWORD};
+use super::{
+    password, safe_next, session, store, valid_username, FormError, MAX_PASSWORD, MIN_PASSWORD,
+};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -45,7 +47,9 @@ pub async fn signup(State(st): State<AppState>, Form(f): Form<Credentials>) -> R
     };
     let user_id = match store::create_user(&st.pool, username, &hash.0).await {
         Ok(id) => id,
-        Err(store::StoreError::NameTaken) => return back("/signup", FormError::NameTaken, username, f.next.as_deref()),
+        Err(store::StoreError::NameTaken) => {
+            return back("/signup", FormError::NameTaken, username, f.next.as_deref())
+        }
         Err(e) => {
             tracing::error!("sign-up failed: {e}");
             return back("/signup", FormError::Server, username, f.next.as_deref());
@@ -57,7 +61,12 @@ pub async fn signup(State(st): State<AppState>, Form(f): Form<Credentials>) -> R
 pub async fn login(State(st): State<AppState>, Form(f): Form<Credentials>) -> Response {
     let username = f.username.trim();
     if username.is_empty() || username.len() > 64 || f.password.len() > MAX_PASSWORD {
-        return back("/login", FormError::BadCredentials, username, f.next.as_deref());
+        return back(
+            "/login",
+            FormError::BadCredentials,
+            username,
+            f.next.as_deref(),
+        );
     }
     let user = match store::find_user(&st.pool, username).await {
         Ok(u) => u,
@@ -72,7 +81,12 @@ pub async fn login(State(st): State<AppState>, Form(f): Form<Credentials>) -> Re
             tracing::info!(user = %u.username, "logged in");
             start_session(&st, Some(u.id), f.next.as_deref()).await
         }
-        _ => back("/login", FormError::BadCredentials, username, f.next.as_deref()),
+        _ => back(
+            "/login",
+            FormError::BadCredentials,
+            username,
+            f.next.as_deref(),
+        ),
     }
 }
 
@@ -86,14 +100,22 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response 
             tracing::error!("logout failed: {e}");
         }
     }
-    ([(header::SET_COOKIE, session::clear_cookie())], Redirect::to("/")).into_response()
+    (
+        [(header::SET_COOKIE, session::clear_cookie())],
+        Redirect::to("/"),
+    )
+        .into_response()
 }
 
 async fn start_session(st: &AppState, user_id: Option<i64>, next: Option<&str>) -> Response {
     match store::create_session(&st.pool, user_id).await {
         Ok(token) => {
             let cookie = session::set_cookie(&token, st.config.cookie_secure);
-            ([(header::SET_COOKIE, cookie)], Redirect::to(safe_next(next))).into_response()
+            (
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(safe_next(next)),
+            )
+                .into_response()
         }
         Err(e) => {
             tracing::error!("session start failed: {e}");
@@ -104,7 +126,11 @@ async fn start_session(st: &AppState, user_id: Option<i64>, next: Option<&str>) 
 
 /// Back to the form, keeping what the user typed (never the password).
 fn back(form: &str, err: FormError, username: &str, next: Option<&str>) -> Response {
-    let mut url = format!("{form}?error={}&username={}", err.code(), urlencode(username));
+    let mut url = format!(
+        "{form}?error={}&username={}",
+        err.code(),
+        urlencode(username)
+    );
     if let Some(n) = next {
         url.push_str("&next=");
         url.push_str(&urlencode(safe_next(Some(n))));
@@ -115,7 +141,9 @@ fn back(form: &str, err: FormError, username: &str, next: Option<&str>) -> Respo
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

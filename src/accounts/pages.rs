@@ -62,7 +62,11 @@ fn CredentialsForm(
     /// Sign-up asks for a new password; log-in for the current one.
     new_password: bool,
 ) -> impl IntoView {
-    let autocomplete = if new_password { "new-password" } else { "current-password" };
+    let autocomplete = if new_password {
+        "new-password"
+    } else {
+        "current-password"
+    };
     view! {
         <form method="post" action=action class="stack">
             <input type="hidden" name="next" value=next/>

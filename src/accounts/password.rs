@@ -1,5 +1,7 @@
 //! Argon2id hashing, always on the blocking pool so a login never stalls the async runtime.
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 /// A PHC-format hash. Not `Serialize`: it never leaves the server.

@@ -34,7 +34,10 @@ pub async fn current_user(pool: &SqlitePool, headers: &HeaderMap) -> Option<Curr
 /// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, and Secure when configured.
 pub fn set_cookie(token: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let v = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", store::SESSION_SECS);
+    let v = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        store::SESSION_SECS
+    );
     // A hex token and fixed attributes are always a valid header value.
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }

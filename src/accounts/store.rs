@@ -20,7 +20,11 @@ pub struct UserRow {
     pub password_hash: String,
 }
 
-pub async fn create_user(pool: &SqlitePool, username: &str, password_hash: &str) -> Result<i64, StoreError> {
+pub async fn create_user(
+    pool: &SqlitePool,
+    username: &str,
+    password_hash: &str,
+) -> Result<i64, StoreError> {
     let res = sqlx::query("INSERT INTO users (username, password_hash, peer_id) VALUES (?, ?, ?)")
         .bind(username)
         .bind(password_hash)
@@ -40,15 +44,21 @@ pub async fn find_user(pool: &SqlitePool, username: &str) -> Result<Option<UserR
             .bind(username)
             .fetch_optional(pool)
             .await?;
-    Ok(row.map(|(id, username, password_hash)| UserRow { id, username, password_hash }))
+    Ok(row.map(|(id, username, password_hash)| UserRow {
+        id,
+        username,
+        password_hash,
+    }))
 }
 
 /// The stable peer id of a user, for calling by name.
 pub async fn peer_id_of(pool: &SqlitePool, username: &str) -> Result<Option<String>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT peer_id FROM users WHERE username = ?")
-        .bind(username)
-        .fetch_optional(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT peer_id FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 /// Starts a session for a user (`Some(id)`) or a fresh guest (`None`); returns the cookie token.
@@ -56,7 +66,10 @@ pub async fn create_session(pool: &SqlitePool, user_id: Option<i64>) -> Result<S
     let token = random_token();
     let (guest_name, guest_peer) = match user_id {
         Some(_) => (None, None),
-        None => (Some(format!("guest-{}", &crate::signaling::hub::new_id()[..4])), Some(crate::signaling::hub::new_id())),
+        None => (
+            Some(format!("guest-{}", &crate::signaling::hub::new_id()[..4])),
+            Some(crate::signaling::hub::new_id()),
+        ),
     };
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, guest_name, guest_peer, expires_at)
@@ -72,9 +85,20 @@ pub async fn create_session(pool: &SqlitePool, user_id: Option<i64>) -> Result<S
     Ok(token)
 }
 
+/// (username, user peer id, guest name, guest peer id): one of the two pairs is set.
+type SessionRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Who holds `token`, if it is a live session.
-pub async fn session_user(pool: &SqlitePool, token: &str) -> Result<Option<CurrentUser>, StoreError> {
-    let row: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+pub async fn session_user(
+    pool: &SqlitePool,
+    token: &str,
+) -> Result<Option<CurrentUser>, StoreError> {
+    let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.username, u.peer_id, s.guest_name, s.guest_peer
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ? AND s.expires_at > unixepoch()",
@@ -83,19 +107,35 @@ pub async fn session_user(pool: &SqlitePool, token: &str) -> Result<Option<Curre
     .fetch_optional(pool)
     .await?;
     Ok(row.and_then(|r| match r {
-        (Some(name), Some(peer_id), _, _) => Some(CurrentUser { name, peer_id, guest: false }),
-        (_, _, Some(name), Some(peer_id)) => Some(CurrentUser { name, peer_id, guest: true }),
+        (Some(name), Some(peer_id), _, _) => Some(CurrentUser {
+            name,
+            peer_id,
+            guest: false,
+        }),
+        (_, _, Some(name), Some(peer_id)) => Some(CurrentUser {
+            name,
+            peer_id,
+            guest: true,
+        }),
         _ => None,
     }))
 }
 
 pub async fn delete_session(pool: &SqlitePool, token: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash(token)).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(token_hash(token))
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 pub async fn purge_expired(pool: &SqlitePool) -> Result<u64, StoreError> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= unixepoch()").execute(pool).await?.rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= unixepoch()")
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }
 
 fn random_token() -> String {

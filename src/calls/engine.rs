@@ -1,14 +1,17 @@
-//! The mesh call engine: reacts to the room's signaling and keeps one RTCPeerConnection per
-//! remote peer.
+//! The call engine: reacts to the room's signaling and keeps one RTCPeerConnection per remote
+//! peer. Who offers is always fixed, so two peers never offer to each other at once:
 //!
-//! Who offers is fixed, so two peers never offer at once: the newcomer broadcasts `call`, each
-//! peer that was already in the room answers `response`, and the newcomer sends each of them an
-//! `offer` (seed 001). A peer's own join order comes from the server's `joined` list.
+//! - Mesh (seed 001): the newcomer broadcasts `call`; each peer that was already in the room
+//!   answers `response`; the newcomer sends each of them an `offer`. Join order comes from the
+//!   server's `joined` list.
+//! - Broadcast (seed 004): the talker announces `talk_ready`; a watcher asks with `talk_request`
+//!   (on that announcement, or at once if the talker is already there); the talker offers.
+//!   Watchers send no media and need no camera.
 use super::media;
-use super::peer::{candidate_init, Link, LinkEvent};
+use super::peer::Link;
 use super::socket::Socket;
 use super::stage::{CallStatus, Tile, Ui};
-use crate::signaling::protocol::{PeerInfo, Relayed, ServerEvent, RELAYED};
+use crate::signaling::protocol::{PeerInfo, Relayed, Role, ServerEvent, RELAYED};
 use leptos::prelude::*;
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -16,8 +19,9 @@ use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{MediaStream, RtcSdpType, RtcSessionDescriptionInit};
+use web_sys::MediaStream;
+
+mod negotiation;
 
 const MAX_RETRIES: u32 = 6;
 
@@ -27,6 +31,7 @@ pub struct Engine(Rc<RefCell<Inner>>);
 struct Inner {
     room: String,
     name: String,
+    role: Role,
     ui: Ui,
     socket: Option<Socket>,
     joined: bool,
@@ -36,17 +41,18 @@ struct Inner {
     /// Peers that were in the room before us: we offer to them, never the other way.
     older: HashSet<String>,
     links: HashMap<String, Link>,
-    /// Calls that came in before our camera was ready.
+    /// Calls (mesh) or talk requests (talker) that came in before our camera was ready.
     pending_calls: Vec<String>,
     left: bool,
     retries: u32,
 }
 
 impl Engine {
-    pub fn start(room: String, name: String, ui: Ui) -> Self {
+    pub fn start(room: String, name: String, role: Role, ui: Ui) -> Self {
         let engine = Engine(Rc::new(RefCell::new(Inner {
             room,
             name,
+            role,
             ui,
             socket: None,
             joined: false,
@@ -59,12 +65,23 @@ impl Engine {
             retries: 0,
         })));
         engine.connect();
+        if role == Role::Watch {
+            engine.on_media(None);
+            return engine;
+        }
         let e = engine.clone();
-        spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             match media::camera().await {
                 Ok(stream) => e.on_media(Some(stream)),
+                Err(msg) if role == Role::Talk => {
+                    e.shutdown();
+                    ui.status.try_set(CallStatus::Failed);
+                    ui.detail
+                        .try_set(format!("{msg} Broadcasting needs a camera."));
+                }
                 Err(msg) => {
-                    ui.detail.try_set(format!("{msg} You can still see and hear the others."));
+                    ui.detail
+                        .try_set(format!("{msg} You can still see and hear the others."));
                     e.on_media(None)
                 }
             }
@@ -96,7 +113,7 @@ impl Engine {
         }
     }
 
-    fn send(&self, msg: Value) {
+    pub(super) fn send(&self, msg: Value) {
         if let Some(s) = &self.0.borrow().socket {
             s.send(&msg.to_string());
         }
@@ -110,7 +127,7 @@ impl Engine {
         if let Some(s) = &stream {
             attach_local(s);
         }
-        let (joined, pending) = {
+        let (joined, pending, role) = {
             let mut i = self.0.borrow_mut();
             if i.left {
                 if let Some(s) = &stream {
@@ -120,14 +137,35 @@ impl Engine {
             }
             i.local = stream;
             i.media_ready = true;
-            (i.joined, std::mem::take(&mut i.pending_calls))
+            (i.joined, std::mem::take(&mut i.pending_calls), i.role)
         };
         if joined {
-            self.send(json!({"type": "call"}));
+            self.announce();
         }
         for peer in pending {
-            self.send(json!({"type": "response", "to": peer}));
+            match role {
+                Role::Talk => self.offer(peer),
+                _ => self.send(json!({"type": "response", "to": peer})),
+            }
         }
+        self.refresh_status();
+    }
+
+    /// Tells the room we are ready: `call` in a mesh, `talk_ready` ("On Air") for a talker.
+    fn announce(&self) {
+        match self.0.borrow().role {
+            Role::Mesh => self.send(json!({"type": "call"})),
+            Role::Talk => self.send(json!({"type": "talk_ready"})),
+            Role::Watch => {}
+        }
+    }
+
+    /// Does a peer with `role` get a tile (and a connection) on this page?
+    fn pairs_with(&self, role: Role) -> bool {
+        matches!(
+            (self.0.borrow().role, role),
+            (Role::Mesh, Role::Mesh) | (Role::Talk, Role::Watch) | (Role::Watch, Role::Talk)
+        )
     }
 
     fn on_text(&self, text: &str) {
@@ -136,7 +174,9 @@ impl Engine {
             #[serde(rename = "type")]
             kind: &'a str,
         }
-        let Ok(head) = serde_json::from_str::<Head>(text) else { return };
+        let Ok(head) = serde_json::from_str::<Head>(text) else {
+            return;
+        };
         if RELAYED.contains(&head.kind) {
             if let Ok(m) = serde_json::from_str::<Relayed>(text) {
                 self.on_relayed(m);
@@ -153,32 +193,42 @@ impl Engine {
         let ui = self.ui();
         match ev {
             ServerEvent::Welcome { .. } => {
-                let room = {
+                let (room, role) = {
                     let mut i = self.0.borrow_mut();
                     i.retries = 0;
-                    i.room.clone()
+                    (i.room.clone(), i.role)
                 };
-                self.send(json!({"type": "join", "room": room, "role": "mesh"}));
+                self.send(json!({"type": "join", "room": room, "role": role}));
             }
             ServerEvent::Joined { peers, .. } => {
-                let (me, ready) = {
+                let paired: Vec<&PeerInfo> =
+                    peers.iter().filter(|p| self.pairs_with(p.role)).collect();
+                let (me, ready, role) = {
                     let mut i = self.0.borrow_mut();
                     i.joined = true;
-                    i.older = peers.iter().map(|p| p.id.clone()).collect();
-                    (i.name.clone(), i.media_ready)
+                    i.older = paired.iter().map(|p| p.id.clone()).collect();
+                    (i.name.clone(), i.media_ready, i.role)
                 };
                 let mut names: Vec<String> = peers.iter().map(|p| p.name.clone()).collect();
                 names.push(me);
                 ui.people.try_set(names);
-                ui.tiles.try_set(peers.iter().map(tile).collect());
+                ui.tiles.try_set(paired.iter().map(|p| tile(p)).collect());
                 self.refresh_status();
                 if ready {
-                    self.send(json!({"type": "call"}));
+                    self.announce();
+                }
+                if role == Role::Watch {
+                    // The talker may have been on air for a while: ask now.
+                    for p in paired {
+                        self.send(json!({"type": "talk_request", "to": p.id}));
+                    }
                 }
             }
             ServerEvent::PeerJoined { peer, .. } => {
                 ui.people.try_update(|p| p.push(peer.name.clone()));
-                ui.tiles.try_update(|t| t.push(tile(&peer)));
+                if self.pairs_with(peer.role) {
+                    ui.tiles.try_update(|t| t.push(tile(&peer)));
+                }
                 self.refresh_status();
             }
             ServerEvent::PeerLeft { id, name, .. } => {
@@ -203,8 +253,9 @@ impl Engine {
 
     fn on_relayed(&self, m: Relayed) {
         let from = m.from;
-        match m.kind.as_str() {
-            "call" => {
+        let role = self.0.borrow().role;
+        match (role, m.kind.as_str()) {
+            (Role::Mesh, "call") => {
                 let mut i = self.0.borrow_mut();
                 if i.older.contains(&from) {
                     return;
@@ -216,7 +267,7 @@ impl Engine {
                 drop(i);
                 self.send(json!({"type": "response", "to": from}));
             }
-            "response" => {
+            (Role::Mesh, "response") => {
                 let fresh = {
                     let i = self.0.borrow();
                     i.older.contains(&from) && !i.links.contains_key(&from)
@@ -225,127 +276,34 @@ impl Engine {
                     self.offer(from);
                 }
             }
-            "offer" => self.answer(from, m.payload),
-            "answer" => self.accept_answer(from, m.payload),
-            "candidate" => self.add_candidate(&from, &m.payload),
-            "bye" => self.drop_peer(&from),
+            (Role::Talk, "talk_request") => {
+                let mut i = self.0.borrow_mut();
+                if i.links.contains_key(&from) || i.pending_calls.contains(&from) {
+                    return;
+                }
+                if !i.media_ready {
+                    i.pending_calls.push(from);
+                    return;
+                }
+                drop(i);
+                self.offer(from);
+            }
+            (Role::Watch, "talk_ready") if !self.0.borrow().links.contains_key(&from) => {
+                self.send(json!({"type": "talk_request", "to": from}));
+            }
+            (Role::Watch, "end_talk") => {
+                self.drop_peer(&from);
+                self.ui().status.try_set(CallStatus::Ended);
+            }
+            (Role::Mesh | Role::Watch, "offer") => self.answer(from, m.payload),
+            (Role::Mesh | Role::Talk, "answer") => self.accept_answer(from, m.payload),
+            (_, "candidate") => self.add_candidate(&from, &m.payload),
+            (_, "bye") => self.drop_peer(&from),
             _ => {}
         }
     }
 
-    /// The peer connection to `peer`, made on first use.
-    fn link(&self, peer: &str) -> Option<web_sys::RtcPeerConnection> {
-        if let Some(l) = self.0.borrow().links.get(peer) {
-            return Some(l.pc.clone());
-        }
-        let w = self.weak();
-        let id = peer.to_owned();
-        let local = self.0.borrow().local.clone();
-        let link = Link::new(peer, local.as_ref(), move |ev| {
-            let Some(e) = w.upgrade().map(Engine) else { return };
-            match ev {
-                LinkEvent::Candidate(c) => e.send(json!({"type": "candidate", "to": id, "payload": c})),
-                LinkEvent::State(s) => e.set_tile_state(&id, s),
-            }
-        });
-        match link {
-            Ok(l) => {
-                let pc = l.pc.clone();
-                self.0.borrow_mut().links.insert(peer.to_owned(), l);
-                Some(pc)
-            }
-            Err(e) => {
-                leptos::logging::error!("cannot create a peer connection: {e:?}");
-                self.set_tile_state(peer, "failed");
-                None
-            }
-        }
-    }
-
-    fn offer(&self, peer: String) {
-        let Some(pc) = self.link(&peer) else { return };
-        let e = self.clone();
-        spawn_local(async move {
-            let result: Result<(), JsValue> = async {
-                let offer = JsFuture::from(pc.create_offer()).await?;
-                let sdp = sdp_of(&offer);
-                let init = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
-                init.set_sdp(&sdp);
-                JsFuture::from(pc.set_local_description(&init)).await?;
-                e.send(json!({"type": "offer", "to": peer, "payload": {"type": "offer", "sdp": sdp}}));
-                Ok(())
-            }
-            .await;
-            if let Err(err) = result {
-                leptos::logging::error!("offer failed: {err:?}");
-            }
-        });
-    }
-
-    fn answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = payload.get("sdp").and_then(Value::as_str).map(str::to_owned) else { return };
-        let Some(pc) = self.link(&peer) else { return };
-        let e = self.clone();
-        spawn_local(async move {
-            let result: Result<(), JsValue> = async {
-                let init = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
-                init.set_sdp(&sdp);
-                JsFuture::from(pc.set_remote_description(&init)).await?;
-                e.remote_ready(&peer);
-                let answer = JsFuture::from(pc.create_answer()).await?;
-                let sdp = sdp_of(&answer);
-                let init = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
-                init.set_sdp(&sdp);
-                JsFuture::from(pc.set_local_description(&init)).await?;
-                e.send(json!({"type": "answer", "to": peer, "payload": {"type": "answer", "sdp": sdp}}));
-                Ok(())
-            }
-            .await;
-            if let Err(err) = result {
-                leptos::logging::error!("answer failed: {err:?}");
-            }
-        });
-    }
-
-    fn accept_answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = payload.get("sdp").and_then(Value::as_str).map(str::to_owned) else { return };
-        let Some(pc) = self.0.borrow().links.get(&peer).map(|l| l.pc.clone()) else { return };
-        let e = self.clone();
-        spawn_local(async move {
-            let init = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
-            init.set_sdp(&sdp);
-            match JsFuture::from(pc.set_remote_description(&init)).await {
-                Ok(_) => e.remote_ready(&peer),
-                Err(err) => leptos::logging::error!("bad answer: {err:?}"),
-            }
-        });
-    }
-
-    /// The remote description is set: queued candidates can go in now.
-    fn remote_ready(&self, peer: &str) {
-        let (pc, pending) = {
-            let mut i = self.0.borrow_mut();
-            let Some(l) = i.links.get_mut(peer) else { return };
-            l.has_remote = true;
-            (l.pc.clone(), std::mem::take(&mut l.pending))
-        };
-        for c in pending {
-            let _ = pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&c));
-        }
-    }
-
-    fn add_candidate(&self, peer: &str, payload: &Value) {
-        let Some(c) = candidate_init(payload) else { return };
-        let mut i = self.0.borrow_mut();
-        let Some(l) = i.links.get_mut(peer) else { return };
-        if l.has_remote {
-            let _ = l.pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&c));
-        } else {
-            l.pending.push(c);
-        }
-    }
-
-    fn drop_peer(&self, peer: &str) {
+    pub(super) fn drop_peer(&self, peer: &str) {
         let link = self.0.borrow_mut().links.remove(peer);
         if let Some(l) = link {
             l.close(peer);
@@ -354,7 +312,7 @@ impl Engine {
         self.refresh_status();
     }
 
-    fn set_tile_state(&self, peer: &str, state: &'static str) {
+    pub(super) fn set_tile_state(&self, peer: &str, state: &'static str) {
         self.ui().tiles.with_untracked(|t| {
             if let Some(t) = t.iter().find(|t| t.id == peer) {
                 t.state.set(state.to_owned());
@@ -367,13 +325,31 @@ impl Engine {
         let ui = self.ui();
         let settled = matches!(
             ui.status.get_untracked(),
-            CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Reconnecting
+            CallStatus::Left
+                | CallStatus::Failed
+                | CallStatus::RoomFull
+                | CallStatus::Reconnecting
+                | CallStatus::Ended
         );
-        if settled || !self.0.borrow().joined {
+        let (joined, role, ready) = {
+            let i = self.0.borrow();
+            (i.joined, i.role, i.media_ready)
+        };
+        if settled || !joined {
+            return;
+        }
+        if role == Role::Talk {
+            ui.status.try_set(if ready {
+                CallStatus::OnAir
+            } else {
+                CallStatus::Connecting
+            });
             return;
         }
         let next = ui.tiles.with_untracked(|t| {
-            if t.is_empty() {
+            if t.is_empty() && role == Role::Watch {
+                CallStatus::NoBroadcast
+            } else if t.is_empty() {
                 CallStatus::Waiting
             } else if t.iter().any(|t| t.state.get_untracked() == "connected") {
                 CallStatus::Live
@@ -407,12 +383,15 @@ impl Engine {
         self.close_links();
         if retries > MAX_RETRIES {
             ui.status.try_set(CallStatus::Failed);
-            ui.detail.try_set("Check your network and try again.".into());
+            ui.detail
+                .try_set("Check your network and try again.".into());
             return;
         }
         ui.status.try_set(CallStatus::Reconnecting);
         if !reason.is_empty() {
-            ui.detail.try_set(format!("The server closed the connection: {reason} ({code})."));
+            ui.detail.try_set(format!(
+                "The server closed the connection: {reason} ({code})."
+            ));
         }
         let w = self.weak();
         let retry = Closure::once_into_js(move || {
@@ -425,7 +404,10 @@ impl Engine {
         });
         let delay = 500 * (1 << retries.min(5));
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                retry.unchecked_ref(),
+                delay,
+            );
         }
     }
 
@@ -439,6 +421,9 @@ impl Engine {
     pub fn leave(&self) {
         if self.0.borrow().left {
             return;
+        }
+        if self.0.borrow().role == Role::Talk {
+            self.send(json!({"type": "end_talk"}));
         }
         self.send(json!({"type": "bye"}));
         self.send(json!({"type": "leave"}));
@@ -465,11 +450,11 @@ impl Engine {
 }
 
 fn tile(p: &PeerInfo) -> Tile {
-    Tile { id: p.id.clone(), name: p.name.clone(), state: ArcRwSignal::new("waiting".to_owned()) }
-}
-
-fn sdp_of(desc: &JsValue) -> String {
-    js_sys::Reflect::get(desc, &"sdp".into()).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    Tile {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        state: ArcRwSignal::new("waiting".to_owned()),
+    }
 }
 
 fn attach_local(stream: &MediaStream) {

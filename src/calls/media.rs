@@ -7,21 +7,34 @@ use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 /// 10 fps picture (for tests with many pages on few cores).
 pub async fn camera() -> Result<MediaStream, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let lowres = window.location().search().unwrap_or_default().contains("lowres=1");
-    let devices = window.navigator().media_devices().map_err(|_| "this browser has no camera access (is the page on https?)")?;
+    let lowres = window
+        .location()
+        .search()
+        .unwrap_or_default()
+        .contains("lowres=1");
+    let devices = window
+        .navigator()
+        .media_devices()
+        .map_err(|_| "this browser has no camera access (is the page on https?)")?;
     let c = MediaStreamConstraints::new();
     if lowres {
-        let v = js_sys::JSON::parse(r#"{"width":160,"height":120,"frameRate":10}"#).map_err(|_| "constraints")?;
+        let v = js_sys::JSON::parse(r#"{"width":160,"height":120,"frameRate":10}"#)
+            .map_err(|_| "constraints")?;
         c.set_video(&v);
         c.set_audio(&false.into());
     } else {
-        let v = js_sys::JSON::parse(r#"{"width":{"ideal":640},"height":{"ideal":480}}"#).map_err(|_| "constraints")?;
+        let v = js_sys::JSON::parse(r#"{"width":{"ideal":640},"height":{"ideal":480}}"#)
+            .map_err(|_| "constraints")?;
         c.set_video(&v);
         c.set_audio(&true.into());
     }
-    let promise = devices.get_user_media_with_constraints(&c).map_err(describe)?;
+    let promise = devices
+        .get_user_media_with_constraints(&c)
+        .map_err(describe)?;
     let stream = JsFuture::from(promise).await.map_err(describe)?;
-    stream.dyn_into::<MediaStream>().map_err(|_| "camera gave no stream".to_owned())
+    stream
+        .dyn_into::<MediaStream>()
+        .map_err(|_| "camera gave no stream".to_owned())
 }
 
 pub fn stop(stream: &MediaStream) {
@@ -34,9 +47,14 @@ pub fn stop(stream: &MediaStream) {
 
 /// A getUserMedia failure in words a person understands.
 fn describe(e: wasm_bindgen::JsValue) -> String {
-    let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    let name = js_sys::Reflect::get(&e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" => "Camera and microphone are blocked. Allow them in the browser and reload.".into(),
+        "NotAllowedError" => {
+            "Camera and microphone are blocked. Allow them in the browser and reload.".into()
+        }
         "NotFoundError" => "No camera or microphone was found.".into(),
         "NotReadableError" => "The camera is in use by another program.".into(),
         _ => format!("Couldn't start the camera ({name})."),

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Event, HtmlVideoElement, MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit, RtcPeerConnection,
-    RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcTrackEvent,
+    Event, HtmlVideoElement, MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcTrackEvent,
 };
 
 thread_local! {
@@ -29,7 +29,11 @@ pub struct Link {
 
 impl Link {
     /// A connection to `peer` that sends `local` (if any) and reports through `report`.
-    pub fn new(peer: &str, local: Option<&MediaStream>, report: impl Fn(LinkEvent) + 'static) -> Result<Self, JsValue> {
+    pub fn new(
+        peer: &str,
+        local: Option<&MediaStream>,
+        report: impl Fn(LinkEvent) + 'static,
+    ) -> Result<Self, JsValue> {
         let cfg = RtcConfiguration::new();
         cfg.set_ice_servers(&js_sys::Array::new());
         let pc = RtcPeerConnection::new_with_configuration(&cfg)?;
@@ -59,7 +63,7 @@ impl Link {
         let id = peer.to_owned();
         let on_track = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
             let ev: RtcTrackEvent = ev.unchecked_into();
-            if let Some(stream) = ev.streams().get(0).dyn_into::<MediaStream>().ok() {
+            if let Ok(stream) = ev.streams().get(0).dyn_into::<MediaStream>() {
                 REMOTE.with(|m| m.borrow_mut().insert(id.clone(), stream));
                 bind_video(&id);
             }
@@ -75,7 +79,12 @@ impl Link {
         closures.push(on_state);
 
         expose(peer, Some(&pc));
-        Ok(Self { pc, pending: Vec::new(), has_remote: false, _closures: closures })
+        Ok(Self {
+            pc,
+            pending: Vec::new(),
+            has_remote: false,
+            _closures: closures,
+        })
     }
 
     pub fn close(&self, peer: &str) {
@@ -104,20 +113,28 @@ pub fn state_name(s: RtcPeerConnectionState) -> &'static str {
 pub fn candidate_init(v: &serde_json::Value) -> Option<RtcIceCandidateInit> {
     let c = RtcIceCandidateInit::new(v.get("candidate")?.as_str()?);
     c.set_sdp_mid(v.get("sdpMid").and_then(|m| m.as_str()));
-    c.set_sdp_m_line_index(v.get("sdpMLineIndex").and_then(|i| i.as_u64()).map(|i| i as u16));
+    c.set_sdp_m_line_index(
+        v.get("sdpMLineIndex")
+            .and_then(|i| i.as_u64())
+            .map(|i| i as u16),
+    );
     Some(c)
 }
 
 /// Points the tile's `<video>` at the peer's stream, once both exist.
 pub fn bind_video(peer: &str) {
-    let Some(stream) = REMOTE.with(|m| m.borrow().get(peer).cloned()) else { return };
+    let Some(stream) = REMOTE.with(|m| m.borrow().get(peer).cloned()) else {
+        return;
+    };
     let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(&format!("remote-{peer}")))
     else {
         return;
     };
-    let Ok(video) = el.dyn_into::<HtmlVideoElement>() else { return };
+    let Ok(video) = el.dyn_into::<HtmlVideoElement>() else {
+        return;
+    };
     video.set_src_object(Some(&stream));
     if let Ok(p) = video.play() {
         // Autoplay with sound can be refused before the user touched the page: play muted
@@ -137,20 +154,30 @@ pub fn bind_video(peer: &str) {
 
 /// Tests read `window.__parley.pcs[peerId]` to call `getStats()`.
 fn expose(peer: &str, pc: Option<&RtcPeerConnection>) {
-    let Some(window) = web_sys::window() else { return };
-    let root = js_sys::Reflect::get(&window, &"__parley".into()).ok().filter(|v| v.is_object()).unwrap_or_else(|| {
-        let o = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&o, &"pcs".into(), &js_sys::Object::new());
-        let _ = js_sys::Reflect::set(&window, &"__parley".into(), &o);
-        o.into()
-    });
-    let Ok(pcs) = js_sys::Reflect::get(&root, &"pcs".into()) else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let root = js_sys::Reflect::get(&window, &"__parley".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| {
+            let o = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&o, &"pcs".into(), &js_sys::Object::new());
+            let _ = js_sys::Reflect::set(&window, &"__parley".into(), &o);
+            o.into()
+        });
+    let Ok(pcs) = js_sys::Reflect::get(&root, &"pcs".into()) else {
+        return;
+    };
     match pc {
         Some(pc) => {
             let _ = js_sys::Reflect::set(&pcs, &peer.into(), pc);
         }
         None => {
-            let _ = js_sys::Reflect::delete_property(pcs.unchecked_ref::<js_sys::Object>(), &peer.into());
+            let _ = js_sys::Reflect::delete_property(
+                pcs.unchecked_ref::<js_sys::Object>(),
+                &peer.into(),
+            );
         }
     }
 }

@@ -16,7 +16,11 @@ impl Socket {
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
         let loc = web_sys::window().ok_or("no window")?.location();
-        let scheme = if loc.protocol()? == "https:" { "wss" } else { "ws" };
+        let scheme = if loc.protocol()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
         let ws = WebSocket::new(&format!("{scheme}://{}/ws", loc.host()?))?;
         let mut on_message = on_message;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -24,10 +28,16 @@ impl Socket {
                 on_message(text);
             }
         });
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| on_close(ev.code(), ev.reason()));
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
+            on_close(ev.code(), ev.reason())
+        });
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Self { ws, _on_message: on_message, _on_close: on_close })
+        Ok(Self {
+            ws,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
     }
 
     /// Sends a frame if the socket is open; frames sent while it is not are dropped, because

@@ -1,6 +1,7 @@
 //! The call stage: local video, one tile per remote peer, the status line and the Leave button.
 //! It renders the same on the server and in the browser; the engine starts only in the browser.
 use crate::accounts::CurrentUser;
+use crate::signaling::protocol::Role;
 use leptos::prelude::*;
 
 /// Where the call stands, shown to the user in words.
@@ -13,6 +14,12 @@ pub enum CallStatus {
     Failed,
     RoomFull,
     Left,
+    /// A talker whose camera is live.
+    OnAir,
+    /// A watcher in a room with nobody on air.
+    NoBroadcast,
+    /// The talker pressed End.
+    Ended,
 }
 
 impl CallStatus {
@@ -25,6 +32,9 @@ impl CallStatus {
             Self::Failed => "failed",
             Self::RoomFull => "full",
             Self::Left => "left",
+            Self::OnAir => "live",
+            Self::NoBroadcast => "waiting",
+            Self::Ended => "left",
         }
     }
 
@@ -37,6 +47,11 @@ impl CallStatus {
             Self::Failed => "Couldn't reach the server.",
             Self::RoomFull => "This room is full.",
             Self::Left => "You left the call.",
+            Self::OnAir => "On air",
+            Self::NoBroadcast => {
+                "Nobody is on air yet. You'll see the broadcast as soon as it starts."
+            }
+            Self::Ended => "The broadcast has ended.",
         }
     }
 }
@@ -61,7 +76,14 @@ pub struct Ui {
 }
 
 #[component]
-pub fn CallStage(room: String, user: CurrentUser, people: RwSignal<Vec<String>>) -> impl IntoView {
+pub fn CallStage(
+    room: String,
+    user: CurrentUser,
+    people: RwSignal<Vec<String>>,
+    /// Mesh for a room call; talk or watch for a broadcast.
+    #[prop(default = Role::Mesh)]
+    role: Role,
+) -> impl IntoView {
     let ui = Ui {
         status: RwSignal::new(CallStatus::Connecting),
         detail: RwSignal::new(String::new()),
@@ -69,56 +91,82 @@ pub fn CallStage(room: String, user: CurrentUser, people: RwSignal<Vec<String>>)
         people,
     };
     #[cfg(feature = "hydrate")]
-    {
-        let engine = super::engine::Engine::start(room.clone(), user.name.clone(), ui);
+    let leave: Option<LeaveFn> = {
+        let engine = super::engine::Engine::start(room.clone(), user.name.clone(), role, ui);
         let on_leave = send_wrapper::SendWrapper::new(engine.clone());
         let cleanup = send_wrapper::SendWrapper::new(engine);
         on_cleanup(move || cleanup.shutdown());
-        let leave: LeaveFn = std::sync::Arc::new(move || on_leave.leave());
-        return view_stage(room, user, ui, Some(leave));
-    }
+        Some(std::sync::Arc::new(move || on_leave.leave()))
+    };
     #[cfg(not(feature = "hydrate"))]
-    view_stage(room, user, ui, None)
+    let leave: Option<LeaveFn> = None;
+    view_stage(room, user, role, ui, leave)
 }
 
 type LeaveFn = std::sync::Arc<dyn Fn() + Send + Sync>;
 
-fn view_stage(room: String, user: CurrentUser, ui: Ui, leave: Option<LeaveFn>) -> impl IntoView {
+fn view_stage(
+    room: String,
+    user: CurrentUser,
+    role: Role,
+    ui: Ui,
+    leave: Option<LeaveFn>,
+) -> impl IntoView {
     let status = ui.status;
-    let rejoin = format!("/r/{room}");
+    let rejoin = match role {
+        Role::Mesh => format!("/r/{room}"),
+        Role::Talk => format!("/live/{room}/talk"),
+        Role::Watch => format!("/live/{room}"),
+    };
+    let leave_label = if role == Role::Talk {
+        "End broadcast"
+    } else {
+        "Leave"
+    };
+    let role_class = match role {
+        Role::Mesh => "stage mesh",
+        Role::Talk => "stage talk",
+        Role::Watch => "stage watch",
+    };
     let on_leave = move |_| {
         if let Some(f) = &leave {
             f()
         }
     };
     view! {
-        <div class="stage" data-status=move || status.get().class()>
+        <div class=role_class data-status=move || status.get().class()>
             <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>
                 <span data-testid="call-status">{move || status.get().label()}</span>
                 <span class="detail">{move || ui.detail.get()}</span>
-                <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull)>
+                <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Ended)>
                     <a class="button" href=rejoin.clone() rel="external">"Try again"</a>
                 </Show>
             </div>
             <div class="tiles">
-                <figure class="tile local">
-                    <video id="local-video" autoplay=true playsinline=true muted=true></video>
-                    <figcaption>{user.name.clone()} " (you)"</figcaption>
-                </figure>
+                {(role != Role::Watch).then(|| view! {
+                    <figure class="tile local">
+                        <video id="local-video" autoplay=true playsinline=true muted=true></video>
+                        <figcaption>{user.name.clone()} " (you)"</figcaption>
+                    </figure>
+                })}
                 <For each=move || ui.tiles.get() key=|t| t.id.clone() let:tile>
-                    <RemoteTile tile/>
+                    <RemoteTile tile viewer=role == Role::Talk/>
                 </For>
             </div>
             <div class="controls">
-                <button class="danger" on:click=on_leave disabled=move || status.get() == CallStatus::Left>"Leave"</button>
+                <button class="danger" on:click=on_leave disabled=move || matches!(status.get(), CallStatus::Left | CallStatus::Ended)>{leave_label}</button>
             </div>
         </div>
     }
 }
 
 #[component]
-fn RemoteTile(tile: Tile) -> impl IntoView {
+fn RemoteTile(
+    tile: Tile,
+    /// A watcher seen by the talker: no picture, just who and how connected.
+    viewer: bool,
+) -> impl IntoView {
     let state = tile.state.clone();
     let label = tile.state.clone();
     let video_ref = NodeRef::<leptos::html::Video>::new();
@@ -132,7 +180,7 @@ fn RemoteTile(tile: Tile) -> impl IntoView {
         });
     }
     view! {
-        <figure class="tile remote" data-peer=tile.name.clone() data-peer-id=tile.id.clone() data-state=move || state.get()>
+        <figure class="tile remote" class:viewer=viewer data-peer=tile.name.clone() data-peer-id=tile.id.clone() data-state=move || state.get()>
             <video node_ref=video_ref id=format!("remote-{}", tile.id) autoplay=true playsinline=true></video>
             <figcaption>
                 {tile.name.clone()}

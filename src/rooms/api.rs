@@ -12,7 +12,9 @@ pub async fn list_rooms() -> Result<Vec<RoomSummary>, ServerFnError> {
 #[server(endpoint = "room_people")]
 pub async fn room_people(room: String) -> Result<RoomSummary, ServerFnError> {
     if !crate::signaling::protocol::valid_room_name(&room) {
-        return Err(ServerFnError::new("room names are 1-48 letters, digits, - or _"));
+        return Err(ServerFnError::new(
+            "room names are 1-48 letters, digits, - or _",
+        ));
     }
     Ok(crate::state::AppState::from_context()?.hub.room(&room))
 }

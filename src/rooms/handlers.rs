@@ -23,12 +23,17 @@ pub async fn one(State(st): State<AppState>, Path(room): Path<String>) -> Respon
 pub struct Go {
     #[serde(default)]
     room: String,
+    /// `talk` starts a broadcast instead of a room call.
+    mode: Option<String>,
 }
 
-/// `GET /go?room=x` → `/r/x`, so the "open a room" form works without JavaScript.
+/// `GET /go?room=x` → `/r/x` (or `/live/x/talk` with `mode=talk`), so the "open a room" form
+/// works without JavaScript.
 pub async fn go(Query(q): Query<Go>) -> Redirect {
     let room = q.room.trim();
-    if valid_room_name(room) {
+    if valid_room_name(room) && q.mode.as_deref() == Some("talk") {
+        Redirect::to(&format!("/live/{room}/talk"))
+    } else if valid_room_name(room) {
         Redirect::to(&format!("/r/{room}"))
     } else {
         Redirect::to("/?error=bad_room")

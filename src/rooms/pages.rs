@@ -5,7 +5,7 @@ use crate::accounts::pages::GuestForm;
 use crate::accounts::CurrentUser;
 use crate::app::Session;
 use crate::calls::stage::CallStage;
-use crate::signaling::protocol::RoomSummary;
+use crate::signaling::protocol::{Role, RoomSummary};
 use crate::ui::Alert;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +14,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let rooms = Resource::new(|| (), |_| list_rooms());
-    let bad_room = use_query_map().get_untracked().get("error").is_some_and(|e| e == "bad_room");
+    let session = expect_context::<Session>();
+    let bad_room = use_query_map()
+        .get_untracked()
+        .get("error")
+        .is_some_and(|e| e == "bad_room");
     view! {
         <Title text="Rooms · Parley"/>
         <section class="hero">
@@ -26,23 +30,33 @@ pub fn HomePage() -> impl IntoView {
                 <input name="room" placeholder="room name, e.g. standup" required maxlength="48"
                     pattern="[A-Za-z0-9_\\-]{1,48}" title="letters, digits, - or _" aria-label="Room name"/>
                 <button type="submit" class="primary">"Open room"</button>
+                <button type="submit" name="mode" value="talk" title="One talks, everyone else watches">"Broadcast"</button>
             </form>
         </section>
         {bad_room.then(|| view! { <Alert message="Room names are 1–48 letters, digits, - or _."/> })}
         <Suspense fallback=|| view! { <p class="muted">"Loading rooms…"</p> }>
             {move || Suspend::new(async move {
                 let list = rooms.await.unwrap_or_default();
-                view! { <RoomList initial=list/> }
+                let signed_in = matches!(session.0.await, Ok(Some(_)));
+                view! { <RoomList initial=list live=signed_in/> }
             })}
         </Suspense>
     }
 }
 
 #[component]
-fn RoomList(initial: Vec<RoomSummary>) -> impl IntoView {
+fn RoomList(
+    initial: Vec<RoomSummary>,
+    /// Keep the list live over a socket (only signed-in browsers may open one).
+    live: bool,
+) -> impl IntoView {
     let rooms = RwSignal::new(initial);
     #[cfg(feature = "hydrate")]
-    crate::calls::lobby::watch_rooms(rooms);
+    if live {
+        crate::calls::lobby::watch_rooms(rooms);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = live;
     view! {
         <Show
             when=move || rooms.with(|r| !r.is_empty())
@@ -66,8 +80,26 @@ fn RoomList(initial: Vec<RoomSummary>) -> impl IntoView {
     }
 }
 
+/// `/r/{room}`: a mesh call.
 #[component]
 pub fn RoomPage() -> impl IntoView {
+    view! { <RoomScreen role=Role::Mesh/> }
+}
+
+/// `/live/{room}`: watch a broadcast.
+#[component]
+pub fn WatchPage() -> impl IntoView {
+    view! { <RoomScreen role=Role::Watch/> }
+}
+
+/// `/live/{room}/talk`: broadcast to the room.
+#[component]
+pub fn TalkPage() -> impl IntoView {
+    view! { <RoomScreen role=Role::Talk/> }
+}
+
+#[component]
+fn RoomScreen(role: Role) -> impl IntoView {
     let params = use_params_map();
     let room = move || params.read().get("room").unwrap_or_default();
     let people = Resource::new(room, room_people);
@@ -78,7 +110,7 @@ pub fn RoomPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let user = session.0.await.ok().flatten();
                 match people.await {
-                    Ok(summary) => view! { <RoomView summary user/> }.into_any(),
+                    Ok(summary) => view! { <RoomView summary user role/> }.into_any(),
                     Err(_) => view! {
                         <section class="card narrow">
                             <h1>"No such room"</h1>
@@ -93,17 +125,25 @@ pub fn RoomPage() -> impl IntoView {
 }
 
 #[component]
-fn RoomView(summary: RoomSummary, user: Option<CurrentUser>) -> impl IntoView {
+fn RoomView(summary: RoomSummary, user: Option<CurrentUser>, role: Role) -> impl IntoView {
     let people = RwSignal::new(summary.people);
     let me = user.as_ref().map(|u| u.name.clone());
     let room = summary.name;
+    let (kind, here) = match role {
+        Role::Mesh => ("", format!("/r/{room}")),
+        Role::Talk => ("Broadcasting", format!("/live/{room}/talk")),
+        Role::Watch => ("Watching", format!("/live/{room}")),
+    };
     view! {
         <div class="room-layout">
             <section class="stage-wrap">
-                <h1 class="room-title">{room.clone()}</h1>
+                <h1 class="room-title">
+                    {room.clone()}
+                    {(!kind.is_empty()).then(|| view! { <span class="badge kind">{kind}</span> })}
+                </h1>
                 {match user {
-                    Some(user) => view! { <CallStage room=room.clone() user people/> }.into_any(),
-                    None => view! { <JoinPrompt room=room.clone()/> }.into_any(),
+                    Some(user) => view! { <CallStage room=room.clone() user people role/> }.into_any(),
+                    None => view! { <JoinPrompt next=here/> }.into_any(),
                 }}
             </section>
             <PresenceList people me/>
@@ -112,8 +152,10 @@ fn RoomView(summary: RoomSummary, user: Option<CurrentUser>) -> impl IntoView {
 }
 
 #[component]
-fn JoinPrompt(room: String) -> impl IntoView {
-    let next = format!("/r/{room}");
+fn JoinPrompt(
+    /// Where to come back to after logging in.
+    next: String,
+) -> impl IntoView {
     view! {
         <div class="card join-prompt">
             <p>"To join this call, log in or come in as a guest."</p>

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 /// Who is in the room. `people` starts as the server's list; the call updates it live.
 #[component]
-pub fn PresenceList(people: RwSignal<Vec<String>>, #[prop(into)] me: Option<String>) -> impl IntoView {
+pub fn PresenceList(
+    people: RwSignal<Vec<String>>,
+    #[prop(into)] me: Option<String>,
+) -> impl IntoView {
     let me = StoredValue::new(me);
     view! {
         <aside class="presence card">

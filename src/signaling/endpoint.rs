@@ -7,7 +7,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-pub async fn upgrade(State(st): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !origin_allowed(&headers, &st.config.allowed_origins) {
         return (StatusCode::FORBIDDEN, "WebSocket origin not allowed").into_response();
     }
@@ -31,9 +35,13 @@ pub fn origin_allowed(headers: &HeaderMap, extra: &[String]) -> bool {
         return true;
     };
     let origin = origin.trim_end_matches('/');
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
-    (!host.is_empty() && origin_host.eq_ignore_ascii_case(host)) || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    (!host.is_empty() && origin_host.eq_ignore_ascii_case(host))
+        || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
 }
 
 #[cfg(test)]
@@ -52,11 +60,23 @@ mod tests {
 
     #[test]
     fn origins() {
-        assert!(origin_allowed(&h(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"), &[]));
+        assert!(origin_allowed(
+            &h(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
+            &[]
+        ));
         assert!(origin_allowed(&h(None, "127.0.0.1:3000"), &[]));
-        assert!(!origin_allowed(&h(Some("http://evil.example"), "127.0.0.1:3000"), &[]));
-        assert!(!origin_allowed(&h(Some("http://127.0.0.1:3000.evil.example"), "127.0.0.1:3000"), &[]));
+        assert!(!origin_allowed(
+            &h(Some("http://evil.example"), "127.0.0.1:3000"),
+            &[]
+        ));
+        assert!(!origin_allowed(
+            &h(Some("http://127.0.0.1:3000.evil.example"), "127.0.0.1:3000"),
+            &[]
+        ));
         let extra = vec!["https://app.example".to_owned()];
-        assert!(origin_allowed(&h(Some("https://app.example"), "127.0.0.1:3000"), &extra));
+        assert!(origin_allowed(
+            &h(Some("https://app.example"), "127.0.0.1:3000"),
+            &extra
+        ));
     }
 }

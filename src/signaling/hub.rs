@@ -35,7 +35,11 @@ pub struct HubLimits {
 
 impl Default for HubLimits {
     fn default() -> Self {
-        Self { mesh_cap: 6, watch_cap: 50, queue: 256 }
+        Self {
+            mesh_cap: 6,
+            watch_cap: 50,
+            queue: 256,
+        }
     }
 }
 
@@ -99,7 +103,11 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(limits: HubLimits) -> Self {
-        Self { state: Mutex::default(), limits, metrics: Metrics::default() }
+        Self {
+            state: Mutex::default(),
+            limits,
+            metrics: Metrics::default(),
+        }
     }
 
     pub fn limits(&self) -> HubLimits {
@@ -116,7 +124,15 @@ impl Hub {
                 break id;
             }
         };
-        st.peers.insert(id.clone(), Peer { tx, name: name.into(), room: None, role: Role::Mesh });
+        st.peers.insert(
+            id.clone(),
+            Peer {
+                tx,
+                name: name.into(),
+                room: None,
+                role: Role::Mesh,
+            },
+        );
         (id, rx)
     }
 
@@ -134,7 +150,9 @@ impl Hub {
     pub fn join(&self, id: &str, room: &str, role: Role) -> Result<Vec<PeerInfo>, JoinError> {
         let mut st = self.state.lock();
         let mut evict = Vec::new();
-        let Some(peer) = st.peers.get(id) else { return Err(JoinError::Gone) };
+        let Some(peer) = st.peers.get(id) else {
+            return Err(JoinError::Gone);
+        };
         let peer_room_was_left = peer.room.is_some() && leave_locked(&mut st, id, &mut evict);
         let present: Vec<PeerInfo> = st
             .rooms
@@ -162,19 +180,29 @@ impl Hub {
             None => room.into(),
         };
         let (pid, name) = {
-            let Some((pid, peer)) = st.peers.get_key_value(id) else { return Err(JoinError::Gone) };
+            let Some((pid, peer)) = st.peers.get_key_value(id) else {
+                return Err(JoinError::Gone);
+            };
             (pid.clone(), peer.name.clone())
         };
         let announce = encode(&ServerEvent::PeerJoined {
             room: room.to_owned(),
-            peer: PeerInfo { id: pid.to_string(), name: name.to_string(), role },
+            peer: PeerInfo {
+                id: pid.to_string(),
+                name: name.to_string(),
+                role,
+            },
         });
         if let Some(r) = st.rooms.get(&room_key) {
             for m in &r.members {
                 push(&st, m, &announce, &mut evict);
             }
         }
-        st.rooms.entry(room_key.clone()).or_default().members.push(pid.clone());
+        st.rooms
+            .entry(room_key.clone())
+            .or_default()
+            .members
+            .push(pid.clone());
         if let Some(p) = st.peers.get_mut(&pid) {
             p.room = Some(room_key);
             p.role = role;
@@ -193,9 +221,18 @@ impl Hub {
 
     /// Sends `frame` from `from` to `to` (which must share its room), or to everyone else in
     /// the room when `to` is `None`. Returns how many received it.
-    pub fn relay(&self, from: &str, to: Option<&str>, frame: Utf8Bytes) -> Result<usize, RelayError> {
+    pub fn relay(
+        &self,
+        from: &str,
+        to: Option<&str>,
+        frame: Utf8Bytes,
+    ) -> Result<usize, RelayError> {
         let mut st = self.state.lock();
-        let room = st.peers.get(from).and_then(|p| p.room.clone()).ok_or(RelayError::NotInRoom)?;
+        let room = st
+            .peers
+            .get(from)
+            .and_then(|p| p.room.clone())
+            .ok_or(RelayError::NotInRoom)?;
         let result = match to {
             Some(to) => {
                 let target = st
@@ -233,10 +270,14 @@ impl Hub {
     /// Subscribes `id` to room-list updates and sends it the current list.
     pub fn watch_rooms(&self, id: &str) {
         let mut st = self.state.lock();
-        let Some((pid, _)) = st.peers.get_key_value(id) else { return };
+        let Some((pid, _)) = st.peers.get_key_value(id) else {
+            return;
+        };
         let pid = pid.clone();
         st.lobby.insert(pid.clone());
-        let frame = encode(&ServerEvent::Rooms { rooms: summaries(&st) });
+        let frame = encode(&ServerEvent::Rooms {
+            rooms: summaries(&st),
+        });
         let mut evict = Vec::new();
         push(&st, &pid, &frame, &mut evict);
         let changed = !evict.is_empty();
@@ -254,9 +295,45 @@ impl Hub {
         let people = st
             .rooms
             .get(name)
-            .map(|r| r.members.iter().filter_map(|m| st.peers.get(m).map(|p| p.name.to_string())).collect())
+            .map(|r| {
+                r.members
+                    .iter()
+                    .filter_map(|m| st.peers.get(m).map(|p| p.name.to_string()))
+                    .collect()
+            })
             .unwrap_or_default();
-        RoomSummary { name: name.to_owned(), people }
+        RoomSummary {
+            name: name.to_owned(),
+            people,
+        }
+    }
+
+    /// Checks the hub's internal consistency; for tests and fuzzing. Returns what is wrong.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let st = self.state.lock();
+        for (name, room) in &st.rooms {
+            if room.members.is_empty() {
+                return Err(format!("empty room {name} kept"));
+            }
+            for m in &room.members {
+                let Some(p) = st.peers.get(m) else { return Err(format!("{m} in {name} is not registered")) };
+                if p.room.as_deref() != Some(&**name) {
+                    return Err(format!("{m} listed in {name} but thinks it is in {:?}", p.room));
+                }
+            }
+            if room.members.iter().filter(|m| st.peers.get(*m).is_some_and(|p| p.role == Role::Talk)).count() > 1 {
+                return Err(format!("two talkers in {name}"));
+            }
+        }
+        for (id, p) in &st.peers {
+            if let Some(r) = &p.room {
+                let n = st.rooms.get(r).map_or(0, |room| room.members.iter().filter(|m| *m == id).count());
+                if n != 1 {
+                    return Err(format!("{id} is in {r} {n} times"));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// How many connections are registered.
@@ -276,7 +353,9 @@ impl Hub {
             }
         }
         if rooms_changed && !st.lobby.is_empty() {
-            let frame = encode(&ServerEvent::Rooms { rooms: summaries(st) });
+            let frame = encode(&ServerEvent::Rooms {
+                rooms: summaries(st),
+            });
             let mut again = Vec::new();
             for w in st.lobby.iter() {
                 push(st, w, &frame, &mut again);
@@ -291,8 +370,12 @@ impl Hub {
 
 /// Takes `id` out of its room and tells the rest; returns whether it was in one.
 fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> bool {
-    let Some(peer) = st.peers.get_mut(id) else { return false };
-    let Some(room) = peer.room.take() else { return false };
+    let Some(peer) = st.peers.get_mut(id) else {
+        return false;
+    };
+    let Some(room) = peer.room.take() else {
+        return false;
+    };
     let name = peer.name.to_string();
     let empty = match st.rooms.get_mut(&room) {
         Some(r) => {
@@ -305,7 +388,11 @@ fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> bool {
         st.rooms.remove(&room);
         return true;
     }
-    let frame = encode(&ServerEvent::PeerLeft { room: room.to_string(), id: id.to_owned(), name });
+    let frame = encode(&ServerEvent::PeerLeft {
+        room: room.to_string(),
+        id: id.to_owned(),
+        name,
+    });
     if let Some(r) = st.rooms.get(&room) {
         for m in &r.members {
             push(st, m, &frame, evict);
@@ -330,7 +417,11 @@ fn push(st: &State, to: &PeerId, frame: &Utf8Bytes, evict: &mut Vec<PeerId>) -> 
 }
 
 fn info(st: &State, id: &PeerId) -> Option<PeerInfo> {
-    st.peers.get(id).map(|p| PeerInfo { id: id.to_string(), name: p.name.to_string(), role: p.role })
+    st.peers.get(id).map(|p| PeerInfo {
+        id: id.to_string(),
+        name: p.name.to_string(),
+        role: p.role,
+    })
 }
 
 fn summaries(st: &State) -> Vec<RoomSummary> {
@@ -338,7 +429,11 @@ fn summaries(st: &State) -> Vec<RoomSummary> {
         .iter()
         .map(|(name, r)| RoomSummary {
             name: name.to_string(),
-            people: r.members.iter().filter_map(|m| st.peers.get(m).map(|p| p.name.to_string())).collect(),
+            people: r
+                .members
+                .iter()
+                .filter_map(|m| st.peers.get(m).map(|p| p.name.to_string()))
+                .collect(),
         })
         .collect()
 }
@@ -353,5 +448,7 @@ pub fn new_id() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::thread_rng();
-    (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..16)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }

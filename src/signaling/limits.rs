@@ -33,7 +33,9 @@ impl Default for ConnLimits {
 pub enum Verdict {
     Accept,
     /// Drop it; `first` is true for the first drop since the last accepted message.
-    Throttle { first: bool },
+    Throttle {
+        first: bool,
+    },
     /// Too many drops: close the connection.
     Close,
 }
@@ -49,7 +51,13 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limits: ConnLimits) -> Self {
-        Self { limits, tokens: limits.burst, last: Instant::now(), strikes: 0, throttling: false }
+        Self {
+            limits,
+            tokens: limits.burst,
+            last: Instant::now(),
+            strikes: 0,
+            throttling: false,
+        }
     }
 
     pub fn check(&mut self, now: Instant) -> Verdict {
@@ -76,7 +84,12 @@ mod tests {
     use super::*;
 
     fn limits() -> ConnLimits {
-        ConnLimits { rate: 10.0, burst: 5.0, strikes: 3, ..ConnLimits::default() }
+        ConnLimits {
+            rate: 10.0,
+            burst: 5.0,
+            strikes: 3,
+            ..ConnLimits::default()
+        }
     }
 
     #[test]
@@ -102,6 +115,9 @@ mod tests {
         assert_eq!(rl.check(t), Verdict::Throttle { first: true });
         // 10 per second: after 100 ms exactly one more is allowed.
         assert_eq!(rl.check(t + Duration::from_millis(100)), Verdict::Accept);
-        assert_eq!(rl.check(t + Duration::from_millis(100)), Verdict::Throttle { first: true });
+        assert_eq!(
+            rl.check(t + Duration::from_millis(100)),
+            Verdict::Throttle { first: true }
+        );
     }
 }

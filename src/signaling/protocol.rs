@@ -139,9 +139,16 @@ mod tests {
 
     #[test]
     fn server_event_shape() {
-        let ev = ServerEvent::PeerLeft { room: "r".into(), id: "p1".into(), name: "ann".into() };
+        let ev = ServerEvent::PeerLeft {
+            room: "r".into(),
+            id: "p1".into(),
+            name: "ann".into(),
+        };
         let s = serde_json::to_string(&ev).unwrap();
-        assert_eq!(s, r#"{"type":"peer_left","room":"r","id":"p1","name":"ann"}"#);
+        assert_eq!(
+            s,
+            r#"{"type":"peer_left","room":"r","id":"p1","name":"ann"}"#
+        );
         let back: ServerEvent = serde_json::from_str(&s).unwrap();
         assert_eq!(back, ev);
     }

@@ -5,7 +5,9 @@
 //! fatal ones (socket gone, flood, too slow, no pong) end it, and the hub tells the room.
 use super::hub::{encode, Hub, JoinError, Outbound, RelayError};
 use super::limits::{ConnLimits, RateLimiter, Verdict};
-use super::protocol::{code, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_FRAME_BYTES, RELAYED};
+use super::protocol::{
+    code, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_FRAME_BYTES, RELAYED,
+};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
@@ -38,12 +40,20 @@ struct Inbound<'a> {
 }
 
 /// Serves one authenticated socket until it closes. `name` is the display name from the session.
-pub async fn serve<S>(mut socket: S, hub: Arc<Hub>, name: String, limits: ConnLimits, shutdown: CancellationToken)
-where
+pub async fn serve<S>(
+    mut socket: S,
+    hub: Arc<Hub>,
+    name: String,
+    limits: ConnLimits,
+    shutdown: CancellationToken,
+) where
     S: Sink<Message> + Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let (id, mut rx) = hub.register(&name);
-    let welcome = encode(&ServerEvent::Welcome { id: id.to_string(), name });
+    let welcome = encode(&ServerEvent::Welcome {
+        id: id.to_string(),
+        name,
+    });
     let mut rate = RateLimiter::new(limits);
     let mut last_seen = Instant::now();
     let mut ping = tokio::time::interval(limits.ping_every);
@@ -111,7 +121,10 @@ where
     }
     hub.unregister(&id);
     if let Some((code, reason)) = ending {
-        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
         let _ = socket.send(Message::Close(Some(frame))).await;
     }
 }
@@ -121,7 +134,10 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
     let msg: Inbound = match serde_json::from_str(text) {
         Ok(m) => m,
         Err(e) if e.is_data() => {
-            return Some(error(code::MISSING_FIELD, &format!("message needs a string \"type\": {e}")))
+            return Some(error(
+                code::MISSING_FIELD,
+                &format!("message needs a string \"type\": {e}"),
+            ))
         }
         Err(e) => return Some(error(code::BAD_JSON, &format!("not valid JSON: {e}"))),
     };
@@ -131,12 +147,21 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                 return Some(error(code::MISSING_FIELD, "join needs a \"room\""));
             };
             if !valid_room_name(room) {
-                return Some(error(code::BAD_ROOM, "room names are 1-48 letters, digits, - or _"));
+                return Some(error(
+                    code::BAD_ROOM,
+                    "room names are 1-48 letters, digits, - or _",
+                ));
             }
             let role = msg.role.unwrap_or_default();
             Some(match hub.join(id, room, role) {
-                Ok(peers) => encode(&ServerEvent::Joined { room: room.to_owned(), role, peers }),
-                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent)) => error(code::ROOM_FULL, &e.to_string()),
+                Ok(peers) => encode(&ServerEvent::Joined {
+                    room: room.to_owned(),
+                    role,
+                    peers,
+                }),
+                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent)) => {
+                    error(code::ROOM_FULL, &e.to_string())
+                }
                 Err(JoinError::Gone) => error(code::NOT_IN_ROOM, "connection is closing"),
             })
         }
@@ -151,18 +176,29 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
         "ping" => Some(encode(&ServerEvent::Pong)),
         kind => {
             let Some(kind) = RELAYED.iter().find(|k| **k == kind) else {
-                return Some(error(code::UNKNOWN_TYPE, &format!("unknown message type {kind:?}")));
+                return Some(error(
+                    code::UNKNOWN_TYPE,
+                    &format!("unknown message type {kind:?}"),
+                ));
             };
             let to = msg.to.as_deref();
             if to.is_none() && !BROADCASTABLE.contains(kind) {
-                return Some(error(code::NOT_BROADCASTABLE, &format!("{kind} needs a \"to\" peer id")));
+                return Some(error(
+                    code::NOT_BROADCASTABLE,
+                    &format!("{kind} needs a \"to\" peer id"),
+                ));
             }
             let frame = relay_frame(kind, id, msg.payload);
             match hub.relay(id, to, frame) {
                 Ok(_) => None,
                 Err(RelayError::NotInRoom) => Some(error(code::NOT_IN_ROOM, "join a room first")),
-                Err(RelayError::UnknownPeer) => Some(error(code::UNKNOWN_PEER, "no such peer in your room")),
-                Err(RelayError::Congested) => Some(error(code::CONGESTED, "that peer is not keeping up; message dropped")),
+                Err(RelayError::UnknownPeer) => {
+                    Some(error(code::UNKNOWN_PEER, "no such peer in your room"))
+                }
+                Err(RelayError::Congested) => Some(error(
+                    code::CONGESTED,
+                    "that peer is not keeping up; message dropped",
+                )),
             }
         }
     }
@@ -184,5 +220,8 @@ fn relay_frame(kind: &str, from: &str, payload: Option<&RawValue>) -> Utf8Bytes 
 }
 
 pub fn error(code: &str, message: &str) -> Utf8Bytes {
-    encode(&ServerEvent::Error { code: code.to_owned(), message: message.to_owned() })
+    encode(&ServerEvent::Error {
+        code: code.to_owned(),
+        message: message.to_owned(),
+    })
 }

@@ -10,7 +10,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
-pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -30,19 +31,33 @@ pub async fn start(vars: &[(&str, &str)]) -> TestServer {
 
 /// Starts a server on an existing database file.
 pub async fn start_on(db: &std::path::Path, vars: &[(&str, &str)]) -> TestServer {
-    let mut env: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut env: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     env.insert("DATABASE_URL".into(), format!("sqlite://{}", db.display()));
     let config = Config::from_vars(&env).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let leptos = leptos::prelude::LeptosOptions::builder().output_name("parley").site_addr(addr).build();
+    let leptos = leptos::prelude::LeptosOptions::builder()
+        .output_name("parley")
+        .site_addr(addr)
+        .build();
     let state = parley::run::build_state(config, leptos).await.unwrap();
     let app = parley::server::router(state.clone());
     let token = state.shutdown.clone();
     tokio::spawn(async move {
-        axum::serve(listener, app).with_graceful_shutdown(async move { token.cancelled().await }).await.unwrap();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await
+            .unwrap();
     });
-    TestServer { addr, state, db: db.to_owned(), _dir: None }
+    TestServer {
+        addr,
+        state,
+        db: db.to_owned(),
+        _dir: None,
+    }
 }
 
 impl TestServer {
@@ -59,7 +74,10 @@ impl TestServer {
 
 /// An HTTP client that does not follow redirects, so tests see them.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The `name=value` of a response's session cookie.
@@ -77,7 +95,12 @@ pub async fn post_form(s: &TestServer, path: &str, form: &[(&str, &str)]) -> req
 }
 
 pub async fn signup(s: &TestServer, name: &str) -> String {
-    let r = post_form(s, "/auth/signup", &[("username", name), ("password", "correct horse battery")]).await;
+    let r = post_form(
+        s,
+        "/auth/signup",
+        &[("username", name), ("password", "correct horse battery")],
+    )
+    .await;
     assert_eq!(r.status(), 303, "sign-up of {name} should redirect");
     session_cookie(&r).expect("sign-up sets a session cookie")
 }
@@ -90,9 +113,15 @@ pub async fn guest(s: &TestServer) -> String {
 /// Opens `/ws` with `cookie` and reads the welcome; returns the socket and its peer id.
 pub async fn connect(s: &TestServer, cookie: &str) -> (Ws, String) {
     let mut req = format!("ws://{}/ws", s.addr).into_client_request().unwrap();
-    req.headers_mut().insert("cookie", HeaderValue::from_str(cookie).unwrap());
-    req.headers_mut().insert("origin", HeaderValue::from_str(&format!("http://{}", s.addr)).unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("upgrade");
+    req.headers_mut()
+        .insert("cookie", HeaderValue::from_str(cookie).unwrap());
+    req.headers_mut().insert(
+        "origin",
+        HeaderValue::from_str(&format!("http://{}", s.addr)).unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade");
     let welcome = next_json(&mut ws).await;
     assert_eq!(welcome["type"], "welcome");
     let id = welcome["id"].as_str().unwrap().to_owned();
@@ -100,9 +129,18 @@ pub async fn connect(s: &TestServer, cookie: &str) -> (Ws, String) {
 }
 
 /// A signed-in socket that has joined `room`; returns the socket, its id and the `joined` frame.
-pub async fn join(s: &TestServer, cookie: &str, room: &str, role: &str) -> (Ws, String, serde_json::Value) {
+pub async fn join(
+    s: &TestServer,
+    cookie: &str,
+    room: &str,
+    role: &str,
+) -> (Ws, String, serde_json::Value) {
     let (mut ws, id) = connect(s, cookie).await;
-    send(&mut ws, serde_json::json!({"type": "join", "room": room, "role": role})).await;
+    send(
+        &mut ws,
+        serde_json::json!({"type": "join", "room": room, "role": role}),
+    )
+    .await;
     let joined = next_json(&mut ws).await;
     (ws, id, joined)
 }
@@ -131,7 +169,9 @@ pub async fn next_json(ws: &mut Ws) -> serde_json::Value {
 /// Waits for the socket's close frame and returns its code.
 pub async fn close_code(ws: &mut Ws) -> u16 {
     loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("timed out waiting for close");
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("timed out waiting for close");
         match msg {
             Some(Ok(Message::Close(Some(c)))) => return c.code.into(),
             Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return 1006,

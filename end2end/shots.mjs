@@ -1,0 +1,35 @@
+// Screenshots of the main pages, for looking at the UI: node shots.mjs http://127.0.0.1:3005 /tmp/shots
+import { chromium } from '@playwright/test';
+const [base, out] = process.argv.slice(2);
+const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', '--no-sandbox'];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const ctx = (w = 1280, h = 800) => browser.newContext({ viewport: { width: w, height: h }, permissions: ['camera', 'microphone'] });
+const a = await (await ctx()).newPage();
+await a.goto(base + '/');
+await a.screenshot({ path: `${out}/home-anon.png` });
+await a.goto(base + '/signup');
+await a.fill('input[name=username]', 'x');
+await a.fill('input[name=password]', 'short');
+await a.evaluate(() => document.querySelectorAll('input').forEach(i => i.removeAttribute('minlength') || i.removeAttribute('pattern')));
+await a.click('form[action="/auth/signup"] button');
+await a.screenshot({ path: `${out}/signup-error.png` });
+const name = 'alice' + Date.now() % 10000;
+await a.fill('input[name=username]', name);
+await a.fill('input[name=password]', 'long enough password');
+await a.click('form[action="/auth/signup"] button');
+await a.goto(base + '/r/standup?lowres=1');
+const b = await (await ctx(390, 844)).newPage();
+await b.goto(base + '/login?next=/r/standup');
+await b.screenshot({ path: `${out}/login-mobile.png` });
+await b.click('form[action="/auth/guest"] button');
+await b.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+await a.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+await a.waitForTimeout(1500); // let video frames paint for the picture (not a synchronisation)
+await a.screenshot({ path: `${out}/room-desktop.png` });
+await b.screenshot({ path: `${out}/room-mobile.png`, fullPage: true });
+const c = await (await ctx()).newPage();
+await c.goto(base + '/login');
+await c.click('form[action="/auth/guest"] button');
+await c.goto(base + '/');
+await c.screenshot({ path: `${out}/home-rooms.png` });
+await browser.close();

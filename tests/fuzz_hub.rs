@@ -1,0 +1,108 @@
+//! Property tests (bounded fuzzing): any frame text is answered without panicking, and any
+//! sequence of operations leaves the hub consistent with its caps respected.
+#![cfg(feature = "ssr")]
+use parley::signaling::hub::{Hub, HubLimits};
+use parley::signaling::protocol::Role;
+use parley::signaling::ws::handle;
+use proptest::prelude::*;
+
+fn hub() -> Hub {
+    Hub::new(HubLimits { mesh_cap: 3, watch_cap: 2, queue: 8 })
+}
+
+/// Frames that look like ours, with fields missing, mistyped or out of range.
+fn frame() -> impl Strategy<Value = String> {
+    const KINDS: &[&str] = &[
+        "join", "leave", "offer", "answer", "candidate", "bye", "call", "response", "talk_ready",
+        "talk_request", "end_talk", "watch_rooms", "ping",
+    ];
+    let kind = prop_oneof![
+        3 => prop::sample::select(KINDS).prop_map(str::to_owned),
+        1 => "[a-z_]{0,12}",
+    ];
+    let value = prop_oneof![
+        Just("null".to_owned()), Just("42".to_owned()), Just("{}".to_owned()), Just("[]".to_owned()),
+        "\"[a-z0-9_./-]{0,20}\"", Just("\"p0\"".to_owned()), Just("\"p1\"".to_owned()),
+    ];
+    let role = prop::sample::select(&["\"mesh\"", "\"talk\"", "\"watch\"", "\"boss\"", "7"][..]);
+    prop_oneof![
+        4 => (kind, value.clone(), value.clone(), role, value).prop_map(|(k, to, room, role, payload)| {
+            format!(r#"{{"type":"{k}","to":{to},"room":{room},"role":{role},"payload":{payload},"from":"x"}}"#)
+        }),
+        1 => any::<String>(),
+        1 => prop::collection::vec(any::<u8>(), 0..64).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Register,
+    Unregister(usize),
+    Join(usize, u8, Role),
+    Leave(usize),
+    Relay(usize, Option<usize>),
+    Watch(usize),
+    Text(usize, String),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let role = prop_oneof![Just(Role::Mesh), Just(Role::Talk), Just(Role::Watch)];
+    prop_oneof![
+        2 => Just(Op::Register),
+        1 => (0..8usize).prop_map(Op::Unregister),
+        3 => (0..8usize, 0..3u8, role).prop_map(|(p, r, role)| Op::Join(p, r, role)),
+        1 => (0..8usize).prop_map(Op::Leave),
+        3 => (0..8usize, prop::option::of(0..8usize)).prop_map(|(a, b)| Op::Relay(a, b)),
+        1 => (0..8usize).prop_map(Op::Watch),
+        2 => (0..8usize, frame()).prop_map(|(p, f)| Op::Text(p, f)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_frame_gets_an_answer_or_nothing_and_never_panics(frames in prop::collection::vec(frame(), 1..20)) {
+        let hub = hub();
+        let (id, _rx) = hub.register("fuzz");
+        for f in &frames {
+            if let Some(reply) = handle(&hub, &id, f) {
+                let v: serde_json::Value = serde_json::from_str(reply.as_str()).expect("replies are JSON");
+                prop_assert!(v["type"].is_string());
+            }
+        }
+        prop_assert!(hub.check_invariants().is_ok());
+    }
+
+    #[test]
+    fn hub_state_stays_consistent(ops in prop::collection::vec(op(), 1..80)) {
+        let hub = hub();
+        let mut ids: Vec<String> = Vec::new();
+        let mut queues = Vec::new();
+        let pick = |ids: &Vec<String>, i: usize| ids.get(i % ids.len().max(1)).cloned();
+        for op in ops {
+            match op {
+                Op::Register => {
+                    let (id, rx) = hub.register("p");
+                    ids.push(id.to_string());
+                    queues.push(rx);
+                }
+                Op::Unregister(i) => if let Some(id) = pick(&ids, i) { hub.unregister(&id) },
+                Op::Join(i, r, role) => if let Some(id) = pick(&ids, i) { let _ = hub.join(&id, &format!("r{r}"), role); },
+                Op::Leave(i) => if let Some(id) = pick(&ids, i) { hub.leave(&id) },
+                Op::Relay(a, b) => if let Some(from) = pick(&ids, a) {
+                    let to = b.and_then(|b| pick(&ids, b));
+                    let _ = hub.relay(&from, to.as_deref(), r#"{"type":"bye"}"#.into());
+                },
+                Op::Watch(i) => if let Some(id) = pick(&ids, i) { hub.watch_rooms(&id) },
+                Op::Text(i, f) => if let Some(id) = pick(&ids, i) { let _ = handle(&hub, &id, &f); },
+            }
+            if let Err(e) = hub.check_invariants() {
+                prop_assert!(false, "{}", e);
+            }
+            for room in hub.rooms() {
+                prop_assert!(room.people.len() <= 3 + 2 + 1, "caps hold: {:?}", room);
+            }
+        }
+    }
+}
