@@ -1,5 +1,10 @@
 //! Configuration from environment variables, each also settable as a `--flag value`
-//! (`--database-url x` or `--database_url x` sets `DATABASE_URL`).
+//! (`--database-url x`, `--database_url x` or `--database_url=x` sets `DATABASE_URL`).
+//! PeerJS options keep peerjs-server's flag names: `--key` and `--path` set `PEERJS_KEY` and
+//! `PEERJS_PATH` (a bare `PATH` would be the shell's), and a flag with no value, like
+//! `--allow_discovery`, means `true`.
+use crate::peerjs::options::{normalize_path, valid_key};
+use crate::peerjs::PeerJsOptions;
 use crate::signaling::hub::HubLimits;
 use crate::signaling::limits::ConnLimits;
 use std::collections::HashMap;
@@ -13,6 +18,7 @@ pub struct Config {
     pub cookie_secure: bool,
     pub hub: HubLimits,
     pub conn: ConnLimits,
+    pub peerjs: PeerJsOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,26 +32,7 @@ impl Config {
     /// Reads the process environment and command-line flags (flags win).
     pub fn load() -> Result<Self, ConfigError> {
         let mut vars: HashMap<String, String> = std::env::vars().collect();
-        let mut args = std::env::args().skip(1);
-        while let Some(a) = args.next() {
-            let Some(flag) = a.strip_prefix("--") else {
-                return Err(ConfigError {
-                    name: a,
-                    msg: "expected --name value".into(),
-                });
-            };
-            let (name, value) = match flag.split_once('=') {
-                Some((n, v)) => (n.to_owned(), v.to_owned()),
-                None => {
-                    let v = args.next().ok_or_else(|| ConfigError {
-                        name: a.clone(),
-                        msg: "missing value".into(),
-                    })?;
-                    (flag.to_owned(), v)
-                }
-            };
-            vars.insert(name.replace('-', "_").to_ascii_uppercase(), value);
-        }
+        apply_flags(&mut vars, std::env::args().skip(1))?;
         // cargo-leptos and get_configuration read LEPTOS_SITE_ADDR from the environment.
         if let Some(addr) = vars.get("LEPTOS_SITE_ADDR") {
             std::env::set_var("LEPTOS_SITE_ADDR", addr);
@@ -65,6 +52,25 @@ impl Config {
         };
         let flag = |k: &str| get(k).is_some_and(|v| matches!(v, "1" | "true" | "yes" | "on"));
         let conn_default = ConnLimits::default();
+        let pj_default = PeerJsOptions::default();
+        let ms = |k: &str, d: std::time::Duration| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_millis(num(k, d.as_millis() as u64)?.max(1)))
+        };
+        let key = get("PEERJS_KEY")
+            .or_else(|| get("KEY"))
+            .unwrap_or(&pj_default.key)
+            .to_owned();
+        if !valid_key(&key) {
+            return Err(ConfigError {
+                name: "PEERJS_KEY".into(),
+                msg: "1-64 letters, digits, -, _ or .".into(),
+            });
+        }
+        let path = get("PEERJS_PATH").unwrap_or(&pj_default.path);
+        let path = normalize_path(path).ok_or_else(|| ConfigError {
+            name: "PEERJS_PATH".into(),
+            msg: format!("{path:?}: use /-separated segments of letters, digits, -, _ or ."),
+        })?;
         Ok(Self {
             database_url: get("DATABASE_URL")
                 .unwrap_or("sqlite://data/app.db")
@@ -89,8 +95,47 @@ impl Config {
                 ping_every: Duration::from_millis(num("PING_MS", 10_000)?),
                 dead_after: Duration::from_millis(num("DEAD_AFTER_MS", 30_000)?),
             },
+            peerjs: PeerJsOptions {
+                key,
+                path,
+                expire_timeout: ms("EXPIRE_TIMEOUT", pj_default.expire_timeout)?,
+                alive_timeout: ms("ALIVE_TIMEOUT", pj_default.alive_timeout)?,
+                concurrent_limit: num("CONCURRENT_LIMIT", pj_default.concurrent_limit as u64)?
+                    as usize,
+                allow_discovery: flag("ALLOW_DISCOVERY"),
+            },
         })
     }
+}
+
+/// Adds `--name value`, `--name=value` and bare `--name` (meaning `true`) flags to `vars`.
+pub fn apply_flags(
+    vars: &mut HashMap<String, String>,
+    args: impl Iterator<Item = String>,
+) -> Result<(), ConfigError> {
+    let mut args = args.peekable();
+    while let Some(a) = args.next() {
+        let Some(flag) = a.strip_prefix("--") else {
+            return Err(ConfigError {
+                name: a,
+                msg: "expected --name value".into(),
+            });
+        };
+        let (name, value) = match flag.split_once('=') {
+            Some((n, v)) => (n.to_owned(), v.to_owned()),
+            None => match args.next_if(|next| !next.starts_with("--")) {
+                Some(v) => (flag.to_owned(), v),
+                None => (flag.to_owned(), "true".to_owned()),
+            },
+        };
+        let name = name.replace('-', "_").to_ascii_uppercase();
+        let name = match name.as_str() {
+            "KEY" | "PATH" => format!("PEERJS_{name}"),
+            _ => name,
+        };
+        vars.insert(name, value);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -106,5 +151,50 @@ mod tests {
         assert_eq!(Config::from_vars(&vars).unwrap().hub.mesh_cap, 3);
         let bad = HashMap::from([("ROOM_CAP".to_owned(), "many".to_owned())]);
         assert!(Config::from_vars(&bad).is_err());
+    }
+
+    #[test]
+    fn peerjs_options_from_flags_and_env() {
+        let c = Config::from_vars(&HashMap::new()).unwrap().peerjs;
+        assert_eq!(c, PeerJsOptions::default());
+        assert_eq!(
+            (c.expire_timeout, c.alive_timeout),
+            (Duration::from_secs(5), Duration::from_secs(60))
+        );
+        assert_eq!((c.concurrent_limit, c.allow_discovery), (5000, false));
+
+        let mut vars = HashMap::from([("PATH".to_owned(), "/usr/bin:/bin".to_owned())]);
+        let args = [
+            "--key",
+            "k2",
+            "--path=signal",
+            "--expire_timeout",
+            "250",
+            "--allow_discovery",
+            "--alive-timeout=900",
+        ];
+        apply_flags(&mut vars, args.iter().map(|s| s.to_string())).unwrap();
+        let c = Config::from_vars(&vars).unwrap().peerjs;
+        assert_eq!(
+            (c.key.as_str(), c.path.as_str()),
+            ("k2", "/signal/"),
+            "the shell's PATH is never read"
+        );
+        assert_eq!(
+            (c.expire_timeout, c.alive_timeout),
+            (Duration::from_millis(250), Duration::from_millis(900))
+        );
+        assert!(c.allow_discovery);
+
+        let env = HashMap::from([
+            ("KEY".to_owned(), "k3".to_owned()),
+            ("CONCURRENT_LIMIT".to_owned(), "7".to_owned()),
+        ]);
+        let c = Config::from_vars(&env).unwrap().peerjs;
+        assert_eq!((c.key.as_str(), c.concurrent_limit), ("k3", 7));
+        let env = HashMap::from([("PEERJS_KEY".to_owned(), "a/b".to_owned())]);
+        assert!(Config::from_vars(&env).is_err());
+        let env = HashMap::from([("PEERJS_PATH".to_owned(), "/{x}".to_owned())]);
+        assert!(Config::from_vars(&env).is_err());
     }
 }

@@ -12,6 +12,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod peerjs;
+#[cfg(feature = "ssr")]
 pub mod run;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -1,5 +1,6 @@
 //! Start-up and shutdown: config, database, state, listener, signals.
 use crate::config::Config;
+use crate::peerjs::PeerJs;
 use crate::signaling::hub::Hub;
 use crate::state::AppState;
 use std::sync::Arc;
@@ -41,12 +42,17 @@ pub async fn build_state(
     let pool = crate::db::connect(&config.database_url).await?;
     let removed = crate::accounts::store::purge_expired(&pool).await?;
     tracing::info!(database = %config.database_url, expired_sessions_removed = removed, "database ready");
+    let hub = Arc::new(Hub::new(config.hub));
+    let peerjs = Arc::new(PeerJs::new(hub.clone(), config.peerjs.clone()));
+    let shutdown = CancellationToken::new();
+    crate::peerjs::spawn_expiry(peerjs.clone(), shutdown.clone());
     Ok(AppState {
         leptos_options: leptos,
         pool,
-        hub: Arc::new(Hub::new(config.hub)),
+        hub,
+        peerjs,
         config: Arc::new(config),
-        shutdown: CancellationToken::new(),
+        shutdown,
     })
 }
 

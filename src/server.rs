@@ -20,6 +20,10 @@ pub fn router(state: AppState) -> Router {
         .route("/go", get(rooms::handlers::go))
         .route("/ws", get(signaling::endpoint::upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        // PeerJS routes (`/peerjs`, `/peerjs/id`, … by default) come before the Leptos pages
+        // and fallback. None of the site's routes ends in `/peerjs`, `/id` or `/peers`, and
+        // config allows only plain segments in the path and key, so they cannot collide.
+        .merge(crate::peerjs::http::routes(&state.config.peerjs))
         .leptos_routes_with_context(
             &state,
             routes,

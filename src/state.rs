@@ -1,5 +1,6 @@
 //! Shared server state, handed to axum handlers and (as context) to server functions.
 use crate::config::Config;
+use crate::peerjs::PeerJs;
 use crate::signaling::hub::Hub;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -12,6 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: SqlitePool,
     pub hub: Arc<Hub>,
+    /// The PeerJS dialect's realm on the hub (its mailbox and signaling pairs).
+    pub peerjs: Arc<PeerJs>,
     pub config: Arc<Config>,
     /// Cancelled at shutdown; WebSocket tasks watch it (axum's graceful shutdown does not).
     pub shutdown: CancellationToken,

@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+mod realms;
+pub use realms::{ClaimError, Claimed, DeliverError};
+
 pub type PeerId = Arc<str>;
 
 /// What a connection's writer receives from the hub.
@@ -88,6 +91,8 @@ struct State {
     peers: HashMap<PeerId, Peer>,
     rooms: BTreeMap<Arc<str>, Room>,
     lobby: HashSet<PeerId>,
+    /// Client-chosen addresses in named realms (the PeerJS dialect); see `realms.rs`.
+    realms: realms::Realms,
 }
 
 pub struct Hub {

@@ -179,3 +179,57 @@ pub async fn close_code(ws: &mut Ws) -> u16 {
         }
     }
 }
+
+// --- PeerJS dialect -------------------------------------------------------------------------
+
+/// Opens a PeerJS socket at `path` (e.g. `/peerjs`) with `query` as given (no leading `?`), as a
+/// client from another site would (foreign Origin, no cookie).
+pub async fn peerjs_socket(s: &TestServer, path: &str, query: &str) -> Ws {
+    let mut req = format!("ws://{}{path}?{query}", s.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "origin",
+        HeaderValue::from_static("https://elsewhere.example"),
+    );
+    let (ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade");
+    ws
+}
+
+/// A PeerJS client at the default mount with key `peerjs`, after its `OPEN`.
+pub async fn peerjs_open(s: &TestServer, id: &str, token: &str) -> Ws {
+    let mut ws = peerjs_socket(
+        s,
+        "/peerjs",
+        &format!("key=peerjs&id={id}&token={token}&version=1.5.5"),
+    )
+    .await;
+    assert_eq!(
+        next_text(&mut ws).await,
+        r#"{"type":"OPEN"}"#,
+        "{id} is open"
+    );
+    ws
+}
+
+/// The next text frame exactly as the server wrote it. Fails after 10 s (a hang, not timing).
+pub async fn next_text(ws: &mut Ws) -> String {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("timed out waiting for a frame")
+            .expect("socket ended")
+            .expect("socket error");
+        match msg {
+            Message::Text(t) => return t.to_string(),
+            Message::Close(c) => panic!("closed: {c:?}"),
+            _ => continue,
+        }
+    }
+}
+
+pub async fn send_text(ws: &mut Ws, text: &str) {
+    ws.send(Message::text(text.to_owned())).await.unwrap();
+}

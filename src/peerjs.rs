@@ -1,0 +1,13 @@
+//! The PeerJS server protocol (issue 4; see `docs/peerjs.md`), so stock PeerJS clients use our
+//! server unchanged. A thin dialect over the one signaling hub: its peers live in a hub realm
+//! named after the PeerJS key, share the hub's queues, limits and metrics, and can reach only
+//! each other, never room-dialect peers.
+pub mod http;
+pub mod mailbox;
+pub mod options;
+pub mod service;
+pub mod socket;
+pub mod wire;
+
+pub use options::PeerJsOptions;
+pub use service::{spawn_expiry, PeerJs};

@@ -1,0 +1,77 @@
+//! The PeerJS HTTP routes: `{path}{key}/id`, `{path}{key}/peers` and the `{path}peerjs` socket.
+//!
+//! The socket takes no session and checks no Origin, on purpose: PeerJS clients usually live on
+//! other sites (that is the point of a public signaling server), and the socket grants nothing
+//! a cookie could authorise; ids are first come, first served, exactly as with peerjs-server.
+use super::options::PeerJsOptions;
+use super::socket::{self, Params};
+use crate::accounts::session;
+use crate::signaling::protocol::MAX_FRAME_BYTES;
+use crate::state::AppState;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::collections::HashMap;
+
+/// The routes for `options`; merged into the app before the Leptos fallback.
+pub fn routes(options: &PeerJsOptions) -> Router<AppState> {
+    Router::new()
+        .route(&options.id_route(), get(id))
+        .route(&options.peers_route(), get(peers))
+        .route(&options.socket_route(), get(upgrade))
+}
+
+/// A fresh id, or the signed-in user's own peer id, as text. Readable from any origin: the
+/// cookie is only sent same-site, and `*` forbids credentialed cross-origin reads anyway.
+async fn id(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let id = match session::current_user(&st.pool, &headers).await {
+        Some(user) => user.peer_id,
+        None => st.peerjs.fresh_id(),
+    };
+    let mut resp = ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], id).into_response();
+    cors(resp.headers_mut());
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Connected ids as a JSON array when `allow_discovery` is on; 401 otherwise, like the reference.
+async fn peers(State(st): State<AppState>) -> Response {
+    let mut resp = if st.peerjs.options.allow_discovery {
+        Json(st.peerjs.peers()).into_response()
+    } else {
+        StatusCode::UNAUTHORIZED.into_response()
+    };
+    cors(resp.headers_mut());
+    resp
+}
+
+async fn upgrade(
+    State(st): State<AppState>,
+    query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // A query that does not parse is treated as missing parameters, which the socket reports.
+    let mut q = query.map(|Query(q)| q).unwrap_or_default();
+    let params = Params {
+        key: q.remove("key"),
+        id: q.remove("id"),
+        token: q.remove("token"),
+    };
+    let svc = st.peerjs.clone();
+    let limits = st.config.conn;
+    let shutdown = st.shutdown.clone();
+    ws.max_message_size(MAX_FRAME_BYTES * 4)
+        .max_frame_size(MAX_FRAME_BYTES * 4)
+        .on_upgrade(move |s| socket::serve(s, svc, params, limits, shutdown))
+}
+
+fn cors(h: &mut HeaderMap) {
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+}

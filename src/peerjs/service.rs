@@ -1,0 +1,214 @@
+//! The PeerJS realm on top of the hub: who signals with whom, and the mailbox for absent ids.
+//!
+//! Lock order: this service's mutex, then (inside hub calls) the hub's. The hub never calls
+//! back here, so the order cannot invert; neither lock is held across an `.await`. Holding ours
+//! while checking the hub and holding or delivering keeps one sender's messages in order even
+//! when the receiver connects in between.
+use super::mailbox::{Mailbox, MailboxLimits};
+use super::options::PeerJsOptions;
+use super::wire::{self, Kind};
+use crate::signaling::hub::{ClaimError, Claimed, DeliverError, Hub, PeerId};
+use parking_lot::Mutex;
+use serde_json::value::RawValue;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// Most peers one id is remembered to be signaling with (for `LEAVE`).
+const MAX_PARTNERS: usize = 256;
+
+/// PeerJS-only counters; delivery, drops and evictions count in the hub's `Metrics`.
+#[derive(Debug, Default)]
+pub struct PeerJsMetrics {
+    pub held: AtomicU64,
+    pub held_dropped: AtomicU64,
+    pub expired: AtomicU64,
+    pub ignored: AtomicU64,
+}
+
+pub struct PeerJs {
+    pub hub: Arc<Hub>,
+    pub options: PeerJsOptions,
+    pub metrics: PeerJsMetrics,
+    realm: String,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    mailbox: Mailbox,
+    partners: HashMap<Arc<str>, HashSet<Arc<str>>>,
+}
+
+impl PeerJs {
+    pub fn new(hub: Arc<Hub>, options: PeerJsOptions) -> Self {
+        // Held frames go into the receiver's hub queue at connect: leave room for live ones.
+        let per_id = (hub.limits().queue / 2).clamp(1, 128);
+        let limits = MailboxLimits {
+            per_id,
+            total: 4_096,
+            total_bytes: 8 * 1024 * 1024,
+            ttl: options.expire_timeout,
+        };
+        let inner = Inner {
+            mailbox: Mailbox::new(limits),
+            partners: HashMap::new(),
+        };
+        Self {
+            hub,
+            realm: options.realm(),
+            options,
+            metrics: PeerJsMetrics::default(),
+            inner: Mutex::new(inner),
+        }
+    }
+
+    /// Binds `id` to the hub connection `conn` and moves anything held for it into its queue.
+    pub fn connect(&self, conn: &str, id: &str, token: &str) -> Result<Claimed, ClaimError> {
+        let mut inner = self.inner.lock();
+        let claimed =
+            self.hub
+                .claim(conn, &self.realm, id, token, self.options.concurrent_limit)?;
+        for frame in inner.mailbox.take(id) {
+            // Our own queue is fresh and larger than one id's share of the mailbox.
+            let _ = self.hub.deliver(&self.realm, id, frame);
+        }
+        Ok(claimed)
+    }
+
+    /// Relays a client message from `src` to `dst`, holding it if `dst` is absent.
+    pub fn relay(&self, src: &str, kind: Kind, dst: &str, payload: Option<&RawValue>) {
+        if !wire::valid_id(dst) {
+            // Nobody can connect with such an id: nothing to deliver or hold.
+            self.metrics.ignored.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let frame = wire::relay(kind, src, dst, payload);
+        let mut inner = self.inner.lock();
+        if kind.pairs() {
+            inner.link(src, dst);
+        } else if kind == Kind::Leave {
+            inner.unlink(src, dst);
+        }
+        match self.hub.deliver(&self.realm, dst, frame.clone()) {
+            Ok(()) | Err(DeliverError::Congested) => {}
+            Err(DeliverError::Absent) if kind.waits() => {
+                if inner.mailbox.hold(dst, src, frame, Instant::now()) {
+                    self.metrics.held.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    self.metrics.held_dropped.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!("peerjs mailbox full; message for an absent id dropped");
+                }
+            }
+            Err(DeliverError::Absent) => {}
+        }
+    }
+
+    /// Called when `conn`'s socket ends. If it still held `id` (it was not replaced by a
+    /// reconnect), frees the id and tells everyone it was signaling with.
+    pub fn disconnect(&self, conn: &str, id: &str) -> bool {
+        let mut inner = self.inner.lock();
+        if !self.hub.release(conn, &self.realm, id) {
+            return false;
+        }
+        for p in inner.partners.remove(id).unwrap_or_default() {
+            if let Some(set) = inner.partners.get_mut(&p) {
+                set.remove(id);
+                if set.is_empty() {
+                    inner.partners.remove(&p);
+                }
+            }
+            let _ = self
+                .hub
+                .deliver(&self.realm, &p, wire::notice(Kind::Leave, id, &p));
+        }
+        true
+    }
+
+    /// Whether `conn` still holds `id` (false after a reconnect replaced it).
+    pub fn holds(&self, conn: &str, id: &str) -> bool {
+        self.hub
+            .holder(&self.realm, id)
+            .is_some_and(|c| &*c == conn)
+    }
+
+    /// Drops held messages past `expire_timeout` and sends their senders `EXPIRE`.
+    pub fn expire(&self, now: Instant) {
+        let mut inner = self.inner.lock();
+        for (src, dst) in inner.mailbox.expire(now) {
+            self.metrics.expired.fetch_add(1, Ordering::Relaxed);
+            let _ = self
+                .hub
+                .deliver(&self.realm, &src, wire::notice(Kind::Expire, &dst, &src));
+        }
+    }
+
+    /// A random id nobody holds right now.
+    pub fn fresh_id(&self) -> String {
+        loop {
+            let id = crate::signaling::hub::new_id();
+            if self.hub.holder(&self.realm, &id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    /// Connected ids.
+    pub fn peers(&self) -> Vec<String> {
+        self.hub.addresses(&self.realm)
+    }
+
+    /// A new hub connection for a PeerJS socket.
+    pub fn register(
+        &self,
+        id: &str,
+    ) -> (
+        PeerId,
+        tokio::sync::mpsc::Receiver<crate::signaling::hub::Outbound>,
+    ) {
+        self.hub.register(id)
+    }
+}
+
+impl Inner {
+    fn link(&mut self, a: &str, b: &str) {
+        if a == b {
+            return;
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            let set = self.partners.entry(x.into()).or_default();
+            if set.len() < MAX_PARTNERS {
+                set.insert(y.into());
+            }
+        }
+    }
+
+    fn unlink(&mut self, a: &str, b: &str) {
+        for (x, y) in [(a, b), (b, a)] {
+            if let Some(set) = self.partners.get_mut(x) {
+                set.remove(y);
+                if set.is_empty() {
+                    self.partners.remove(x);
+                }
+            }
+        }
+    }
+}
+
+/// Runs expiry until shutdown. Checks a few times per `expire_timeout` (at most once a second,
+/// as often as every 10 ms for tiny test timeouts), so `EXPIRE` comes soon after the deadline.
+pub fn spawn_expiry(svc: Arc<PeerJs>, shutdown: CancellationToken) {
+    let every =
+        (svc.options.expire_timeout / 5).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tick.tick() => svc.expire(Instant::now()),
+            }
+        }
+    });
+}

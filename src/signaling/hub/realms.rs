@@ -1,0 +1,279 @@
+//! Realms: named scopes of client-chosen addresses on top of the hub's connections.
+//!
+//! A room-dialect peer is addressed by the id the hub made for its connection and reaches only
+//! its room. A realm peer picks its own address (a PeerJS id, say), proves ownership with a
+//! secret (the PeerJS token), and reaches only addresses in the same realm. Realm connections
+//! never join rooms, and room connections hold no realm address, so the two cannot reach each
+//! other. Everything lives under the hub's one mutex, like the rest of its state.
+use super::{leave_locked, Hub, Outbound, PeerId, State};
+use axum::extract::ws::Utf8Bytes;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::sync::mpsc::error::TrySendError;
+
+/// The hub's realm state: one map of addresses per realm name.
+#[derive(Default)]
+pub(super) struct Realms {
+    map: HashMap<Arc<str>, Realm>,
+}
+
+#[derive(Default)]
+struct Realm {
+    addrs: HashMap<Arc<str>, Binding>,
+}
+
+struct Binding {
+    conn: PeerId,
+    secret: Arc<str>,
+}
+
+/// How a claim succeeded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claimed {
+    /// The address was free.
+    New,
+    /// The same secret held it on another connection, which the hub has now dropped (its
+    /// queue closes, so its task ends).
+    Replaced { old: PeerId },
+}
+
+/// Why a claim was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ClaimError {
+    #[error("address is held by someone else")]
+    Taken,
+    #[error("realm is full ({0} addresses is the limit)")]
+    Full(usize),
+    #[error("unknown connection")]
+    Gone,
+}
+
+/// Why a delivery did not happen.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DeliverError {
+    #[error("nobody holds that address")]
+    Absent,
+    #[error("the receiver was not keeping up and has been dropped")]
+    Congested,
+}
+
+impl Hub {
+    /// Binds `addr` in `realm` to connection `conn`. A holder with the same `secret` is
+    /// replaced; one with another secret keeps it. New addresses are refused once the realm
+    /// holds `cap` of them.
+    pub fn claim(
+        &self,
+        conn: &str,
+        realm: &str,
+        addr: &str,
+        secret: &str,
+        cap: usize,
+    ) -> Result<Claimed, ClaimError> {
+        let mut st = self.state.lock();
+        let Some((conn, _)) = st.peers.get_key_value(conn) else {
+            return Err(ClaimError::Gone);
+        };
+        let conn = conn.clone();
+        let existing = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
+        let old = match existing {
+            Some(b) if *b.secret != *secret => return Err(ClaimError::Taken),
+            Some(b) => Some(b.conn.clone()),
+            None => {
+                if st.realms.map.get(realm).map_or(0, |r| r.addrs.len()) >= cap {
+                    return Err(ClaimError::Full(cap));
+                }
+                None
+            }
+        };
+        let realm_key: Arc<str> = match st.realms.map.get_key_value(realm) {
+            Some((k, _)) => k.clone(),
+            None => realm.into(),
+        };
+        let binding = Binding {
+            conn: conn.clone(),
+            secret: secret.into(),
+        };
+        st.realms
+            .map
+            .entry(realm_key)
+            .or_default()
+            .addrs
+            .insert(addr.into(), binding);
+        match old {
+            Some(old) if old != conn => {
+                drop_conn(self, &mut st, &old);
+                Ok(Claimed::Replaced { old })
+            }
+            _ => Ok(Claimed::New),
+        }
+    }
+
+    /// Frees `addr` if `conn` still holds it; returns whether it did. A connection that was
+    /// replaced gets `false`, so it knows the address lives on elsewhere.
+    pub fn release(&self, conn: &str, realm: &str, addr: &str) -> bool {
+        let mut st = self.state.lock();
+        let Some(r) = st.realms.map.get_mut(realm) else {
+            return false;
+        };
+        if r.addrs.get(addr).is_none_or(|b| &*b.conn != conn) {
+            return false;
+        }
+        r.addrs.remove(addr);
+        if r.addrs.is_empty() {
+            st.realms.map.remove(realm);
+        }
+        true
+    }
+
+    /// Queues `frame` for whoever holds `addr` in `realm`. A receiver whose queue is full is
+    /// dropped (as for hub events), so its own task ends and its peers hear it left.
+    pub fn deliver(&self, realm: &str, addr: &str, frame: Utf8Bytes) -> Result<(), DeliverError> {
+        let mut st = self.state.lock();
+        let conn = st
+            .realms
+            .map
+            .get(realm)
+            .and_then(|r| r.addrs.get(addr))
+            .map(|b| b.conn.clone())
+            .ok_or(DeliverError::Absent)?;
+        let sent = match st.peers.get(&conn) {
+            // The connection was dropped and its task has not released the address yet.
+            None => return Err(DeliverError::Absent),
+            Some(p) => p.tx.try_send(Outbound::Frame(frame)),
+        };
+        match sent {
+            Ok(()) => {
+                self.metrics.relayed.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(TrySendError::Full(_)) => {
+                self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
+                self.finish(&mut st, vec![conn], false);
+                Err(DeliverError::Congested)
+            }
+            Err(TrySendError::Closed(_)) => Err(DeliverError::Absent),
+        }
+    }
+
+    /// The connection holding `addr` in `realm`, if any.
+    pub fn holder(&self, realm: &str, addr: &str) -> Option<PeerId> {
+        let st = self.state.lock();
+        st.realms
+            .map
+            .get(realm)
+            .and_then(|r| r.addrs.get(addr))
+            .map(|b| b.conn.clone())
+    }
+
+    /// Every address held in `realm`, sorted.
+    pub fn addresses(&self, realm: &str) -> Vec<String> {
+        let st = self.state.lock();
+        let mut v: Vec<String> = st
+            .realms
+            .map
+            .get(realm)
+            .map(|r| r.addrs.keys().map(|a| a.to_string()).collect())
+            .unwrap_or_default();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// Removes a connection the way `unregister` does, without counting it as an eviction.
+fn drop_conn(hub: &Hub, st: &mut State, conn: &str) {
+    let mut evict = Vec::new();
+    let changed = leave_locked(st, conn, &mut evict);
+    st.lobby.remove(conn);
+    st.peers.remove(conn);
+    hub.finish(st, evict, changed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signaling::hub::HubLimits;
+
+    fn hub(queue: usize) -> Hub {
+        Hub::new(HubLimits {
+            queue,
+            ..HubLimits::default()
+        })
+    }
+
+    #[test]
+    fn claim_take_replace_release() {
+        let h = hub(8);
+        let (a, _ra) = h.register("a");
+        let (b, mut rb) = h.register("b");
+        assert_eq!(h.claim(&a, "pj", "alice", "t1", 10), Ok(Claimed::New));
+        assert_eq!(h.claim(&b, "pj", "alice", "t2", 10), Err(ClaimError::Taken));
+        assert_eq!(
+            h.claim(&b, "other", "alice", "t2", 10),
+            Ok(Claimed::New),
+            "realms are separate"
+        );
+        assert_eq!(
+            h.claim(&b, "pj", "alice", "t1", 10),
+            Ok(Claimed::Replaced { old: a.clone() })
+        );
+        assert_eq!(h.holder("pj", "alice"), Some(b.clone()));
+        assert!(
+            !h.release(&a, "pj", "alice"),
+            "the replaced connection no longer holds it"
+        );
+        h.deliver("pj", "alice", "x".into()).unwrap();
+        assert!(matches!(rb.try_recv(), Ok(Outbound::Frame(f)) if f.as_str() == "x"));
+        assert!(h.release(&b, "pj", "alice"));
+        assert_eq!(
+            h.deliver("pj", "alice", "y".into()),
+            Err(DeliverError::Absent)
+        );
+        assert_eq!(h.addresses("pj"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn cap_counts_addresses_but_not_replacements() {
+        let h = hub(8);
+        let (a, _ra) = h.register("a");
+        let (b, _rb) = h.register("b");
+        let (c, _rc) = h.register("c");
+        h.claim(&a, "pj", "one", "s", 2).unwrap();
+        h.claim(&b, "pj", "two", "s", 2).unwrap();
+        assert_eq!(h.claim(&c, "pj", "three", "s", 2), Err(ClaimError::Full(2)));
+        assert!(matches!(
+            h.claim(&c, "pj", "two", "s", 2),
+            Ok(Claimed::Replaced { .. })
+        ));
+        assert_eq!(h.addresses("pj"), vec!["one".to_owned(), "two".to_owned()]);
+    }
+
+    #[test]
+    fn realm_peers_cannot_reach_rooms_and_slow_receivers_are_dropped() {
+        let h = hub(8);
+        let (room_peer, _r) = h.register("room");
+        h.join(&room_peer, "team", crate::signaling::protocol::Role::Mesh)
+            .unwrap();
+        assert_eq!(
+            h.deliver("pj", &room_peer, "x".into()),
+            Err(DeliverError::Absent)
+        );
+
+        let (slow, _keep_rx_unread) = h.register("slow");
+        h.claim(&slow, "pj", "slow", "s", 10).unwrap();
+        for _ in 0..8 {
+            h.deliver("pj", "slow", "x".into()).unwrap();
+        }
+        assert_eq!(
+            h.deliver("pj", "slow", "x".into()),
+            Err(DeliverError::Congested)
+        );
+        assert_eq!(h.metrics.evicted.load(Ordering::Relaxed), 1);
+        assert_eq!(
+            h.deliver("pj", "slow", "x".into()),
+            Err(DeliverError::Absent),
+            "dropped, not yet released"
+        );
+        assert!(h.release(&slow, "pj", "slow"));
+    }
+}
