@@ -21,13 +21,18 @@ async fn main() {
 }
 
 fn in_process() {
-    let hub = Hub::new(HubLimits { queue: 1024, ..HubLimits::default() });
+    let hub = Hub::new(HubLimits {
+        queue: 1024,
+        ..HubLimits::default()
+    });
     let (a, mut rx_a) = hub.register("a");
     let (b, _rx_b) = hub.register("b");
     hub.join(&a, "bench", Role::Mesh).unwrap();
     hub.join(&b, "bench", Role::Mesh).unwrap();
     while rx_a.try_recv().is_ok() {}
-    let frame = format!(r#"{{"type":"candidate","to":"{a}","payload":{{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host","sdpMid":"0","sdpMLineIndex":0}}}}"#);
+    let frame = format!(
+        r#"{{"type":"candidate","to":"{a}","payload":{{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host","sdpMid":"0","sdpMLineIndex":0}}}}"#
+    );
     let start = Instant::now();
     let mut got = 0;
     for _ in 0..IN_PROCESS {
@@ -38,11 +43,20 @@ fn in_process() {
     }
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(got, IN_PROCESS);
-    println!("in process: {IN_PROCESS} relays in {secs:.2} s = {:.0} msg/s", IN_PROCESS as f64 / secs);
+    println!(
+        "in process: {IN_PROCESS} relays in {secs:.2} s = {:.0} msg/s",
+        IN_PROCESS as f64 / secs
+    );
 }
 
 async fn over_websockets() {
-    let s = common::start(&[("MSG_RATE", "10000000"), ("MSG_BURST", "10000000"), ("PEER_QUEUE", "4096"), ("ROOM_CAP", "2")]).await;
+    let s = common::start(&[
+        ("MSG_RATE", "10000000"),
+        ("MSG_BURST", "10000000"),
+        ("PEER_QUEUE", "4096"),
+        ("ROOM_CAP", "2"),
+    ])
+    .await;
     let mut senders = Vec::new();
     let mut receivers = Vec::new();
     for i in 0..PAIRS {

@@ -7,22 +7,42 @@ use parley::signaling::ws::handle;
 use proptest::prelude::*;
 
 fn hub() -> Hub {
-    Hub::new(HubLimits { mesh_cap: 3, watch_cap: 2, queue: 8 })
+    Hub::new(HubLimits {
+        mesh_cap: 3,
+        watch_cap: 2,
+        queue: 8,
+    })
 }
 
 /// Frames that look like ours, with fields missing, mistyped or out of range.
 fn frame() -> impl Strategy<Value = String> {
     const KINDS: &[&str] = &[
-        "join", "leave", "offer", "answer", "candidate", "bye", "call", "response", "talk_ready",
-        "talk_request", "end_talk", "watch_rooms", "ping",
+        "join",
+        "leave",
+        "offer",
+        "answer",
+        "candidate",
+        "bye",
+        "call",
+        "response",
+        "talk_ready",
+        "talk_request",
+        "end_talk",
+        "watch_rooms",
+        "ping",
     ];
     let kind = prop_oneof![
         3 => prop::sample::select(KINDS).prop_map(str::to_owned),
         1 => "[a-z_]{0,12}",
     ];
     let value = prop_oneof![
-        Just("null".to_owned()), Just("42".to_owned()), Just("{}".to_owned()), Just("[]".to_owned()),
-        "\"[a-z0-9_./-]{0,20}\"", Just("\"p0\"".to_owned()), Just("\"p1\"".to_owned()),
+        Just("null".to_owned()),
+        Just("42".to_owned()),
+        Just("{}".to_owned()),
+        Just("[]".to_owned()),
+        "\"[a-z0-9_./-]{0,20}\"",
+        Just("\"p0\"".to_owned()),
+        Just("\"p1\"".to_owned()),
     ];
     let role = prop::sample::select(&["\"mesh\"", "\"talk\"", "\"watch\"", "\"boss\"", "7"][..]);
     prop_oneof![

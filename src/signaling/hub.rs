@@ -316,18 +316,32 @@ impl Hub {
                 return Err(format!("empty room {name} kept"));
             }
             for m in &room.members {
-                let Some(p) = st.peers.get(m) else { return Err(format!("{m} in {name} is not registered")) };
+                let Some(p) = st.peers.get(m) else {
+                    return Err(format!("{m} in {name} is not registered"));
+                };
                 if p.room.as_deref() != Some(&**name) {
-                    return Err(format!("{m} listed in {name} but thinks it is in {:?}", p.room));
+                    return Err(format!(
+                        "{m} listed in {name} but thinks it is in {:?}",
+                        p.room
+                    ));
                 }
             }
-            if room.members.iter().filter(|m| st.peers.get(*m).is_some_and(|p| p.role == Role::Talk)).count() > 1 {
+            if room
+                .members
+                .iter()
+                .filter(|m| st.peers.get(*m).is_some_and(|p| p.role == Role::Talk))
+                .count()
+                > 1
+            {
                 return Err(format!("two talkers in {name}"));
             }
         }
         for (id, p) in &st.peers {
             if let Some(r) = &p.room {
-                let n = st.rooms.get(r).map_or(0, |room| room.members.iter().filter(|m| *m == id).count());
+                let n = st
+                    .rooms
+                    .get(r)
+                    .map_or(0, |room| room.members.iter().filter(|m| *m == id).count());
                 if n != 1 {
                     return Err(format!("{id} is in {r} {n} times"));
                 }
