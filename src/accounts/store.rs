@@ -61,6 +61,19 @@ pub async fn peer_id_of(pool: &SqlitePool, username: &str) -> Result<Option<Stri
     )
 }
 
+/// The username whose persisted peer id is `peer_id`, if any.
+pub async fn owner_of_peer_id(
+    pool: &SqlitePool,
+    peer_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT username FROM users WHERE peer_id = ?")
+            .bind(peer_id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
 /// Starts a session for a user (`Some(id)`) or a fresh guest (`None`); returns the cookie token.
 pub async fn create_session(pool: &SqlitePool, user_id: Option<i64>) -> Result<String, StoreError> {
     let token = random_token();

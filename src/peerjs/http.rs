@@ -1,8 +1,9 @@
 //! The PeerJS HTTP routes: `{path}{key}/id`, `{path}{key}/peers` and the `{path}peerjs` socket.
 //!
-//! The socket takes no session and checks no Origin, on purpose: PeerJS clients usually live on
-//! other sites (that is the point of a public signaling server), and the socket grants nothing
-//! a cookie could authorise; ids are first come, first served, exactly as with peerjs-server.
+//! The socket checks no Origin, on purpose: PeerJS clients usually live on other sites (that is
+//! the point of a public signaling server). Ids are first come, first served, as with
+//! peerjs-server, with one exception: an account's persisted peer id can only be claimed by a
+//! request carrying that account's session, so nobody can impersonate a site user by id.
 use super::options::PeerJsOptions;
 use super::socket::{self, Params};
 use crate::accounts::session;
@@ -51,6 +52,7 @@ async fn peers(State(st): State<AppState>) -> Response {
 
 async fn upgrade(
     State(st): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -61,12 +63,32 @@ async fn upgrade(
         id: q.remove("id"),
         token: q.remove("token"),
     };
+    if let Some(id) = params.id.as_deref().filter(|id| !id.is_empty()) {
+        if !may_claim(&st, &headers, id).await {
+            return ws.on_upgrade(socket::refuse_taken);
+        }
+    }
     let svc = st.peerjs.clone();
     let limits = st.config.conn;
     let shutdown = st.shutdown.clone();
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |s| socket::serve(s, svc, params, limits, shutdown))
+}
+
+/// Whether this request may claim `id`: any id that is not an account's, or the account's own
+/// id with its session. A database failure refuses (and is logged), so nothing is given away.
+async fn may_claim(st: &AppState, headers: &HeaderMap, id: &str) -> bool {
+    match crate::accounts::store::owner_of_peer_id(&st.pool, id).await {
+        Ok(None) => true,
+        Ok(Some(owner)) => session::current_user(&st.pool, headers)
+            .await
+            .is_some_and(|u| !u.guest && u.name.eq_ignore_ascii_case(&owner)),
+        Err(e) => {
+            tracing::error!("peer id lookup failed: {e}");
+            false
+        }
+    }
 }
 
 fn cors(h: &mut HeaderMap) {

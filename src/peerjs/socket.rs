@@ -199,6 +199,11 @@ fn handle(svc: &PeerJs, id: &str, text: &str) -> Action {
 }
 
 /// Sends one frame, then closes, as the reference does for refusals.
+/// Refuses with `ID-TAKEN`: the id belongs to an account this request is not signed in as.
+pub async fn refuse_taken(socket: axum::extract::ws::WebSocket) {
+    refuse(socket, wire::id_taken()).await
+}
+
 async fn refuse<S>(mut socket: S, frame: Utf8Bytes)
 where
     S: Sink<Message> + Unpin,
