@@ -13,6 +13,8 @@ pub struct Config {
     pub cookie_secure: bool,
     pub hub: HubLimits,
     pub conn: ConnLimits,
+    /// How long a call by name rings before the caller hears "no answer".
+    pub ring_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +91,7 @@ impl Config {
                 ping_every: Duration::from_millis(num("PING_MS", 10_000)?),
                 dead_after: Duration::from_millis(num("DEAD_AFTER_MS", 30_000)?),
             },
+            ring_timeout: Duration::from_millis(num("RING_TIMEOUT_MS", 30_000)?.max(1)),
         })
     }
 }

@@ -41,12 +41,16 @@ pub async fn build_state(
     let pool = crate::db::connect(&config.database_url).await?;
     let removed = crate::accounts::store::purge_expired(&pool).await?;
     tracing::info!(database = %config.database_url, expired_sessions_removed = removed, "database ready");
+    let hub = Arc::new(Hub::new(config.hub));
+    hub.set_ring_timeout(config.ring_timeout);
+    let shutdown = CancellationToken::new();
+    hub.spawn_ring_timer(shutdown.clone());
     Ok(AppState {
         leptos_options: leptos,
         pool,
-        hub: Arc::new(Hub::new(config.hub)),
+        hub,
         config: Arc::new(config),
-        shutdown: CancellationToken::new(),
+        shutdown,
     })
 }
 

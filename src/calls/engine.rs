@@ -193,14 +193,19 @@ impl Engine {
                 self.drop_peer(&id);
             }
             ServerEvent::Error { code, message } => {
-                if code == crate::signaling::protocol::code::ROOM_FULL {
+                use crate::signaling::protocol::code::{PRIVATE_ROOM, ROOM_FULL};
+                if code == ROOM_FULL || code == PRIVATE_ROOM {
                     self.0.borrow_mut().left = true;
-                    ui.status.try_set(CallStatus::RoomFull);
+                    ui.status.try_set(if code == PRIVATE_ROOM {
+                        CallStatus::Private
+                    } else {
+                        CallStatus::RoomFull
+                    });
                     self.stop_media();
                 }
                 ui.detail.try_set(message);
             }
-            ServerEvent::Rooms { .. } | ServerEvent::Pong => {}
+            _ => {}
         }
     }
 
@@ -397,7 +402,11 @@ impl Engine {
         let ui = self.ui();
         let settled = matches!(
             ui.status.get_untracked(),
-            CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Reconnecting
+            CallStatus::Left
+                | CallStatus::Failed
+                | CallStatus::RoomFull
+                | CallStatus::Private
+                | CallStatus::Reconnecting
         );
         if settled || !self.0.borrow().joined {
             return;

@@ -12,6 +12,8 @@ pub enum CallStatus {
     Reconnecting,
     Failed,
     RoomFull,
+    /// A call-by-name room, and I am not one of its two people.
+    Private,
     Left,
 }
 
@@ -24,6 +26,7 @@ impl CallStatus {
             Self::Reconnecting => "reconnecting",
             Self::Failed => "failed",
             Self::RoomFull => "full",
+            Self::Private => "private",
             Self::Left => "left",
         }
     }
@@ -36,6 +39,7 @@ impl CallStatus {
             Self::Reconnecting => "Connection lost. Reconnecting…",
             Self::Failed => "Couldn't reach the server.",
             Self::RoomFull => "This room is full.",
+            Self::Private => "This is a private call.",
             Self::Left => "You left the call.",
         }
     }
@@ -97,7 +101,7 @@ fn view_stage(room: String, user: CurrentUser, ui: Ui, leave: Option<LeaveFn>) -
                 <span class="dot" aria-hidden="true"></span>
                 <span data-testid="call-status">{move || status.get().label()}</span>
                 <span class="detail">{move || ui.detail.get()}</span>
-                <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull)>
+                <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Private)>
                     <a class="button" href=rejoin.clone() rel="external">"Try again"</a>
                 </Show>
             </div>

@@ -33,6 +33,7 @@ pub fn HomePage() -> impl IntoView {
             </form>
         </section>
         {bad_room.then(|| view! { <Alert message="Room names are 1–48 letters, digits, - or _."/> })}
+        <crate::direct::online::OnlineList/>
         <Suspense fallback=|| view! { <p class="muted">"Loading rooms…"</p> }>
             {move || Suspend::new(async move {
                 let list = rooms.await.unwrap_or_default();

@@ -11,6 +11,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+mod desk;
+mod ringing;
+pub use desk::{UserId, DEFAULT_RING_TIMEOUT};
+pub use ringing::{AnswerError, Callee, RingError, RingStarted, ACCEPT_GRACE};
+
 pub type PeerId = Arc<str>;
 
 /// What a connection's writer receives from the hub.
@@ -49,6 +54,8 @@ pub enum JoinError {
     TalkerPresent,
     #[error("unknown connection")]
     Gone,
+    #[error("this is a private call; only its two people can join")]
+    Private,
 }
 
 /// Why a relay was not delivered.
@@ -88,6 +95,8 @@ struct State {
     peers: HashMap<PeerId, Peer>,
     rooms: BTreeMap<Arc<str>, Room>,
     lobby: HashSet<PeerId>,
+    /// Who is online, rings, and the private rooms of accepted calls.
+    desk: desk::Desk,
 }
 
 pub struct Hub {
@@ -137,6 +146,7 @@ impl Hub {
         let mut evict = Vec::new();
         let changed = leave_locked(&mut st, id, &mut evict);
         st.lobby.remove(id);
+        desk::conn_gone(&mut st, id, &mut evict);
         st.peers.remove(id);
         self.finish(&mut st, evict, changed);
     }
@@ -145,6 +155,10 @@ impl Hub {
     pub fn join(&self, id: &str, room: &str, role: Role) -> Result<Vec<PeerInfo>, JoinError> {
         let mut st = self.state.lock();
         let mut evict = Vec::new();
+        if !st.peers.contains_key(id) {
+            return Err(JoinError::Gone);
+        }
+        ringing::may_join(&mut st, id, room)?;
         let Some(peer) = st.peers.get(id) else {
             return Err(JoinError::Gone);
         };
@@ -316,6 +330,7 @@ impl Hub {
                 self.metrics.evicted.fetch_add(1, Ordering::Relaxed);
                 rooms_changed |= leave_locked(st, &id, &mut evict);
                 st.lobby.remove(&id);
+                desk::conn_gone(st, &id, &mut evict);
                 st.peers.remove(&id);
             }
         }
@@ -332,6 +347,7 @@ impl Hub {
                 st.lobby.remove(&id);
             }
         }
+        desk::flush_online(st);
     }
 }
 
@@ -394,6 +410,7 @@ fn info(st: &State, id: &PeerId) -> Option<PeerInfo> {
 fn summaries(st: &State) -> Vec<RoomSummary> {
     st.rooms
         .iter()
+        .filter(|(name, _)| !ringing::is_private(name))
         .map(|(name, r)| RoomSummary {
             name: name.to_string(),
             people: r
