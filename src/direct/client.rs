@@ -150,13 +150,12 @@ fn on_text(inner: &Weak<RefCell<Inner>>, text: &str) {
         ServerEvent::CallMissed { call } => {
             set_outgoing(desk, &call, Dial::NoAnswer);
         }
-        ServerEvent::CallCancelled { call, .. } => {
+        ServerEvent::CallCancelled { call, .. }
             if desk
                 .incoming
-                .with_untracked(|i| i.as_ref().is_some_and(|i| i.call == call))
-            {
-                desk.incoming.try_set(None);
-            }
+                .with_untracked(|i| i.as_ref().is_some_and(|i| i.call == call)) =>
+        {
+            desk.incoming.try_set(None);
         }
         ServerEvent::Error { code, .. } => {
             use crate::signaling::protocol::code as c;
