@@ -46,7 +46,9 @@ fn OnlinePanel(
         })
     };
     view! {
-        <section class="card online" data-testid="online">
+        // `data-live` turns true once the socket sends its first list (the page is hydrated).
+        <section class="card online" data-testid="online"
+            data-live=move || desk.online.with(Option::is_some).to_string()>
             <h2>"Online now " <span class="count">{move || users().len()}</span></h2>
             <Show when=move || !users().is_empty()
                 fallback=|| view! { <p class="muted">"Nobody else is online right now."</p> }>
