@@ -9,3 +9,12 @@ pub mod handlers;
 
 #[cfg(feature = "hydrate")]
 mod client;
+
+/// How a room is titled on its page: a call's private room by what it is, not its random name.
+pub fn room_title(room: &str) -> String {
+    if room.starts_with(crate::signaling::protocol::PRIVATE_ROOM_PREFIX) {
+        "Private call".to_owned()
+    } else {
+        room.to_owned()
+    }
+}

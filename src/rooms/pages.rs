@@ -87,7 +87,7 @@ pub fn RoomPage() -> impl IntoView {
     let people = Resource::new(room, room_people);
     let session = expect_context::<Session>();
     view! {
-        <Title text=move || format!("{} · Parley", room())/>
+        <Title text=move || format!("{} · Parley", crate::direct::room_title(&room()))/>
         <Suspense fallback=|| view! { <p class="muted">"Loading room…"</p> }>
             {move || Suspend::new(async move {
                 let user = session.0.await.ok().flatten();
@@ -114,7 +114,7 @@ fn RoomView(summary: RoomSummary, user: Option<CurrentUser>) -> impl IntoView {
     view! {
         <div class="room-layout">
             <section class="stage-wrap">
-                <h1 class="room-title">{room.clone()}</h1>
+                <h1 class="room-title">{crate::direct::room_title(&room)}</h1>
                 {match user {
                     Some(user) => view! { <CallStage room=room.clone() user people/> }.into_any(),
                     None => view! { <JoinPrompt room=room.clone()/> }.into_any(),

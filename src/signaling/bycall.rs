@@ -63,7 +63,12 @@ impl CallMsg<'_> {
 pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
     let msg: CallMsg = match serde_json::from_str(text) {
         Ok(m) => m,
-        Err(e) => return Some(error(code::MISSING_FIELD, &format!("bad {e}"))),
+        Err(e) => {
+            return Some(error(
+                code::MISSING_FIELD,
+                &format!("\"user\", \"peer\" and \"call\" are strings: {e}"),
+            ))
+        }
     };
     if msg.kind == "watch_online" {
         hub.watch_online(id);

@@ -12,9 +12,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 mod desk;
+mod private;
 mod ringing;
 pub use desk::{UserId, DEFAULT_RING_TIMEOUT};
-pub use ringing::{AnswerError, Callee, RingError, RingStarted, ACCEPT_GRACE};
+pub use private::ACCEPT_GRACE;
+pub use ringing::{AnswerError, Callee, RingError, RingStarted};
 
 pub type PeerId = Arc<str>;
 
@@ -158,7 +160,7 @@ impl Hub {
         if !st.peers.contains_key(id) {
             return Err(JoinError::Gone);
         }
-        ringing::may_join(&mut st, id, room)?;
+        private::may_join(&mut st, id, room)?;
         let Some(peer) = st.peers.get(id) else {
             return Err(JoinError::Gone);
         };
@@ -410,7 +412,7 @@ fn info(st: &State, id: &PeerId) -> Option<PeerInfo> {
 fn summaries(st: &State) -> Vec<RoomSummary> {
     st.rooms
         .iter()
-        .filter(|(name, _)| !ringing::is_private(name))
+        .filter(|(name, _)| !private::is_private(name))
         .map(|(name, r)| RoomSummary {
             name: name.to_string(),
             people: r

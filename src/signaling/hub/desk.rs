@@ -22,7 +22,7 @@ pub(super) struct Desk {
     pub(super) users: HashMap<UserId, Presence>,
     watchers: HashSet<PeerId>,
     pub(super) rings: HashMap<Arc<str>, super::ringing::Ring>,
-    pub(super) private: HashMap<Arc<str>, super::ringing::PrivateRoom>,
+    pub(super) private: HashMap<Arc<str>, super::private::PrivateRoom>,
     pub(super) ring_timeout: Duration,
     online_dirty: bool,
 }

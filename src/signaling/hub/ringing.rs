@@ -1,15 +1,11 @@
-//! Call by name, part two: ringing a user on all their tabs, the answer, and the private room
-//! an accepted call meets in. Only the two parties may join that room, and it is never listed.
-use super::desk::{conns_of, in_room, UserId};
-use super::{encode, new_id, push, Hub, JoinError, PeerId, State};
-use crate::signaling::protocol::{ServerEvent, PRIVATE_ROOM_PREFIX};
+//! Call by name, part two: ringing a user on all their tabs, and the answer. An accepted call
+//! meets in a private room (`private.rs`).
+use super::desk::{conns_of, UserId};
+use super::{encode, new_id, private, push, Hub, PeerId, State};
+use crate::signaling::protocol::ServerEvent;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// How long an accepted call's room stays reserved, and its two people count as busy, while
-/// their browsers get there.
-pub const ACCEPT_GRACE: Duration = Duration::from_secs(30);
 
 pub(super) struct Ring {
     caller: UserId,
@@ -17,12 +13,6 @@ pub(super) struct Ring {
     caller_conn: PeerId,
     callee: UserId,
     deadline: Instant,
-}
-
-pub(super) struct PrivateRoom {
-    allowed: [UserId; 2],
-    entered: [bool; 2],
-    created: Instant,
 }
 
 /// Whom to ring.
@@ -147,20 +137,7 @@ impl Hub {
     pub fn accept(&self, id: &str, call: &str) -> Result<String, AnswerError> {
         let mut st = self.state.lock();
         let ring = take_ring(&mut st, id, call, |r, u| r.callee == *u)?;
-        let room: Arc<str> = loop {
-            let r = format!("{PRIVATE_ROOM_PREFIX}{}", random_chars(24));
-            if !st.rooms.contains_key(r.as_str()) && !st.desk.private.contains_key(r.as_str()) {
-                break r.into();
-            }
-        };
-        st.desk.private.insert(
-            room.clone(),
-            PrivateRoom {
-                allowed: [ring.caller.clone(), ring.callee.clone()],
-                entered: [false; 2],
-                created: Instant::now(),
-            },
-        );
+        let room = private::open(&mut st, [ring.caller.clone(), ring.callee.clone()]);
         let mut evict = Vec::new();
         let accepted = encode(&ServerEvent::CallAccepted {
             call: call.to_owned(),
@@ -246,11 +223,7 @@ impl Hub {
                 }
             }
         }
-        let rooms = &st.rooms;
-        st.desk.private.retain(|room, p| {
-            rooms.contains_key(room)
-                || (p.created.elapsed() < ACCEPT_GRACE && !p.entered.iter().all(|e| *e))
-        });
+        private::prune(st);
         let next = st
             .desk
             .rings
@@ -281,6 +254,15 @@ impl Hub {
     }
 }
 
+/// In a ring (either side), or in an accepted call.
+fn busy(st: &State, user: &UserId) -> bool {
+    st.desk
+        .rings
+        .values()
+        .any(|r| r.caller == *user || r.callee == *user)
+        || private::in_call(st, user)
+}
+
 /// Removes and returns ring `call` if the user of connection `id` may act on it.
 fn take_ring(
     st: &mut State,
@@ -305,55 +287,6 @@ fn cancelled(call: &str, reason: &str) -> axum::extract::ws::Utf8Bytes {
         call: call.to_owned(),
         reason: reason.to_owned(),
     })
-}
-
-/// In a ring (either side), or in an accepted call: in its room, or on the way there.
-fn busy(st: &State, user: &UserId) -> bool {
-    st.desk
-        .rings
-        .values()
-        .any(|r| r.caller == *user || r.callee == *user)
-        || st.desk.private.iter().any(|(room, p)| {
-            p.allowed.iter().position(|a| a == user).is_some_and(|i| {
-                in_room(st, room, user) || (!p.entered[i] && p.created.elapsed() < ACCEPT_GRACE)
-            })
-        })
-}
-
-/// May connection `id` join `room`? Rooms named `call-…` exist only for an accepted call and
-/// only its two parties may join, one connection each. Marks the party as having arrived.
-pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinError> {
-    if !room.starts_with(PRIVATE_ROOM_PREFIX) {
-        return Ok(());
-    }
-    let user = st
-        .desk
-        .conn_user
-        .get(id)
-        .cloned()
-        .ok_or(JoinError::Private)?;
-    let slot = st
-        .desk
-        .private
-        .get(room)
-        .and_then(|p| p.allowed.iter().position(|a| *a == user))
-        .ok_or(JoinError::Private)?;
-    let others = st
-        .rooms
-        .get(room)
-        .map_or(0, |r| r.members.iter().filter(|m| &***m != id).count());
-    if others >= 2 {
-        return Err(JoinError::Full(2));
-    }
-    if let Some(p) = st.desk.private.get_mut(room) {
-        p.entered[slot] = true;
-    }
-    Ok(())
-}
-
-/// Whether `room` is a call's private room (kept out of room lists).
-pub(super) fn is_private(room: &str) -> bool {
-    room.starts_with(PRIVATE_ROOM_PREFIX)
 }
 
 /// The ringing socket closed: the callee stops ringing.
@@ -392,14 +325,4 @@ pub(super) fn user_gone(st: &mut State, user: &UserId, evict: &mut Vec<PeerId>) 
             push(st, &ring.caller_conn, &frame, evict);
         }
     }
-}
-
-/// `n` random lowercase letters and digits.
-fn random_chars(n: usize) -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::thread_rng();
-    (0..n)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
 }
