@@ -37,11 +37,13 @@ pub struct Session(pub Resource<Result<Option<CurrentUser>, ServerFnError>>);
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(Session(Resource::new(|| (), |_| whoami())));
+    provide_context(crate::direct::desk::Desk::new());
     view! {
         <Stylesheet id="leptos" href="/pkg/parley.css"/>
         <Title text="Parley"/>
         <Router>
             <Header/>
+            <crate::direct::desk::CallDesk/>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>

@@ -11,4 +11,4 @@ mod media;
 #[cfg(feature = "hydrate")]
 mod peer;
 #[cfg(feature = "hydrate")]
-mod socket;
+pub(crate) mod socket;

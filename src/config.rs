@@ -19,6 +19,8 @@ pub struct Config {
     pub hub: HubLimits,
     pub conn: ConnLimits,
     pub peerjs: PeerJsOptions,
+    /// How long a call by name rings before the caller hears "no answer".
+    pub ring_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +106,7 @@ impl Config {
                     as usize,
                 allow_discovery: flag("ALLOW_DISCOVERY"),
             },
+            ring_timeout: Duration::from_millis(num("RING_TIMEOUT_MS", 30_000)?.max(1)),
         })
     }
 }

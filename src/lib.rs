@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app;
 pub mod calls;
+pub mod direct;
 pub mod rooms;
 pub mod signaling;
 pub mod ui;

@@ -1,7 +1,7 @@
 //! Assembles the axum application: routes, Leptos pages, state.
 use crate::app::{shell, App};
 use crate::state::AppState;
-use crate::{accounts, rooms, signaling};
+use crate::{accounts, direct, rooms, signaling};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
@@ -17,6 +17,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/guest", post(accounts::handlers::guest))
         .route("/api/rooms", get(rooms::handlers::list))
         .route("/api/rooms/{room}", get(rooms::handlers::one))
+        .route("/api/users/{name}/peer", get(direct::handlers::peer))
         .route("/go", get(rooms::handlers::go))
         .route("/ws", get(signaling::endpoint::upgrade))
         .route("/healthz", get(|| async { "ok" }))

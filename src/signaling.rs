@@ -3,6 +3,8 @@
 pub mod protocol;
 
 #[cfg(feature = "ssr")]
+pub mod bycall;
+#[cfg(feature = "ssr")]
 pub mod endpoint;
 #[cfg(feature = "ssr")]
 pub mod hub;

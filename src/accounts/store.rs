@@ -61,11 +61,21 @@ pub async fn peer_id_of(pool: &SqlitePool, username: &str) -> Result<Option<Stri
     )
 }
 
-/// The username whose persisted peer id is `peer_id`, if any.
-pub async fn owner_of_peer_id(
+/// A user's exact username and stable peer id, by username (any letter case).
+pub async fn peer_of(
     pool: &SqlitePool,
-    peer_id: &str,
-) -> Result<Option<String>, StoreError> {
+    username: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT username, peer_id FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// The username that owns a stable peer id (guests' ids are not here).
+pub async fn name_of_peer(pool: &SqlitePool, peer_id: &str) -> Result<Option<String>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT username FROM users WHERE peer_id = ?")
             .bind(peer_id)

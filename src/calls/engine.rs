@@ -244,14 +244,19 @@ impl Engine {
                 }
             }
             ServerEvent::Error { code, message } => {
-                if code == crate::signaling::protocol::code::ROOM_FULL {
+                use crate::signaling::protocol::code::{PRIVATE_ROOM, ROOM_FULL};
+                if code == ROOM_FULL || code == PRIVATE_ROOM {
                     self.0.borrow_mut().left = true;
-                    ui.status.try_set(CallStatus::RoomFull);
+                    ui.status.try_set(if code == PRIVATE_ROOM {
+                        CallStatus::Private
+                    } else {
+                        CallStatus::RoomFull
+                    });
                     self.stop_media();
                 }
                 ui.detail.try_set(message);
             }
-            ServerEvent::Rooms { .. } | ServerEvent::Pong => {}
+            _ => {}
         }
     }
 
@@ -332,6 +337,7 @@ impl Engine {
             CallStatus::Left
                 | CallStatus::Failed
                 | CallStatus::RoomFull
+                | CallStatus::Private
                 | CallStatus::Reconnecting
                 | CallStatus::Ended
         );

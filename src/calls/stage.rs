@@ -13,6 +13,8 @@ pub enum CallStatus {
     Reconnecting,
     Failed,
     RoomFull,
+    /// A call-by-name room, and I am not one of its two people.
+    Private,
     Left,
     /// A talker whose camera is live.
     OnAir,
@@ -31,6 +33,7 @@ impl CallStatus {
             Self::Reconnecting => "reconnecting",
             Self::Failed => "failed",
             Self::RoomFull => "full",
+            Self::Private => "private",
             Self::Left => "left",
             Self::OnAir => "live",
             Self::NoBroadcast => "waiting",
@@ -46,6 +49,7 @@ impl CallStatus {
             Self::Reconnecting => "Connection lost. Reconnecting…",
             Self::Failed => "Couldn't reach the server.",
             Self::RoomFull => "This room is full.",
+            Self::Private => "This is a private call.",
             Self::Left => "You left the call.",
             Self::OnAir => "On air",
             Self::NoBroadcast => {
@@ -139,7 +143,7 @@ fn view_stage(
                 <span class="dot" aria-hidden="true"></span>
                 <span data-testid="call-status">{move || status.get().label()}</span>
                 <span class="detail">{move || ui.detail.get()}</span>
-                <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Ended)>
+                <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Ended | CallStatus::Private)>
                     <a class="button" href=rejoin.clone() rel="external">"Try again"</a>
                 </Show>
             </div>

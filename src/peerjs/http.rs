@@ -79,7 +79,7 @@ async fn upgrade(
 /// Whether this request may claim `id`: any id that is not an account's, or the account's own
 /// id with its session. A database failure refuses (and is logged), so nothing is given away.
 async fn may_claim(st: &AppState, headers: &HeaderMap, id: &str) -> bool {
-    match crate::accounts::store::owner_of_peer_id(&st.pool, id).await {
+    match crate::accounts::store::name_of_peer(&st.pool, id).await {
         Ok(None) => true,
         Ok(Some(owner)) => session::current_user(&st.pool, headers)
             .await

@@ -34,6 +34,7 @@ pub fn HomePage() -> impl IntoView {
             </form>
         </section>
         {bad_room.then(|| view! { <Alert message="Room names are 1–48 letters, digits, - or _."/> })}
+        <crate::direct::online::OnlineList/>
         <Suspense fallback=|| view! { <p class="muted">"Loading rooms…"</p> }>
             {move || Suspend::new(async move {
                 let list = rooms.await.unwrap_or_default();
@@ -105,7 +106,7 @@ fn RoomScreen(role: Role) -> impl IntoView {
     let people = Resource::new(room, room_people);
     let session = expect_context::<Session>();
     view! {
-        <Title text=move || format!("{} · Parley", room())/>
+        <Title text=move || format!("{} · Parley", crate::direct::room_title(&room()))/>
         <Suspense fallback=|| view! { <p class="muted">"Loading room…"</p> }>
             {move || Suspend::new(async move {
                 let user = session.0.await.ok().flatten();
@@ -138,7 +139,7 @@ fn RoomView(summary: RoomSummary, user: Option<CurrentUser>, role: Role) -> impl
         <div class="room-layout">
             <section class="stage-wrap">
                 <h1 class="room-title">
-                    {room.clone()}
+                    {crate::direct::room_title(&room)}
                     {(!kind.is_empty()).then(|| view! { <span class="badge kind">{kind}</span> })}
                 </h1>
                 {match user {

@@ -1,4 +1,5 @@
 //! `GET /ws`: the upgrade checks Origin and the session before any WebSocket exists.
+use super::bycall::Identity;
 use super::protocol::MAX_FRAME_BYTES;
 use crate::accounts::session;
 use crate::state::AppState;
@@ -18,6 +19,12 @@ pub async fn upgrade(
     let Some(user) = session::current_user(&st.pool, &headers).await else {
         return (StatusCode::UNAUTHORIZED, "log in or join as a guest first").into_response();
     };
+    let who = Identity {
+        name: user.name,
+        user: Some(user.peer_id),
+        guest: user.guest,
+        directory: Some(st.pool.clone()),
+    };
     let hub = st.hub.clone();
     let limits = st.config.conn;
     let shutdown = st.shutdown.clone();
@@ -25,7 +32,7 @@ pub async fn upgrade(
     // stops the library from buffering anything absurd before we see it.
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
-        .on_upgrade(move |socket| super::ws::serve(socket, hub, user.name, limits, shutdown))
+        .on_upgrade(move |socket| super::ws::serve(socket, hub, who, limits, shutdown))
 }
 
 /// Browsers always send `Origin` on WebSocket upgrades, so a cross-site page is caught here.

@@ -13,6 +13,12 @@ use tokio::sync::mpsc;
 
 mod realms;
 pub use realms::{ClaimError, Claimed, DeliverError};
+mod desk;
+mod private;
+mod ringing;
+pub use desk::{UserId, DEFAULT_RING_TIMEOUT};
+pub use private::ACCEPT_GRACE;
+pub use ringing::{AnswerError, Callee, RingError, RingStarted};
 
 pub type PeerId = Arc<str>;
 
@@ -52,6 +58,8 @@ pub enum JoinError {
     TalkerPresent,
     #[error("unknown connection")]
     Gone,
+    #[error("this is a private call; only its two people can join")]
+    Private,
 }
 
 /// Why a relay was not delivered.
@@ -93,6 +101,8 @@ struct State {
     lobby: HashSet<PeerId>,
     /// Client-chosen addresses in named realms (the PeerJS dialect); see `realms.rs`.
     realms: realms::Realms,
+    /// Who is online, rings, and the private rooms of accepted calls.
+    desk: desk::Desk,
 }
 
 pub struct Hub {
@@ -142,6 +152,7 @@ impl Hub {
         let mut evict = Vec::new();
         let changed = leave_locked(&mut st, id, &mut evict);
         st.lobby.remove(id);
+        desk::conn_gone(&mut st, id, &mut evict);
         st.peers.remove(id);
         self.finish(&mut st, evict, changed);
     }
@@ -150,6 +161,10 @@ impl Hub {
     pub fn join(&self, id: &str, room: &str, role: Role) -> Result<Vec<PeerInfo>, JoinError> {
         let mut st = self.state.lock();
         let mut evict = Vec::new();
+        if !st.peers.contains_key(id) {
+            return Err(JoinError::Gone);
+        }
+        private::may_join(&mut st, id, room)?;
         let Some(peer) = st.peers.get(id) else {
             return Err(JoinError::Gone);
         };
@@ -363,6 +378,7 @@ impl Hub {
                 self.metrics.evicted.fetch_add(1, Ordering::Relaxed);
                 rooms_changed |= leave_locked(st, &id, &mut evict);
                 st.lobby.remove(&id);
+                desk::conn_gone(st, &id, &mut evict);
                 st.peers.remove(&id);
             }
         }
@@ -379,6 +395,7 @@ impl Hub {
                 st.lobby.remove(&id);
             }
         }
+        desk::flush_online(st);
     }
 }
 
@@ -441,6 +458,7 @@ fn info(st: &State, id: &PeerId) -> Option<PeerInfo> {
 fn summaries(st: &State) -> Vec<RoomSummary> {
     st.rooms
         .iter()
+        .filter(|(name, _)| !private::is_private(name))
         .map(|(name, r)| RoomSummary {
             name: name.to_string(),
             people: r

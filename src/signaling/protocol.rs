@@ -40,6 +40,18 @@ pub struct RoomSummary {
     pub people: Vec<String>,
 }
 
+/// Someone with at least one signaling socket open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineUser {
+    pub name: String,
+    /// The user's stable peer id (an account's is the same on every tab and device).
+    pub peer_id: String,
+    pub guest: bool,
+}
+
+/// Rooms made for accepted 1:1 calls start with this; no one can open such a room by hand.
+pub const PRIVATE_ROOM_PREFIX: &str = "call-";
+
 /// Message kinds the server relays between peers without reading their payload.
 pub const RELAYED: &[&str] = &[
     "offer",
@@ -69,6 +81,15 @@ pub mod code {
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const CONGESTED: &str = "congested";
     pub const NOT_BROADCASTABLE: &str = "needs_target";
+    // Call by name (see `bycall`).
+    pub const OFFLINE: &str = "offline";
+    pub const BUSY: &str = "busy";
+    pub const UNKNOWN_USER: &str = "unknown_user";
+    pub const SELF_CALL: &str = "self_call";
+    pub const UNKNOWN_CALL: &str = "unknown_call";
+    pub const ALREADY_CALLING: &str = "already_calling";
+    pub const NOT_A_USER: &str = "not_a_user";
+    pub const PRIVATE_ROOM: &str = "private_room";
 }
 
 /// Messages the server sends that are not relays, decoded on the browser side.
@@ -96,6 +117,41 @@ pub enum ServerEvent {
     },
     Rooms {
         rooms: Vec<RoomSummary>,
+    },
+    /// Everyone with a socket open, sorted by name (`watch_online`).
+    Online {
+        users: Vec<OnlineUser>,
+    },
+    /// To the caller: the callee's sockets are ringing.
+    Ringing {
+        call: String,
+        name: String,
+        peer_id: String,
+    },
+    /// To each of the callee's sockets.
+    Incoming {
+        call: String,
+        from_name: String,
+        from_peer: String,
+    },
+    /// To the caller and the socket that accepted: go to `room`, a private room for the two.
+    CallAccepted {
+        call: String,
+        room: String,
+    },
+    /// To the caller.
+    CallDeclined {
+        call: String,
+    },
+    /// To the caller: nobody answered in time, or the callee went offline.
+    CallMissed {
+        call: String,
+    },
+    /// The ring is over: withdraw it. `reason` is `hangup`, `missed`, `declined` or
+    /// `answered_elsewhere`.
+    CallCancelled {
+        call: String,
+        reason: String,
     },
     Error {
         code: String,

@@ -3,6 +3,7 @@
 //!
 //! Recoverable errors (bad JSON, unknown target) get an error frame and the loop goes on;
 //! fatal ones (socket gone, flood, too slow, no pong) end it, and the hub tells the room.
+use super::bycall::{self, Identity};
 use super::hub::{encode, Hub, JoinError, Outbound, RelayError};
 use super::limits::{ConnLimits, RateLimiter, Verdict};
 use super::protocol::{
@@ -39,17 +40,23 @@ struct Inbound<'a> {
     payload: Option<&'a RawValue>,
 }
 
-/// Serves one authenticated socket until it closes. `name` is the display name from the session.
+/// Serves one authenticated socket until it closes. `who` is the session's display name, or
+/// a whole [`Identity`] to make the socket its user's (online, and callable by name).
 pub async fn serve<S>(
     mut socket: S,
     hub: Arc<Hub>,
-    name: String,
+    who: impl Into<Identity>,
     limits: ConnLimits,
     shutdown: CancellationToken,
 ) where
     S: Sink<Message> + Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    let (id, mut rx) = hub.register(&name);
+    let who: Identity = who.into();
+    let name = who.name.clone();
+    let (id, mut rx) = match &who.user {
+        Some(user) => hub.register_user(&name, user, who.guest),
+        None => hub.register(&name),
+    };
     let welcome = encode(&ServerEvent::Welcome {
         id: id.to_string(),
         name,
@@ -109,7 +116,11 @@ pub async fn serve<S>(
                         break;
                     }
                 }
-                if let Some(reply) = handle(&hub, &id, &text) {
+                let reply = match &who.directory {
+                    Some(dir) if bycall::is_ring(&text) => bycall::ring(&hub, dir, &id, &text).await,
+                    _ => handle(&hub, &id, &text),
+                };
+                if let Some(reply) = reply {
                     if socket.send(Message::Text(reply)).await.is_err() { break; }
                 }
             }
@@ -163,6 +174,7 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                     error(code::ROOM_FULL, &e.to_string())
                 }
                 Err(JoinError::Gone) => error(code::NOT_IN_ROOM, "connection is closing"),
+                Err(e @ JoinError::Private) => error(code::PRIVATE_ROOM, &e.to_string()),
             })
         }
         "leave" => {
@@ -174,6 +186,7 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
             None
         }
         "ping" => Some(encode(&ServerEvent::Pong)),
+        kind if bycall::KINDS.contains(&kind) => bycall::handle(hub, id, text),
         kind => {
             let Some(kind) = RELAYED.iter().find(|k| **k == kind) else {
                 return Some(error(

@@ -233,3 +233,23 @@ pub async fn next_text(ws: &mut Ws) -> String {
 pub async fn send_text(ws: &mut Ws, text: &str) {
     ws.send(Message::text(text.to_owned())).await.unwrap();
 }
+
+/// Asserts that no text frame arrives within `ms` milliseconds.
+pub async fn expect_silence(ws: &mut Ws, ms: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => return,
+            Ok(Some(Ok(Message::Text(t)))) => panic!("expected silence, got {t}"),
+            Ok(Some(Ok(_))) => continue,
+            Ok(other) => panic!("socket ended while expecting silence: {other:?}"),
+        }
+    }
+}
+
+/// `/ws` for a freshly signed-up user: returns the cookie and the welcomed socket.
+pub async fn online_user(s: &TestServer, name: &str) -> (String, Ws) {
+    let cookie = signup(s, name).await;
+    let (ws, _) = connect(s, &cookie).await;
+    (cookie, ws)
+}

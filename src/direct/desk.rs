@@ -1,0 +1,225 @@
+//! The call desk: the state of calls by name in this browser (the ring I placed, the call
+//! ringing for me, who is online) and the site-wide overlay that shows it. The socket that
+//! feeds it runs in the browser only (`client.rs`); the server renders the same empty overlay.
+use crate::app::Session;
+use crate::signaling::protocol::OnlineUser;
+use leptos::prelude::*;
+use serde_json::json;
+use std::sync::Arc;
+
+/// How the ring I placed stands. `as_str` is the `data-state` tests and styles read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dial {
+    Ringing,
+    Accepted,
+    Declined,
+    Busy,
+    NoAnswer,
+    Offline,
+    UnknownUser,
+    SelfCall,
+    Failed,
+}
+
+impl Dial {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ringing => "ringing",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Busy => "busy",
+            Self::NoAnswer => "no_answer",
+            Self::Offline => "offline",
+            Self::UnknownUser => "unknown_user",
+            Self::SelfCall => "self_call",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The words shown for a call to `name`.
+    pub fn label(self, name: &str) -> String {
+        match self {
+            Self::Ringing => format!("Ringing {name}…"),
+            Self::Accepted => format!("{name} answered. Connecting…"),
+            Self::Declined => format!("{name} declined"),
+            Self::Busy => format!("{name} is busy"),
+            Self::NoAnswer => "No answer".to_owned(),
+            Self::Offline => format!("{name} is offline"),
+            Self::UnknownUser => format!("Nobody is called {name}"),
+            Self::SelfCall => "You can't call yourself".to_owned(),
+            Self::Failed => format!("Couldn't call {name}"),
+        }
+    }
+
+    /// The state for an error code the server answered a ring with.
+    pub fn from_error(code: &str) -> Self {
+        use crate::signaling::protocol::code;
+        match code {
+            code::OFFLINE => Self::Offline,
+            code::BUSY => Self::Busy,
+            code::UNKNOWN_USER => Self::UnknownUser,
+            code::SELF_CALL => Self::SelfCall,
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// The ring I placed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub name: String,
+    /// Known once the server says it is ringing.
+    pub call: Option<String>,
+    pub state: Dial,
+}
+
+/// A call ringing for me.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incoming {
+    pub call: String,
+    pub from: String,
+}
+
+type Sender = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Shared by the overlay, the online list and the browser socket (provided by `App`).
+#[derive(Clone, Copy)]
+pub struct Desk {
+    /// The live online list once the socket has sent one (before that, pages show the list
+    /// they were rendered with).
+    pub online: RwSignal<Option<Vec<OnlineUser>>>,
+    /// Some page wants the online list kept live.
+    pub watching: RwSignal<bool>,
+    pub outgoing: RwSignal<Option<Outgoing>>,
+    pub incoming: RwSignal<Option<Incoming>>,
+    send: StoredValue<Option<Sender>>,
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Desk {
+    pub fn new() -> Self {
+        Self {
+            online: RwSignal::new(None),
+            watching: RwSignal::new(false),
+            outgoing: RwSignal::new(None),
+            incoming: RwSignal::new(None),
+            send: StoredValue::new(None),
+        }
+    }
+
+    /// Where frames go (the browser socket sets this when it starts).
+    pub fn set_sender(&self, send: Sender) {
+        self.send.set_value(Some(send));
+    }
+
+    fn send(&self, msg: serde_json::Value) {
+        if let Some(f) = self.send.get_value() {
+            f(&msg.to_string());
+        }
+    }
+
+    /// Rings a user by stable peer id (exact even when two guests share a name); `name` is
+    /// what the panel calls them.
+    pub fn ring(&self, name: &str, peer_id: &str) {
+        let busy = self.outgoing.with_untracked(|o| {
+            o.as_ref()
+                .is_some_and(|o| matches!(o.state, Dial::Ringing | Dial::Accepted))
+        });
+        if busy {
+            return;
+        }
+        self.outgoing.set(Some(Outgoing {
+            name: name.to_owned(),
+            call: None,
+            state: Dial::Ringing,
+        }));
+        self.send(json!({"type": "ring", "peer": peer_id}));
+    }
+
+    /// Cancels the ring I placed, or closes the panel once it ended.
+    pub fn hangup(&self) {
+        let call = self.outgoing.with_untracked(|o| {
+            o.as_ref()
+                .filter(|o| o.state == Dial::Ringing)
+                .and_then(|o| o.call.clone())
+        });
+        if let Some(call) = call {
+            self.send(json!({"type": "hangup", "call": call}));
+        }
+        self.outgoing.set(None);
+    }
+
+    pub fn accept(&self) {
+        if let Some(i) = self.incoming.get_untracked() {
+            self.send(json!({"type": "accept", "call": i.call}));
+        }
+    }
+
+    pub fn decline(&self) {
+        if let Some(i) = self.incoming.get_untracked() {
+            self.send(json!({"type": "decline", "call": i.call}));
+        }
+        self.incoming.set(None);
+    }
+}
+
+/// The overlay every page has for signed-in users: the call ringing for me, and the panel of
+/// the call I placed. It also starts the browser's call socket.
+#[component]
+pub fn CallDesk() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let signed_in = matches!(session.0.await, Ok(Some(_)));
+                signed_in.then(|| view! { <DeskView/> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DeskView() -> impl IntoView {
+    let desk = expect_context::<Desk>();
+    #[cfg(feature = "hydrate")]
+    super::client::start(desk);
+    let incoming = desk.incoming;
+    let outgoing = desk.outgoing;
+    let dial = move || outgoing.with(|o| o.as_ref().map(|o| o.state));
+    view! {
+        <div class="call-desk">
+            <Show when=move || incoming.with(Option::is_some)>
+                <div class="card incoming" data-testid="incoming" role="alertdialog" aria-live="assertive"
+                    aria-label="Incoming call">
+                    <span class="avatar" aria-hidden="true">
+                        {move || incoming.with(|i| i.as_ref().map(|i| crate::ui::initial(&i.from)))}
+                    </span>
+                    <p class="who-calls">
+                        <strong>{move || incoming.with(|i| i.as_ref().map(|i| i.from.clone()))}</strong>
+                        " is calling"
+                    </p>
+                    <div class="row">
+                        <button class="primary" on:click=move |_| desk.accept()>"Accept"</button>
+                        <button class="danger" on:click=move |_| desk.decline()>"Decline"</button>
+                    </div>
+                </div>
+            </Show>
+            <Show when=move || outgoing.with(Option::is_some)>
+                <div class="card call-panel" data-testid="call-panel" role="status" aria-live="polite">
+                    <span class="dot" aria-hidden="true"></span>
+                    <span data-testid="call-state" data-state=move || dial().map(Dial::as_str)>
+                        {move || outgoing.with(|o| o.as_ref().map(|o| o.state.label(&o.name)))}
+                    </span>
+                    <button class:danger=move || dial() == Some(Dial::Ringing) on:click=move |_| desk.hangup()>
+                        {move || if dial() == Some(Dial::Ringing) { "Cancel" } else { "Close" }}
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}

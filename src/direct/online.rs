@@ -1,0 +1,75 @@
+//! "Online now": everyone else with the site open, each with a Call button. Rendered on the
+//! server from the hub, then kept live by the call desk's socket.
+use super::api::online_users;
+use super::desk::{Desk, Dial};
+use crate::app::Session;
+use crate::signaling::protocol::OnlineUser;
+use crate::ui::initial;
+use leptos::prelude::*;
+
+/// The online list for signed-in visitors; nothing for others.
+#[component]
+pub fn OnlineList() -> impl IntoView {
+    let users = Resource::new(|| (), |_| online_users());
+    let session = expect_context::<Session>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let me = session.0.await.ok().flatten();
+                let initial = users.await.unwrap_or_default();
+                me.map(|me| view! { <OnlinePanel rendered=initial me=me.peer_id/> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OnlinePanel(
+    /// The list as the server rendered it (already without me).
+    rendered: Vec<OnlineUser>,
+    /// My stable peer id, left out of live lists.
+    me: String,
+) -> impl IntoView {
+    let desk = expect_context::<Desk>();
+    Effect::new(move |_| desk.watching.set(true));
+    let rendered = StoredValue::new(rendered);
+    let me = StoredValue::new(me);
+    let users = move || {
+        let mut list = desk.online.get().unwrap_or_else(|| rendered.get_value());
+        me.with_value(|me| list.retain(|u| u.peer_id != *me));
+        list
+    };
+    let calling = move || {
+        desk.outgoing.with(|o| {
+            o.as_ref()
+                .is_some_and(|o| matches!(o.state, Dial::Ringing | Dial::Accepted))
+        })
+    };
+    view! {
+        // `data-live` turns true once the socket sends its first list (the page is hydrated).
+        <section class="card online" data-testid="online"
+            data-live=move || desk.online.with(Option::is_some).to_string()>
+            <h2>"Online now " <span class="count">{move || users().len()}</span></h2>
+            <Show when=move || !users().is_empty()
+                fallback=|| view! { <p class="muted">"Nobody else is online right now."</p> }>
+                <ul>
+                    <For each=users key=|u| (u.peer_id.clone(), u.name.clone()) let:user>
+                        {
+                            let (name, peer) = (user.name.clone(), user.peer_id.clone());
+                            view! {
+                                <li data-user=user.name.clone() data-peer=user.peer_id.clone()>
+                                    <span class="avatar" aria-hidden="true">{initial(&user.name)}</span>
+                                    <span class="name">{user.name.clone()}</span>
+                                    {user.guest.then(|| view! { <span class="badge">"guest"</span> })}
+                                    <button class="primary call" disabled=calling
+                                        aria-label=format!("Call {}", user.name)
+                                        on:click=move |_| desk.ring(&name, &peer)>"Call"</button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}

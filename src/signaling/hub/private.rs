@@ -1,0 +1,176 @@
+//! Call by name, part three: the private room an accepted call meets in. Rooms named `call-…`
+//! exist only for an accepted call; only its two parties may join, one connection each, and
+//! such rooms are never listed.
+use super::desk::{in_room, UserId};
+use super::{JoinError, State};
+use crate::signaling::protocol::PRIVATE_ROOM_PREFIX;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long an accepted call's room stays reserved, and its two people count as busy, while
+/// their browsers get there.
+pub const ACCEPT_GRACE: Duration = Duration::from_secs(30);
+
+pub(super) struct PrivateRoom {
+    allowed: [UserId; 2],
+    entered: [bool; 2],
+    created: Instant,
+}
+
+/// Makes a private room for two users and returns its name.
+pub(super) fn open(st: &mut State, allowed: [UserId; 2]) -> Arc<str> {
+    let room: Arc<str> = loop {
+        let r = format!("{PRIVATE_ROOM_PREFIX}{}", random_chars(24));
+        if !st.rooms.contains_key(r.as_str()) && !st.desk.private.contains_key(r.as_str()) {
+            break r.into();
+        }
+    };
+    st.desk.private.insert(
+        room.clone(),
+        PrivateRoom {
+            allowed,
+            entered: [false; 2],
+            created: Instant::now(),
+        },
+    );
+    room
+}
+
+/// Forgets private rooms whose call is over: empty, and either both came and went or the
+/// grace period passed. Their names can never be joined again.
+pub(super) fn prune(st: &mut State) {
+    let rooms = &st.rooms;
+    st.desk.private.retain(|room, p| {
+        rooms.contains_key(room)
+            || (p.created.elapsed() < ACCEPT_GRACE && !p.entered.iter().all(|e| *e))
+    });
+}
+
+/// In an accepted call: in its room, or on the way there.
+pub(super) fn in_call(st: &State, user: &UserId) -> bool {
+    st.desk.private.iter().any(|(room, p)| {
+        p.allowed.iter().position(|a| a == user).is_some_and(|i| {
+            in_room(st, room, user) || (!p.entered[i] && p.created.elapsed() < ACCEPT_GRACE)
+        })
+    })
+}
+
+/// May connection `id` join `room`? Marks a party of a private room as having arrived.
+pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinError> {
+    if !room.starts_with(PRIVATE_ROOM_PREFIX) {
+        return Ok(());
+    }
+    let user = st
+        .desk
+        .conn_user
+        .get(id)
+        .cloned()
+        .ok_or(JoinError::Private)?;
+    let slot = st
+        .desk
+        .private
+        .get(room)
+        .and_then(|p| p.allowed.iter().position(|a| *a == user))
+        .ok_or(JoinError::Private)?;
+    let others = st
+        .rooms
+        .get(room)
+        .map_or(0, |r| r.members.iter().filter(|m| &***m != id).count());
+    if others >= 2 {
+        return Err(JoinError::Full(2));
+    }
+    if let Some(p) = st.desk.private.get_mut(room) {
+        p.entered[slot] = true;
+    }
+    Ok(())
+}
+
+/// Whether `room` is a call's private room (kept out of room lists).
+pub(super) fn is_private(room: &str) -> bool {
+    room.starts_with(PRIVATE_ROOM_PREFIX)
+}
+
+/// `n` random lowercase letters and digits.
+fn random_chars(n: usize) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Callee, Hub, HubLimits, JoinError, Outbound, RingError};
+    use crate::signaling::protocol::Role;
+    use tokio::sync::mpsc::Receiver;
+
+    fn frames(rx: &mut Receiver<Outbound>) -> Vec<serde_json::Value> {
+        std::iter::from_fn(|| rx.try_recv().ok())
+            .map(|Outbound::Frame(f)| serde_json::from_str(&f).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn accepted_room_is_private_and_busy_until_the_call_is_over() {
+        let hub = Hub::new(HubLimits::default());
+        let (a, _ra) = hub.register_user("ann", "pa", false);
+        let (b, _rb) = hub.register_user("bob", "pb", false);
+        let (c, _rc) = hub.register_user("carl", "pc", false);
+        let ring = hub.ring(&a, Callee::Name("bob")).unwrap();
+        let room = hub.accept(&b, &ring.call).unwrap();
+
+        // Accepted but not there yet: still busy, and the room is theirs alone.
+        assert_eq!(hub.ring(&c, Callee::Peer("pb")), Err(RingError::Busy));
+        assert_eq!(hub.join(&c, &room, Role::Mesh), Err(JoinError::Private));
+        hub.join(&a, &room, Role::Mesh).unwrap();
+        hub.join(&b, &room, Role::Mesh).unwrap();
+        assert!(hub.rooms().is_empty(), "never listed");
+        assert_eq!(hub.room(&room).people, ["ann", "bob"]);
+
+        // Both left: the call is over, its name is never usable again.
+        hub.leave(&a);
+        hub.leave(&b);
+        hub.expire_rings();
+        assert_eq!(hub.join(&a, &room, Role::Mesh), Err(JoinError::Private));
+        assert!(hub.ring(&c, Callee::Name("bob")).is_ok());
+    }
+
+    #[test]
+    fn a_ring_nobody_answers_expires_on_both_sides() {
+        let hub = Hub::new(HubLimits::default());
+        hub.set_ring_timeout(std::time::Duration::from_millis(1));
+        let (a, mut ra) = hub.register_user("ann", "pa", false);
+        let (_b1, mut rb1) = hub.register_user("bob", "pb", false);
+        let (_b2, mut rb2) = hub.register_user("bob", "pb", false);
+        let call = hub.ring(&a, Callee::Name("bob")).unwrap().call;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        hub.expire_rings();
+        assert_eq!(
+            frames(&mut ra),
+            [serde_json::json!({"type": "call_missed", "call": call})]
+        );
+        for rb in [&mut rb1, &mut rb2] {
+            let got = frames(rb);
+            assert_eq!(got[0]["type"], "incoming");
+            assert_eq!(got[1]["reason"], "missed");
+        }
+    }
+
+    #[test]
+    fn connections_without_a_user_can_neither_call_nor_be_listed() {
+        let hub = Hub::new(HubLimits::default());
+        let (anon, _r) = hub.register("anon");
+        let (_b, _rb) = hub.register_user("bob", "pb", false);
+        assert_eq!(
+            hub.ring(&anon, Callee::Name("bob")),
+            Err(RingError::NotAUser)
+        );
+        assert_eq!(hub.online().len(), 1);
+        assert_eq!(
+            hub.join(&anon, "call-anything", Role::Mesh),
+            Err(JoinError::Private)
+        );
+    }
+}
