@@ -33,3 +33,36 @@ await c.click('form[action="/auth/guest"] button');
 await c.goto(base + '/');
 await c.screenshot({ path: `${out}/home-rooms.png` });
 await browser.close();
+
+// Broadcast, online list and an incoming call.
+{
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  const ctx = () => browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
+  const guest = async () => {
+    const p = await (await ctx()).newPage();
+    await p.goto(base + '/login');
+    await p.click('form[action="/auth/guest"] button');
+    return p;
+  };
+  const t = await guest();
+  await t.goto(base + '/live/keynote/talk?lowres=1');
+  const w = await guest();
+  await w.goto(base + '/live/keynote?lowres=1');
+  await w.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+  await t.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+  await w.waitForTimeout(1000);
+  await t.screenshot({ path: `${out}/talk.png` });
+  await w.screenshot({ path: `${out}/watch.png` });
+  const a = await guest();
+  const b = await guest();
+  await a.goto(base + '/');
+  await b.goto(base + '/');
+  await a.locator('[data-testid=online][data-live=true]').waitFor({ timeout: 30000 });
+  await a.screenshot({ path: `${out}/home-online.png` });
+  const bName = (await b.locator('[data-testid=me]').innerText()).trim();
+  await a.locator(`[data-testid=online] li[data-user="${bName}"] button`).click();
+  await b.locator('[data-testid=incoming]').waitFor({ timeout: 30000 });
+  await a.screenshot({ path: `${out}/ringing.png` });
+  await b.screenshot({ path: `${out}/incoming.png` });
+  await browser.close();
+}
