@@ -11,7 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+mod delivery;
+mod invariants;
 mod realms;
+use delivery::{info, leave_locked, push, summaries};
 pub use realms::{ClaimError, Claimed, DeliverError};
 mod desk;
 mod private;
@@ -323,48 +326,6 @@ impl Hub {
         }
     }
 
-    /// Checks the hub's internal consistency; for tests and fuzzing. Returns what is wrong.
-    pub fn check_invariants(&self) -> Result<(), String> {
-        let st = self.state.lock();
-        for (name, room) in &st.rooms {
-            if room.members.is_empty() {
-                return Err(format!("empty room {name} kept"));
-            }
-            for m in &room.members {
-                let Some(p) = st.peers.get(m) else {
-                    return Err(format!("{m} in {name} is not registered"));
-                };
-                if p.room.as_deref() != Some(&**name) {
-                    return Err(format!(
-                        "{m} listed in {name} but thinks it is in {:?}",
-                        p.room
-                    ));
-                }
-            }
-            if room
-                .members
-                .iter()
-                .filter(|m| st.peers.get(*m).is_some_and(|p| p.role == Role::Talk))
-                .count()
-                > 1
-            {
-                return Err(format!("two talkers in {name}"));
-            }
-        }
-        for (id, p) in &st.peers {
-            if let Some(r) = &p.room {
-                let n = st
-                    .rooms
-                    .get(r)
-                    .map_or(0, |room| room.members.iter().filter(|m| *m == id).count());
-                if n != 1 {
-                    return Err(format!("{id} is in {r} {n} times"));
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// How many connections are registered.
     pub fn connections(&self) -> usize {
         self.state.lock().peers.len()
@@ -397,77 +358,6 @@ impl Hub {
         }
         desk::flush_online(st);
     }
-}
-
-/// Takes `id` out of its room and tells the rest; returns whether it was in one.
-fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> bool {
-    let Some(peer) = st.peers.get_mut(id) else {
-        return false;
-    };
-    let Some(room) = peer.room.take() else {
-        return false;
-    };
-    let name = peer.name.to_string();
-    let empty = match st.rooms.get_mut(&room) {
-        Some(r) => {
-            r.members.retain(|m| &**m != id);
-            r.members.is_empty()
-        }
-        None => true,
-    };
-    if empty {
-        st.rooms.remove(&room);
-        return true;
-    }
-    let frame = encode(&ServerEvent::PeerLeft {
-        room: room.to_string(),
-        id: id.to_owned(),
-        name,
-    });
-    if let Some(r) = st.rooms.get(&room) {
-        for m in &r.members {
-            push(st, m, &frame, evict);
-        }
-    }
-    true
-}
-
-/// Queues a hub event; a full queue marks the peer for eviction.
-fn push(st: &State, to: &PeerId, frame: &Utf8Bytes, evict: &mut Vec<PeerId>) -> bool {
-    match st.peers.get(to) {
-        Some(p) => match p.tx.try_send(Outbound::Frame(frame.clone())) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                evict.push(to.clone());
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        },
-        None => false,
-    }
-}
-
-fn info(st: &State, id: &PeerId) -> Option<PeerInfo> {
-    st.peers.get(id).map(|p| PeerInfo {
-        id: id.to_string(),
-        name: p.name.to_string(),
-        role: p.role,
-    })
-}
-
-fn summaries(st: &State) -> Vec<RoomSummary> {
-    st.rooms
-        .iter()
-        .filter(|(name, _)| !private::is_private(name))
-        .map(|(name, r)| RoomSummary {
-            name: name.to_string(),
-            people: r
-                .members
-                .iter()
-                .filter_map(|m| st.peers.get(m).map(|p| p.name.to_string()))
-                .collect(),
-        })
-        .collect()
 }
 
 pub fn encode(ev: &ServerEvent) -> Utf8Bytes {

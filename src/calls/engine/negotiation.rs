@@ -5,7 +5,7 @@ use crate::calls::peer::{candidate_init, Link, LinkEvent};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{RtcSdpType, RtcSessionDescriptionInit};
+use web_sys::{RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit};
 
 impl Engine {
     /// The peer connection to `peer`, made on first use.
@@ -52,76 +52,69 @@ impl Engine {
             }
         }
         let e = self.clone();
-        spawn_local(async move {
-            let result: Result<(), JsValue> = async {
-                let offer = JsFuture::from(pc.create_offer()).await?;
-                let sdp = sdp_of(&offer);
-                let init = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
-                init.set_sdp(&sdp);
-                JsFuture::from(pc.set_local_description(&init)).await?;
-                e.send(
-                    json!({"type": "offer", "to": peer, "payload": {"type": "offer", "sdp": sdp}}),
-                );
-                Ok(())
-            }
-            .await;
-            if let Err(err) = result {
-                leptos::logging::error!("offer failed: {err:?}");
-            }
+        spawn_logged("offer", async move {
+            e.describe_and_send(&pc, &peer, RtcSdpType::Offer).await
         });
     }
 
     pub(super) fn answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = payload
-            .get("sdp")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-        else {
+        let Some(sdp) = sdp_field(&payload) else {
             return;
         };
         let Some(pc) = self.link(&peer) else { return };
         let e = self.clone();
-        spawn_local(async move {
-            let result: Result<(), JsValue> = async {
-                let init = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
-                init.set_sdp(&sdp);
-                JsFuture::from(pc.set_remote_description(&init)).await?;
-                e.remote_ready(&peer);
-                let answer = JsFuture::from(pc.create_answer()).await?;
-                let sdp = sdp_of(&answer);
-                let init = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
-                init.set_sdp(&sdp);
-                JsFuture::from(pc.set_local_description(&init)).await?;
-                e.send(json!({"type": "answer", "to": peer, "payload": {"type": "answer", "sdp": sdp}}));
-                Ok(())
-            }
-            .await;
-            if let Err(err) = result {
-                leptos::logging::error!("answer failed: {err:?}");
-            }
+        spawn_logged("answer", async move {
+            e.set_remote(&pc, &peer, RtcSdpType::Offer, &sdp).await?;
+            e.describe_and_send(&pc, &peer, RtcSdpType::Answer).await
         });
     }
 
     pub(super) fn accept_answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = payload
-            .get("sdp")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-        else {
+        let Some(sdp) = sdp_field(&payload) else {
             return;
         };
         let Some(pc) = self.0.borrow().links.get(&peer).map(|l| l.pc.clone()) else {
             return;
         };
         let e = self.clone();
-        spawn_local(async move {
-            let init = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
-            init.set_sdp(&sdp);
-            match JsFuture::from(pc.set_remote_description(&init)).await {
-                Ok(_) => e.remote_ready(&peer),
-                Err(err) => leptos::logging::error!("bad answer: {err:?}"),
-            }
+        spawn_logged("accepting the answer", async move {
+            e.set_remote(&pc, &peer, RtcSdpType::Answer, &sdp).await
         });
+    }
+
+    async fn set_remote(
+        &self,
+        pc: &RtcPeerConnection,
+        peer: &str,
+        kind: RtcSdpType,
+        sdp: &str,
+    ) -> Result<(), JsValue> {
+        let init = RtcSessionDescriptionInit::new(kind);
+        init.set_sdp(sdp);
+        JsFuture::from(pc.set_remote_description(&init)).await?;
+        self.remote_ready(peer);
+        Ok(())
+    }
+
+    /// Creates our offer or answer, makes it the local description and sends it to `peer`.
+    async fn describe_and_send(
+        &self,
+        pc: &RtcPeerConnection,
+        peer: &str,
+        kind: RtcSdpType,
+    ) -> Result<(), JsValue> {
+        let (desc, name) = match kind {
+            RtcSdpType::Offer => (JsFuture::from(pc.create_offer()).await?, "offer"),
+            _ => (JsFuture::from(pc.create_answer()).await?, "answer"),
+        };
+        let sdp = js_sys::Reflect::get(&desc, &"sdp".into())?
+            .as_string()
+            .unwrap_or_default();
+        let init = RtcSessionDescriptionInit::new(kind);
+        init.set_sdp(&sdp);
+        JsFuture::from(pc.set_local_description(&init)).await?;
+        self.send(json!({"type": name, "to": peer, "payload": {"type": name, "sdp": sdp}}));
+        Ok(())
     }
 
     /// The remote description is set: queued candidates can go in now.
@@ -156,9 +149,21 @@ impl Engine {
     }
 }
 
-fn sdp_of(desc: &JsValue) -> String {
-    js_sys::Reflect::get(desc, &"sdp".into())
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
+fn sdp_field(payload: &Value) -> Option<String> {
+    payload
+        .get("sdp")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// Runs a negotiation step; a failure is logged (the tile's state shows the outcome).
+fn spawn_logged(
+    what: &'static str,
+    step: impl std::future::Future<Output = Result<(), JsValue>> + 'static,
+) {
+    spawn_local(async move {
+        if let Err(err) = step.await {
+            leptos::logging::error!("{what} failed: {err:?}");
+        }
+    });
 }
