@@ -1,6 +1,10 @@
 //! Calls in the browser: the call stage component, and (under `hydrate`) the WebRTC engine
 //! that drives it with web-sys.
+pub mod chat_panel;
 pub mod stage;
+
+#[cfg(feature = "hydrate")]
+mod chat;
 
 #[cfg(feature = "hydrate")]
 mod engine;

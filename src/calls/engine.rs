@@ -21,7 +21,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::MediaStream;
 
+mod chatting;
 mod negotiation;
+pub use chatting::with_current;
 
 const MAX_RETRIES: u32 = 6;
 
@@ -41,6 +43,9 @@ struct Inner {
     /// Peers that were in the room before us: we offer to them, never the other way.
     older: HashSet<String>,
     links: HashMap<String, Link>,
+    /// Chat data channels by peer id (mesh calls).
+    chats: HashMap<String, super::chat::Channel>,
+    chat_seq: u64,
     /// Calls (mesh) or talk requests (talker) that came in before our camera was ready.
     pending_calls: Vec<String>,
     left: bool,
@@ -60,10 +65,13 @@ impl Engine {
             local: None,
             older: HashSet::new(),
             links: HashMap::new(),
+            chats: HashMap::new(),
+            chat_seq: 0,
             pending_calls: Vec::new(),
             left: false,
             retries: 0,
         })));
+        engine.make_current();
         engine.connect();
         if role == Role::Watch {
             engine.on_media(None);
@@ -317,6 +325,7 @@ impl Engine {
         if let Some(l) = link {
             l.close(peer);
         }
+        self.drop_chat(peer);
         self.ui().tiles.try_update(|t| t.retain(|t| t.id != peer));
         self.refresh_status();
     }
@@ -375,6 +384,7 @@ impl Engine {
         for (id, l) in links {
             l.close(&id);
         }
+        self.close_chats();
         self.ui().tiles.try_set(Vec::new());
     }
 

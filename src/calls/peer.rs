@@ -17,6 +17,8 @@ thread_local! {
 pub enum LinkEvent {
     Candidate(serde_json::Value),
     State(&'static str),
+    /// The other side opened a data channel.
+    Channel(web_sys::RtcDataChannel),
 }
 
 pub struct Link {
@@ -71,6 +73,14 @@ impl Link {
         pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
         closures.push(on_track);
 
+        let r = report.clone();
+        let on_channel = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+            let ev: web_sys::RtcDataChannelEvent = ev.unchecked_into();
+            r(LinkEvent::Channel(ev.channel()));
+        });
+        pc.set_ondatachannel(Some(on_channel.as_ref().unchecked_ref()));
+        closures.push(on_channel);
+
         let state_pc = pc.clone();
         let on_state = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             report(LinkEvent::State(state_name(state_pc.connection_state())));
@@ -91,6 +101,7 @@ impl Link {
         self.pc.set_onicecandidate(None);
         self.pc.set_ontrack(None);
         self.pc.set_onconnectionstatechange(None);
+        self.pc.set_ondatachannel(None);
         self.pc.close();
         REMOTE.with(|m| m.borrow_mut().remove(peer));
         expose(peer, None);

@@ -77,6 +77,7 @@ pub struct Ui {
     pub detail: RwSignal<String>,
     pub tiles: RwSignal<Vec<Tile>>,
     pub people: RwSignal<Vec<String>>,
+    pub chat: RwSignal<Vec<super::chat_panel::ChatLine>>,
 }
 
 #[component]
@@ -93,6 +94,7 @@ pub fn CallStage(
         detail: RwSignal::new(String::new()),
         tiles: RwSignal::new(Vec::new()),
         people,
+        chat: RwSignal::new(Vec::new()),
     };
     #[cfg(feature = "hydrate")]
     let leave: Option<LeaveFn> = {
@@ -161,6 +163,7 @@ fn view_stage(
             <div class="controls">
                 <button class="danger" on:click=on_leave disabled=move || matches!(status.get(), CallStatus::Left | CallStatus::Ended)>{leave_label}</button>
             </div>
+            {(role == Role::Mesh).then(|| view! { <super::chat_panel::ChatPanel lines=ui.chat/> })}
         </div>
     }
 }

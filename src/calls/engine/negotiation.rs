@@ -25,6 +25,7 @@ impl Engine {
                     e.send(json!({"type": "candidate", "to": id, "payload": c}))
                 }
                 LinkEvent::State(s) => e.set_tile_state(&id, s),
+                LinkEvent::Channel(dc) => e.add_chat(&id, dc),
             }
         });
         match link {
@@ -50,6 +51,11 @@ impl Engine {
             for kind in ["audio", "video"] {
                 pc.add_transceiver_with_str_and_init(kind, &init);
             }
+        }
+        if self.0.borrow().role == crate::signaling::protocol::Role::Mesh {
+            // The offerer opens the chat channel; the answerer receives it (`ondatachannel`).
+            let dc = pc.create_data_channel("chat");
+            self.add_chat(&peer, dc);
         }
         let e = self.clone();
         spawn_logged("offer", async move {

@@ -1,0 +1,139 @@
+//! Chat and file sharing over each peer's data channel.
+use super::{Engine, Inner};
+use crate::calls::chat::{self, human_size, Channel};
+use crate::calls::chat_panel::{ChatLine, MAX_FILE_BYTES};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::RtcDataChannel;
+
+thread_local! {
+    /// The page's engine, for the chat panel's buttons (one call stage per page).
+    static CURRENT: RefCell<Option<Weak<RefCell<Inner>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the page's engine, if a call is running.
+pub fn with_current(f: impl FnOnce(&Engine)) {
+    if let Some(e) = CURRENT.with(|c| c.borrow().as_ref().and_then(Weak::upgrade)) {
+        f(&Engine(e))
+    }
+}
+
+impl Engine {
+    pub(super) fn make_current(&self) {
+        CURRENT.with(|c| *c.borrow_mut() = Some(self.weak()));
+    }
+
+    /// Keeps `dc` as the chat channel with `peer`.
+    pub(super) fn add_chat(&self, peer: &str, dc: RtcDataChannel) {
+        let from = self
+            .ui()
+            .tiles
+            .with_untracked(|t| t.iter().find(|t| t.id == peer).map(|t| t.name.clone()))
+            .unwrap_or_else(|| "someone".to_owned());
+        let w = self.weak();
+        let sink: chat::Sink = Rc::new(move |from, text, file| {
+            if let Some(e) = w.upgrade().map(Engine) {
+                e.push_line(from, text, file);
+            }
+        });
+        let channel = Channel::new(dc, from, sink);
+        if let Some(old) = self.0.borrow_mut().chats.insert(peer.to_owned(), channel) {
+            old.close();
+        }
+    }
+
+    pub(super) fn drop_chat(&self, peer: &str) {
+        let old = self.0.borrow_mut().chats.remove(peer);
+        if let Some(c) = old {
+            c.close();
+        }
+    }
+
+    pub(super) fn close_chats(&self) {
+        let all: Vec<Channel> = self.0.borrow_mut().chats.drain().map(|(_, c)| c).collect();
+        for c in all {
+            c.close();
+        }
+    }
+
+    fn push_line(&self, from: String, text: String, file: Option<(String, String)>) {
+        let seq = {
+            let mut i = self.0.borrow_mut();
+            i.chat_seq += 1;
+            i.chat_seq
+        };
+        self.ui().chat.try_update(|l| {
+            l.push(ChatLine {
+                seq,
+                from,
+                text,
+                file,
+            })
+        });
+    }
+
+    /// Sends a message to everyone connected.
+    pub fn send_chat(&self, text: &str) {
+        let sent = {
+            let i = self.0.borrow();
+            let open: Vec<&Channel> = i.chats.values().filter(|c| c.is_open()).collect();
+            open.iter().for_each(|c| c.send_text(text));
+            !open.is_empty()
+        };
+        if sent {
+            let me = self.0.borrow().name.clone();
+            self.push_line(me, text.to_owned(), None);
+        } else {
+            self.ui()
+                .detail
+                .try_set("Nobody is connected to receive messages yet.".into());
+        }
+    }
+
+    /// Sends a file to everyone connected, in chunks.
+    pub fn send_file(&self, file: web_sys::File) {
+        if file.size() > MAX_FILE_BYTES {
+            self.ui().detail.try_set(format!(
+                "{} is too large to share (100 MB at most).",
+                file.name()
+            ));
+            return;
+        }
+        let channels: Vec<RtcDataChannel> = self
+            .0
+            .borrow()
+            .chats
+            .values()
+            .filter(|c| c.is_open())
+            .map(|c| c.dc.clone())
+            .collect();
+        if channels.is_empty() {
+            self.ui()
+                .detail
+                .try_set("Nobody is connected to receive files yet.".into());
+            return;
+        }
+        let e = self.clone();
+        spawn_local(async move {
+            let (name, mime, size) = (file.name(), file.type_(), file.size());
+            let bytes = match JsFuture::from(file.array_buffer()).await {
+                Ok(buf) => js_sys::Uint8Array::new(&buf),
+                Err(_) => {
+                    e.ui().detail.try_set(format!("Couldn't read {name}."));
+                    return;
+                }
+            };
+            for dc in channels {
+                if chat::send_file(&dc, &name, &mime, &bytes).await.is_err() {
+                    e.ui()
+                        .detail
+                        .try_set(format!("Sending {name} failed for someone who left."));
+                }
+            }
+            let me = e.0.borrow().name.clone();
+            e.push_line(me, format!("shared {name} ({})", human_size(size)), None);
+        });
+    }
+}
