@@ -315,3 +315,36 @@ async fn lobby_watchers_see_rooms_change() {
     assert_eq!(update["rooms"][0]["name"], "news");
     assert_eq!(update["rooms"][0]["people"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn broadcasts_allow_one_talker_and_cap_watchers() {
+    let s = start(&[("WATCH_CAP", "2")]).await;
+    let cs = [
+        guest(&s).await,
+        guest(&s).await,
+        guest(&s).await,
+        guest(&s).await,
+        guest(&s).await,
+    ];
+    let (mut talker, talker_id, _) = join(&s, &cs[0], "live", "talk").await;
+    let (_, _, second) = join(&s, &cs[1], "live", "talk").await;
+    assert_eq!(second["code"], "room_full", "a second talker is refused");
+    let (mut w1, _, j1) = join(&s, &cs[2], "live", "watch").await;
+    assert_eq!(j1["peers"][0]["role"], "talk");
+    let (_w2, _, _) = join(&s, &cs[3], "live", "watch").await;
+    let (_, _, third) = join(&s, &cs[4], "live", "watch").await;
+    assert_eq!(third["code"], "room_full");
+    assert!(third["message"]
+        .as_str()
+        .unwrap()
+        .contains("2 people is the limit"));
+    // The talk/watch messages are relayed like any other.
+    send(&mut w1, json!({"type": "talk_request", "to": talker_id})).await;
+    loop {
+        let m = next_json(&mut talker).await;
+        if m["type"] == "talk_request" {
+            break;
+        }
+        assert_eq!(m["type"], "peer_joined");
+    }
+}
