@@ -1,0 +1,152 @@
+//! What the engine does with each frame from the server: room events and relayed signaling.
+use super::{tile, Engine};
+use crate::calls::stage::CallStatus;
+use crate::signaling::protocol::{PeerInfo, Relayed, Role, ServerEvent, RELAYED};
+use leptos::prelude::*;
+use serde_json::json;
+
+impl Engine {
+    pub(super) fn on_text(&self, text: &str) {
+        #[derive(serde::Deserialize)]
+        struct Head<'a> {
+            #[serde(rename = "type")]
+            kind: &'a str,
+        }
+        let Ok(head) = serde_json::from_str::<Head>(text) else {
+            return;
+        };
+        if RELAYED.contains(&head.kind) {
+            if let Ok(m) = serde_json::from_str::<Relayed>(text) {
+                self.on_relayed(m);
+            }
+            return;
+        }
+        match serde_json::from_str::<ServerEvent>(text) {
+            Ok(ev) => self.on_event(ev),
+            Err(e) => leptos::logging::warn!("unreadable server message: {e}"),
+        }
+    }
+
+    fn on_event(&self, ev: ServerEvent) {
+        let ui = self.ui();
+        match ev {
+            ServerEvent::Welcome { .. } => {
+                let (room, role) = {
+                    let mut i = self.0.borrow_mut();
+                    i.retries = 0;
+                    (i.room.clone(), i.role)
+                };
+                self.send(json!({"type": "join", "room": room, "role": role}));
+            }
+            ServerEvent::Joined { peers, .. } => {
+                let paired: Vec<&PeerInfo> =
+                    peers.iter().filter(|p| self.pairs_with(p.role)).collect();
+                let (me, ready, role) = {
+                    let mut i = self.0.borrow_mut();
+                    i.joined = true;
+                    i.older = paired.iter().map(|p| p.id.clone()).collect();
+                    (i.name.clone(), i.media_ready, i.role)
+                };
+                let mut names: Vec<String> = peers.iter().map(|p| p.name.clone()).collect();
+                names.push(me);
+                ui.people.try_set(names);
+                ui.tiles.try_set(paired.iter().map(|p| tile(p)).collect());
+                self.refresh_status();
+                if ready {
+                    self.announce();
+                }
+                if role == Role::Watch {
+                    // The talker may have been on air for a while: ask now.
+                    for p in paired {
+                        self.send(json!({"type": "talk_request", "to": p.id}));
+                    }
+                }
+            }
+            ServerEvent::PeerJoined { peer, .. } => {
+                ui.people.try_update(|p| p.push(peer.name.clone()));
+                if self.pairs_with(peer.role) {
+                    ui.tiles.try_update(|t| t.push(tile(&peer)));
+                }
+                self.refresh_status();
+            }
+            ServerEvent::PeerLeft { id, name, .. } => {
+                ui.people.try_update(|p| {
+                    if let Some(pos) = p.iter().position(|n| *n == name) {
+                        p.remove(pos);
+                    }
+                });
+                let had_tile = ui.tiles.with_untracked(|t| t.iter().any(|t| t.id == id));
+                self.drop_peer(&id);
+                if had_tile {
+                    ui.detail.try_set(format!("{name} left."));
+                }
+            }
+            ServerEvent::Error { code, message } => {
+                use crate::signaling::protocol::code::{PRIVATE_ROOM, ROOM_FULL};
+                if code == ROOM_FULL || code == PRIVATE_ROOM {
+                    self.0.borrow_mut().left = true;
+                    ui.status.try_set(if code == PRIVATE_ROOM {
+                        CallStatus::Private
+                    } else {
+                        CallStatus::RoomFull
+                    });
+                    self.stop_media();
+                }
+                ui.detail.try_set(message);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_relayed(&self, m: Relayed) {
+        let from = m.from;
+        let role = self.0.borrow().role;
+        match (role, m.kind.as_str()) {
+            (Role::Mesh, "call") => {
+                let mut i = self.0.borrow_mut();
+                if i.older.contains(&from) {
+                    return;
+                }
+                if !i.media_ready {
+                    i.pending_calls.push(from);
+                    return;
+                }
+                drop(i);
+                self.send(json!({"type": "response", "to": from}));
+            }
+            (Role::Mesh, "response") => {
+                let fresh = {
+                    let i = self.0.borrow();
+                    i.older.contains(&from) && !i.links.contains_key(&from)
+                };
+                if fresh {
+                    self.offer(from);
+                }
+            }
+            (Role::Talk, "talk_request") => {
+                let mut i = self.0.borrow_mut();
+                if i.links.contains_key(&from) || i.pending_calls.contains(&from) {
+                    return;
+                }
+                if !i.media_ready {
+                    i.pending_calls.push(from);
+                    return;
+                }
+                drop(i);
+                self.offer(from);
+            }
+            (Role::Watch, "talk_ready") if !self.0.borrow().links.contains_key(&from) => {
+                self.send(json!({"type": "talk_request", "to": from}));
+            }
+            (Role::Watch, "end_talk") => {
+                self.drop_peer(&from);
+                self.ui().status.try_set(CallStatus::Ended);
+            }
+            (Role::Mesh | Role::Watch, "offer") => self.answer(from, m.payload),
+            (Role::Mesh | Role::Talk, "answer") => self.accept_answer(from, m.payload),
+            (_, "candidate") => self.add_candidate(&from, &m.payload),
+            (_, "bye") => self.drop_peer(&from),
+            _ => {}
+        }
+    }
+}
