@@ -38,16 +38,8 @@ async fn signup_sets_a_safe_cookie_and_shows_the_user() {
         "{raw}"
     );
     let cookie = session_cookie(&r).unwrap();
-    let page = http()
-        .get(s.url("/"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains(">carol<"), "header shows the signed-in user");
+    let html = page(&s, "/", &cookie).await;
+    assert!(html.contains(">carol<"), "header shows the signed-in user");
     let hash: String =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'carol'")
             .fetch_one(&s.state.pool)
@@ -178,16 +170,8 @@ async fn guests_get_a_generated_name() {
     let s = start(&[]).await;
     let cookie = guest(&s).await;
     let (_ws, _) = connect(&s, &cookie).await;
-    let page = http()
-        .get(s.url("/"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains(">guest-"), "header shows the guest name");
+    let html = page(&s, "/", &cookie).await;
+    assert!(html.contains(">guest-"), "header shows the guest name");
 }
 
 #[tokio::test]

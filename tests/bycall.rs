@@ -395,15 +395,7 @@ async fn home_page_lists_who_is_online_for_signed_in_visitors() {
     let ann = signup(&s, "ann").await;
     let (_, _bob) = online_user(&s, "bob").await;
     let (_ann_ws, _) = connect(&s, &ann).await;
-    let html = http()
-        .get(s.url("/"))
-        .header("cookie", &ann)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, "/", &ann).await;
     assert!(
         html.contains("data-testid=\"online\""),
         "online list rendered"

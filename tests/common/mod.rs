@@ -80,6 +80,19 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// The HTML of `path` as the holder of `cookie` sees it.
+pub async fn page(s: &TestServer, path: &str, cookie: &str) -> String {
+    http()
+        .get(s.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The `name=value` of a response's session cookie.
 pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers()
