@@ -47,11 +47,24 @@ skip() {
   results+=("$1 skipped")
   say "=== $1: skipped ($2)"
 }
+# "N passed, N failed" over every runner: cargo's "test result:" lines and Playwright's totals.
+count() {
+  [[ -n ${COUNTS:-} && -f $COUNTS ]] || return 0
+  awk '
+    /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    /^ *[0-9]+ passed \(/ { p += $1 }
+    /^ *[0-9]+ failed$/ { f += $1 }
+    /^ *[0-9]+ flaky$/ { f += $1 }
+    END { printf "tests: %d passed, %d failed\n", p, f }
+  ' "$COUNTS"
+  rm -f "$COUNTS"
+}
 summary() {
   local verdict=PASS joined
   [[ $failed -eq 0 ]] || verdict=FAIL
   joined=$(printf '%s; ' "${results[@]}")
   echo "test.sh: $verdict in ${SECONDS}s: ${joined%; }"
+  count
 }
 trap summary EXIT
 
@@ -67,13 +80,19 @@ fi
 # Only this step sees these variables: cargo-leptos appends its flag to an inherited RUSTFLAGS,
 # which would make a different fingerprint and rebuild everything.
 output_name=$(sed -n 's/^output-name *= *"\(.*\)"/\1/p' Cargo.toml | head -n1)
+# Runs cargo_test, keeping a copy of its output for the pass/fail count at the end.
+cargo_test_logged() {
+  set -o pipefail
+  cargo_test 2>&1 | tee -a "$COUNTS"
+}
 cargo_test() {
   env -u LEPTOS_WATCH \
     RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components" \
     LEPTOS_OUTPUT_NAME="${output_name:-parley}" \
     cargo test --features ssr
 }
-step cargo-test cargo_test || true
+COUNTS=$(mktemp "${TMPDIR:-/tmp}/parley-counts.XXXXXX")
+step cargo-test cargo_test_logged || true
 
 # --- 3. build the site (server binary + wasm + css) ------------------------------------------
 built=0
@@ -96,7 +115,11 @@ if [[ $built -eq 1 ]]; then
       (cd end2end && exec npx playwright test "$@")
     fi
   }
-  step e2e e2e "$@" || true
+  e2e_logged() {
+    set -o pipefail
+    e2e "$@" 2>&1 | tee -a "$COUNTS"
+  }
+  step e2e e2e_logged "$@" || true
 else
   skip e2e "the build failed"
 fi
