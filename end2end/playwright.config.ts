@@ -85,6 +85,9 @@ export default defineConfig({
       LEPTOS_ENV: 'DEV',
       DATABASE_URL: `sqlite://${dbFile}`,
       ROOM_CAP: '3',
+      // A STUN server on loopback that is not there: checks the setting reaches the browser's
+      // RTCPeerConnection without needing any network.
+      ICE_SERVERS: '[{"urls":"stun:127.0.0.1:3478"}]',
       RUST_LOG: 'info',
       NO_COLOR: '1',
     },

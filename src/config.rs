@@ -21,6 +21,9 @@ pub struct Config {
     pub peerjs: PeerJsOptions,
     /// How long a call by name rings before the caller hears "no answer".
     pub ring_timeout: Duration,
+    /// STUN/TURN servers for browsers, as an `RTCIceServer[]` JSON array (default none: fine on
+    /// one network; set STUN, and TURN for strict NATs, for calls across the internet).
+    pub ice_servers: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +110,7 @@ impl Config {
                 allow_discovery: flag("ALLOW_DISCOVERY"),
             },
             ring_timeout: Duration::from_millis(num("RING_TIMEOUT_MS", 30_000)?.max(1)),
+            ice_servers: ice_servers(get("ICE_SERVERS").unwrap_or("[]"))?,
         })
     }
 }
@@ -141,9 +145,45 @@ pub fn apply_flags(
     Ok(())
 }
 
+/// Checks `ICE_SERVERS`: a JSON array of objects, each with `urls` (a string or strings).
+fn ice_servers(v: &str) -> Result<String, ConfigError> {
+    let bad = |msg: &str| ConfigError {
+        name: "ICE_SERVERS".into(),
+        msg: msg.into(),
+    };
+    let parsed: serde_json::Value =
+        serde_json::from_str(v).map_err(|e| bad(&format!("not JSON: {e}")))?;
+    let list = parsed
+        .as_array()
+        .ok_or_else(|| bad("must be a JSON array of RTCIceServer objects"))?;
+    for s in list {
+        let urls_ok = match s.get("urls") {
+            Some(serde_json::Value::String(_)) => true,
+            Some(serde_json::Value::Array(a)) => a.iter().all(serde_json::Value::is_string),
+            _ => false,
+        };
+        if !urls_ok {
+            return Err(bad(
+                "each server needs \"urls\": a string or a list of strings",
+            ));
+        }
+    }
+    Ok(parsed.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ice_servers_are_checked() {
+        assert_eq!(ice_servers("[]").unwrap(), "[]");
+        let ok = r#"[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:t.example.org"],"username":"u","credential":"p"}]"#;
+        assert!(ice_servers(ok).is_ok());
+        assert!(ice_servers("{}").is_err());
+        assert!(ice_servers(r#"[{"url":"stun:x"}]"#).is_err());
+        assert!(ice_servers("stun:x").is_err());
+    }
 
     #[test]
     fn defaults_and_overrides() {

@@ -57,6 +57,11 @@ test('two members see each other, connect with live video, and one leaves', asyn
   const benOnAmy = await expectConnected(pa, ben);
   const amyOnBen = await expectConnected(pb, amy);
   await expectVideoBytesGrow(pa, benOnAmy);
+  const ice = await pa.evaluate(
+    (id) => (window as any).__parley.pcs[id].getConfiguration().iceServers.map((s: RTCIceServer) => s.urls),
+    benOnAmy,
+  );
+  expect(ice.flat(), 'ICE_SERVERS reaches the peer connection').toContain('stun:127.0.0.1:3478');
   await expectVideoBytesGrow(pb, amyOnBen);
 
   // What the server knows, without a browser: the room page's server-rendered presence list,

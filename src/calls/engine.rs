@@ -35,6 +35,8 @@ struct Inner {
     room: String,
     name: String,
     role: Role,
+    /// STUN/TURN servers (`RTCIceServer[]` JSON).
+    ice: String,
     ui: Ui,
     socket: Option<Socket>,
     joined: bool,
@@ -54,11 +56,12 @@ struct Inner {
 }
 
 impl Engine {
-    pub fn start(room: String, name: String, role: Role, ui: Ui) -> Self {
+    pub fn start(room: String, name: String, role: Role, ice: String, ui: Ui) -> Self {
         let engine = Engine(Rc::new(RefCell::new(Inner {
             room,
             name,
             role,
+            ice,
             ui,
             socket: None,
             joined: false,

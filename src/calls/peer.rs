@@ -34,10 +34,13 @@ impl Link {
     pub fn new(
         peer: &str,
         local: Option<&MediaStream>,
+        ice_servers: &str,
         report: impl Fn(LinkEvent) + 'static,
     ) -> Result<Self, JsValue> {
         let cfg = RtcConfiguration::new();
-        cfg.set_ice_servers(&js_sys::Array::new());
+        cfg.set_ice_servers(
+            &js_sys::JSON::parse(ice_servers).unwrap_or_else(|_| js_sys::Array::new().into()),
+        );
         let pc = RtcPeerConnection::new_with_configuration(&cfg)?;
         if let Some(stream) = local {
             for t in stream.get_tracks().iter() {

@@ -88,6 +88,9 @@ pub fn CallStage(
     /// Mesh for a room call; talk or watch for a broadcast.
     #[prop(default = Role::Mesh)]
     role: Role,
+    /// STUN/TURN servers for the peer connections, as an `RTCIceServer[]` JSON array.
+    #[prop(default = "[]".to_owned())]
+    ice: String,
 ) -> impl IntoView {
     let ui = Ui {
         status: RwSignal::new(CallStatus::Connecting),
@@ -98,14 +101,17 @@ pub fn CallStage(
     };
     #[cfg(feature = "hydrate")]
     let leave: Option<LeaveFn> = {
-        let engine = super::engine::Engine::start(room.clone(), user.name.clone(), role, ui);
+        let engine = super::engine::Engine::start(room.clone(), user.name.clone(), role, ice, ui);
         let on_leave = send_wrapper::SendWrapper::new(engine.clone());
         let cleanup = send_wrapper::SendWrapper::new(engine);
         on_cleanup(move || cleanup.shutdown());
         Some(std::sync::Arc::new(move || on_leave.leave()))
     };
     #[cfg(not(feature = "hydrate"))]
-    let leave: Option<LeaveFn> = None;
+    let leave: Option<LeaveFn> = {
+        let _ = ice;
+        None
+    };
     view_stage(room, user, role, ui, leave)
 }
 

@@ -8,6 +8,15 @@ pub async fn list_rooms() -> Result<Vec<RoomSummary>, ServerFnError> {
     Ok(crate::state::AppState::from_context()?.hub.rooms())
 }
 
+/// The STUN/TURN servers browsers should use, as an `RTCIceServer[]` JSON array.
+#[server(endpoint = "ice_servers")]
+pub async fn ice_servers() -> Result<String, ServerFnError> {
+    Ok(crate::state::AppState::from_context()?
+        .config
+        .ice_servers
+        .clone())
+}
+
 /// Who is in one room.
 #[server(endpoint = "room_people")]
 pub async fn room_people(room: String) -> Result<RoomSummary, ServerFnError> {

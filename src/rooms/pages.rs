@@ -1,5 +1,5 @@
 //! The home page (rooms and who is in each) and the room page (presence and the call).
-use super::api::{list_rooms, room_people};
+use super::api::{ice_servers, list_rooms, room_people};
 use super::presence::PresenceList;
 use crate::accounts::pages::GuestForm;
 use crate::accounts::CurrentUser;
@@ -104,14 +104,16 @@ fn RoomScreen(role: Role) -> impl IntoView {
     let params = use_params_map();
     let room = move || params.read().get("room").unwrap_or_default();
     let people = Resource::new(room, room_people);
+    let ice = Resource::new(|| (), |_| ice_servers());
     let session = expect_context::<Session>();
     view! {
         <Title text=move || format!("{} · Parley", crate::direct::room_title(&room()))/>
         <Suspense fallback=|| view! { <p class="muted">"Loading room…"</p> }>
             {move || Suspend::new(async move {
                 let user = session.0.await.ok().flatten();
+                let ice = ice.await.unwrap_or_else(|_| "[]".to_owned());
                 match people.await {
-                    Ok(summary) => view! { <RoomView summary user role/> }.into_any(),
+                    Ok(summary) => view! { <RoomView summary user role ice/> }.into_any(),
                     Err(_) => view! {
                         <section class="card narrow">
                             <h1>"No such room"</h1>
@@ -126,7 +128,13 @@ fn RoomScreen(role: Role) -> impl IntoView {
 }
 
 #[component]
-fn RoomView(summary: RoomSummary, user: Option<CurrentUser>, role: Role) -> impl IntoView {
+fn RoomView(
+    summary: RoomSummary,
+    user: Option<CurrentUser>,
+    role: Role,
+    /// STUN/TURN servers, as JSON.
+    ice: String,
+) -> impl IntoView {
     let people = RwSignal::new(summary.people);
     let me = user.as_ref().map(|u| u.name.clone());
     let room = summary.name;
@@ -143,7 +151,7 @@ fn RoomView(summary: RoomSummary, user: Option<CurrentUser>, role: Role) -> impl
                     {(!kind.is_empty()).then(|| view! { <span class="badge kind">{kind}</span> })}
                 </h1>
                 {match user {
-                    Some(user) => view! { <CallStage room=room.clone() user people role/> }.into_any(),
+                    Some(user) => view! { <CallStage room=room.clone() user people role ice=ice.clone()/> }.into_any(),
                     None => view! { <JoinPrompt next=here/> }.into_any(),
                 }}
             </section>

@@ -16,7 +16,8 @@ impl Engine {
         let w = self.weak();
         let id = peer.to_owned();
         let local = self.0.borrow().local.clone();
-        let link = Link::new(peer, local.as_ref(), move |ev| {
+        let ice = self.0.borrow().ice.clone();
+        let link = Link::new(peer, local.as_ref(), &ice, move |ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
