@@ -18,6 +18,10 @@ pub enum DbError {
 }
 
 pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
+    if !url.starts_with("sqlite:") {
+        let why = sqlx::Error::Configuration("only sqlite: URLs are supported".into());
+        return Err(DbError::Url(url.to_owned(), why));
+    }
     let opts = SqliteConnectOptions::from_str(url)
         .map_err(|e| DbError::Url(url.to_owned(), e))?
         .create_if_missing(true)

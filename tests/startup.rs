@@ -1,0 +1,66 @@
+//! Start-up: the database file and folders are created and migrated; a database that cannot be
+//! opened or migrated stops start-up with a message that says so.
+#![cfg(feature = "ssr")]
+use parley::db::{connect, DbError};
+
+#[tokio::test]
+async fn creates_folders_and_file_and_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/app.db");
+    let pool = connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert!(path.exists());
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(
+        tables.contains(&"users".to_owned()) && tables.contains(&"sessions".to_owned()),
+        "{tables:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.db");
+    std::fs::write(
+        &path,
+        b"this is not an sqlite database, just some text that is long enough",
+    )
+    .unwrap();
+    let err = connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DbError::Open(..) | DbError::Migrate(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("database"), "{err}");
+}
+
+#[tokio::test]
+async fn a_changed_migration_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("app.db").display());
+    let pool = connect(&url).await.unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let err = connect(&url).await.unwrap_err();
+    assert!(matches!(err, DbError::Migrate(_)), "{err:?}");
+    assert!(
+        err.to_string().starts_with("database migration failed"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_url_is_a_clear_error() {
+    let err = connect("postgres://nope").await.unwrap_err();
+    assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+}
