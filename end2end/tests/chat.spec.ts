@@ -44,3 +44,27 @@ test('chat messages and a chunked file go peer to peer over the data channel', a
   expect(received.hex).toBe(digest);
   await expect(pa.locator(`[data-testid=chat] li[data-from="${a}"]`).last()).toContainText('shared data.bin');
 });
+
+test('camera and microphone can be switched off and on during a call', async ({ browser }) => {
+  const room = unique('toggle');
+  const pa = await openPage(browser, 'tog-a');
+  await joinAsGuest(pa);
+  const pb = await openPage(browser, 'tog-b');
+  const b = await joinAsGuest(pb);
+  await openRoom(pa, room);
+  await openRoom(pb, room);
+  await expectConnected(pa, b);
+  const videoEnabled = () =>
+    pa.evaluate(() => ((document.getElementById('local-video') as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0].enabled);
+  const stop = pa.getByRole('button', { name: 'Stop video' });
+  await stop.click();
+  await expect(pa.getByRole('button', { name: 'Start video' })).toHaveAttribute('aria-pressed', 'true');
+  expect(await videoEnabled()).toBe(false);
+  await pa.getByRole('button', { name: 'Start video' }).click();
+  await expect(stop).toHaveAttribute('aria-pressed', 'false');
+  expect(await videoEnabled()).toBe(true);
+  await pa.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(pa.getByRole('button', { name: 'Unmute' })).toHaveAttribute('aria-pressed', 'true');
+  // The call itself is untouched: nothing was renegotiated.
+  await expect(pa.locator(`figure.tile.remote[data-peer="${b}"]`)).toHaveAttribute('data-state', 'connected');
+});

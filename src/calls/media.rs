@@ -60,3 +60,20 @@ fn describe(e: wasm_bindgen::JsValue) -> String {
         _ => format!("Couldn't start the camera ({name})."),
     }
 }
+
+/// Enables or disables the local `kind` ("audio" or "video") tracks shown in `#local-video`.
+pub fn set_local_enabled(kind: &str, enabled: bool) {
+    let stream = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("local-video"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlVideoElement>().ok())
+        .and_then(|v| v.src_object());
+    let Some(stream) = stream else { return };
+    for t in stream.get_tracks().iter() {
+        if let Ok(t) = t.dyn_into::<MediaStreamTrack>() {
+            if t.kind() == kind {
+                t.set_enabled(enabled);
+            }
+        }
+    }
+}

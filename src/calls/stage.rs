@@ -167,6 +167,7 @@ fn view_stage(
                 </For>
             </div>
             <div class="controls">
+                {(role != Role::Watch).then(|| view! { <MediaToggles/> })}
                 <button class="danger" on:click=on_leave disabled=move || matches!(status.get(), CallStatus::Left | CallStatus::Ended)>{leave_label}</button>
             </div>
             {(role == Role::Mesh).then(|| view! { <super::chat_panel::ChatPanel lines=ui.chat/> })}
@@ -200,5 +201,31 @@ fn RemoteTile(
                 <span class="conn">{move || label.get()}</span>
             </figcaption>
         </figure>
+    }
+}
+
+/// Mute the microphone and turn the camera off and on. The tracks stay in the calls (disabled
+/// tracks send silence and black), so nothing is renegotiated.
+#[component]
+fn MediaToggles() -> impl IntoView {
+    let muted = RwSignal::new(false);
+    let camera_off = RwSignal::new(false);
+    let toggle = move |kind: &'static str, state: RwSignal<bool>| {
+        move |_| {
+            let off = !state.get_untracked();
+            state.set(off);
+            #[cfg(feature = "hydrate")]
+            super::media::set_local_enabled(kind, !off);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = kind;
+        }
+    };
+    view! {
+        <button class="toggle" aria-pressed=move || muted.get().to_string() on:click=toggle("audio", muted)>
+            {move || if muted.get() { "Unmute" } else { "Mute" }}
+        </button>
+        <button class="toggle" aria-pressed=move || camera_off.get().to_string() on:click=toggle("video", camera_off)>
+            {move || if camera_off.get() { "Start video" } else { "Stop video" }}
+        </button>
     }
 }
