@@ -77,14 +77,7 @@ async fn ring_accept_meet_in_a_private_unlisted_room() {
     assert_eq!(next_json(&mut carl_room).await["code"], "private_room");
 
     // Not listed anywhere.
-    let rooms: Value = http()
-        .get(s.url("/api/rooms"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rooms: Value = get_json(&s, "/api/rooms").await;
     assert_eq!(rooms, json!([]));
 
     // Bob is busy while he is in the call.

@@ -445,14 +445,7 @@ async fn custom_path_key_and_discovery() {
     };
     let bad = refusal(&s, "/signal/peerjs", "key=peerjs&id=a&token=t").await;
     assert_eq!(bad["payload"]["msg"], "Invalid key provided");
-    let peers: Value = http()
-        .get(s.url("/signal/k2/peers"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let peers: Value = get_json(&s, "/signal/k2/peers").await;
     assert_eq!(peers, json!(["yan", "zed"]));
 }
 

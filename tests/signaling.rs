@@ -39,14 +39,7 @@ async fn join_relay_stamp_and_leave() {
     assert_eq!(next_json(&mut b).await["payload"]["sdpMid"], "0");
 
     // Presence as JSON and in the server-rendered page.
-    let room: serde_json::Value = http()
-        .get(s.url("/api/rooms/team"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room: serde_json::Value = get_json(&s, "/api/rooms/team").await;
     assert_eq!(room, json!({"name": "team", "people": ["ann", "bob"]}));
     let html = http()
         .get(s.url("/r/team"))
@@ -67,14 +60,7 @@ async fn join_relay_stamp_and_leave() {
         left,
         json!({"type": "peer_left", "room": "team", "id": b_id, "name": "bob"})
     );
-    let rooms: serde_json::Value = http()
-        .get(s.url("/api/rooms"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rooms: serde_json::Value = get_json(&s, "/api/rooms").await;
     assert_eq!(rooms, json!([{"name": "team", "people": ["ann"]}]));
 }
 

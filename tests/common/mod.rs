@@ -80,6 +80,18 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// `GET path` as JSON, without a session.
+pub async fn get_json(s: &TestServer, path: &str) -> serde_json::Value {
+    http()
+        .get(s.url(path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The HTML of `path` as the holder of `cookie` sees it.
 pub async fn page(s: &TestServer, path: &str, cookie: &str) -> String {
     http()
