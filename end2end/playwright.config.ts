@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-// Run by scripts/test.sh after `cargo leptos build`, inside a loopback-only network namespace.
+// Run by scripts/test.sh after `cargo leptos build --release`, inside a loopback-only network namespace.
 // Starts the built server binary itself (not through cargo-leptos), so it gives the server the
 // environment cargo-leptos would.
 
@@ -36,8 +36,14 @@ if (!process.env.PARLEY_E2E_DB_DIR) {
 }
 const dbFile = path.join(process.env.PARLEY_E2E_DB_DIR, 'e2e.db');
 
-const server = path.join(targetDir, 'debug', 'parley');
+// scripts/test.sh builds and tests the release site (what users deploy); PARLEY_E2E_PROFILE=debug
+// tests a debug build instead.
+const profile = process.env.PARLEY_E2E_PROFILE === 'debug' ? 'debug' : 'release';
+const server = path.join(targetDir, profile, 'parley');
 const siteAddr = '127.0.0.1:3000';
+// For specs that start servers of their own (workers inherit the environment).
+process.env.PARLEY_E2E_SERVER = server;
+process.env.PARLEY_SITE_ROOT ??= siteRoot();
 
 export default defineConfig({
   testDir: './tests',
@@ -82,7 +88,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: siteRoot(),
       LEPTOS_OUTPUT_NAME: 'parley',
       LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_ENV: 'DEV',
+      LEPTOS_ENV: profile === 'release' ? 'PROD' : 'DEV',
       DATABASE_URL: `sqlite://${dbFile}`,
       ROOM_CAP: '3',
       // A STUN server on loopback that is not there: checks the setting reaches the browser's

@@ -16,6 +16,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ -d "$HOME/.cargo/bin" && ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
   export PATH="$HOME/.cargo/bin:$PATH"
 fi
+# wasm-opt 132 from npm (installed by setup.sh) ahead of any older one, e.g. Debian's 108.
+export PATH="$PWD/scripts/wasm-opt/node_modules/.bin:$PATH"
 
 release=0
 args=()

@@ -72,12 +72,11 @@ apt_install() {
 }
 
 pkgs=()
-command -v wasm-opt >/dev/null 2>&1 || pkgs+=(binaryen) # release builds run wasm-opt
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [[ $browser -eq 1 ]]; then
   [[ -x /usr/bin/chromium ]] || pkgs+=(chromium)
   command -v unshare >/dev/null 2>&1 || pkgs+=(util-linux)
   command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
-  command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
 if [[ ${#pkgs[@]} -gt 0 ]]; then apt_install "${pkgs[@]}"; fi
 
@@ -119,22 +118,27 @@ if [[ $(wasm-bindgen --version 2>/dev/null || true) != "wasm-bindgen $wb_version
     cargo install wasm-bindgen-cli --version "$wb_version" --force
 fi
 
+# --- wasm-opt (npm) -------------------------------------------------------------------------
+# Release builds run wasm-opt. Debian's binaryen is wasm-opt 108, whose output of
+# wasm-bindgen 0.2.130 code Chromium rejects at start ("WebAssembly.Table.set(): Argument 1 is
+# invalid for table"): the page never hydrates. npm's binaryen 132 works. run.sh and test.sh
+# put scripts/wasm-opt/node_modules/.bin first on PATH.
+npm_ci() { # npm_ci DIR: installs DIR's locked packages unless they are already there
+  local dir=$1
+  if [[ ! -f "$dir/node_modules/.package-lock.json" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    say "npm ci in ${dir#"$ROOT"/}/"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+}
+npm_ci "$ROOT/scripts/wasm-opt"
+wasm_opt_version=$("$ROOT/scripts/wasm-opt/node_modules/.bin/wasm-opt" --version 2>/dev/null || true)
+[[ $wasm_opt_version == *"version 132"* ]] || die "wasm-opt 132 did not install (got '$wasm_opt_version')"
+
 # --- Playwright (npm) -----------------------------------------------------------------------
 if [[ $browser -eq 1 ]]; then
   node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
   [[ $node_major -ge 20 ]] || die "Playwright needs Node.js >= 20 (found $(node --version 2>/dev/null || echo none))"
-  e2e="$ROOT/end2end"
-  if [[ ! -d "$e2e/node_modules/@playwright/test" ||
-    ! -f "$e2e/node_modules/.package-lock.json" ||
-    "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]]; then
-    if [[ -f "$e2e/package-lock.json" ]]; then
-      say "npm ci in end2end/"
-      (cd "$e2e" && npm ci --no-audit --no-fund)
-    else
-      say "npm install in end2end/"
-      (cd "$e2e" && npm install --no-audit --no-fund)
-    fi
-  fi
+  npm_ci "$ROOT/end2end"
 fi
 
-say "ok (cargo-leptos $CARGO_LEPTOS_VERSION, wasm-bindgen $wb_version$([[ $browser -eq 1 ]] && echo ", chromium, playwright"))"
+say "ok (cargo-leptos $CARGO_LEPTOS_VERSION, wasm-bindgen $wb_version, wasm-opt 132$([[ $browser -eq 1 ]] && echo ", chromium, playwright"))"

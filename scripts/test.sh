@@ -13,6 +13,8 @@ ROOT=$PWD
 if [[ -d "$HOME/.cargo/bin" && ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
   export PATH="$HOME/.cargo/bin:$PATH"
 fi
+# wasm-opt 132 from npm (installed by setup.sh) ahead of any older one, e.g. Debian's 108.
+export PATH="$PWD/scripts/wasm-opt/node_modules/.bin:$PATH"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Relative target dirs are relative to the repo; make it absolute so end2end/ sees the same one.
@@ -95,8 +97,15 @@ COUNTS=$(mktemp "${TMPDIR:-/tmp}/parley-counts.XXXXXX")
 step cargo-test cargo_test_logged || true
 
 # --- 3. build the site (server binary + wasm + css) ------------------------------------------
+# The release build, because that is what users deploy (`scripts/run.sh --release`): a suite
+# that only tested debug builds once hid a release wasm that never started.
+# PARLEY_E2E_PROFILE=debug builds and tests the debug site instead (quicker while iterating).
+profile=${PARLEY_E2E_PROFILE:-release}
+export PARLEY_E2E_PROFILE=$profile
+build_args=()
+[[ $profile == release ]] && build_args+=(--release)
 built=0
-if step build cargo leptos build; then built=1; fi
+if step build cargo leptos build "${build_args[@]}"; then built=1; fi
 
 # --- 4. end-to-end ----------------------------------------------------------------------------
 if [[ $built -eq 1 ]]; then
@@ -104,7 +113,7 @@ if [[ $built -eq 1 ]]; then
   PARLEY_E2E_DB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/parley-e2e.XXXXXX")
   export PARLEY_E2E_DB_DIR
   trap 'rm -rf "$PARLEY_E2E_DB_DIR"; summary' EXIT
-  [[ -x "$TARGET_DIR/debug/parley" ]] || say "warning: $TARGET_DIR/debug/parley is missing"
+  [[ -x "$TARGET_DIR/$profile/parley" ]] || say "warning: $TARGET_DIR/$profile/parley is missing"
   e2e() {
     if command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
       # Only loopback: every ICE candidate is 127.0.0.1, nothing leaves the machine, and port

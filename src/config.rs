@@ -7,6 +7,7 @@ use crate::peerjs::options::{normalize_path, valid_key};
 use crate::peerjs::PeerJsOptions;
 use crate::signaling::hub::HubLimits;
 use crate::signaling::limits::ConnLimits;
+use crate::throttle::ThrottleLimits;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -24,6 +25,10 @@ pub struct Config {
     /// STUN/TURN servers for browsers, as an `RTCIceServer[]` JSON array (default none: fine on
     /// one network; set STUN, and TURN for strict NATs, for calls across the internet).
     pub ice_servers: String,
+    /// Per-address and per-account limits.
+    pub throttle: ThrottleLimits,
+    /// How long a client may take to send a request's headers before it is disconnected.
+    pub header_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +63,7 @@ impl Config {
         let flag = |k: &str| get(k).is_some_and(|v| matches!(v, "1" | "true" | "yes" | "on"));
         let conn_default = ConnLimits::default();
         let pj_default = PeerJsOptions::default();
+        let th = ThrottleLimits::default();
         let ms = |k: &str, d: std::time::Duration| -> Result<Duration, ConfigError> {
             Ok(Duration::from_millis(num(k, d.as_millis() as u64)?.max(1)))
         };
@@ -111,6 +117,22 @@ impl Config {
             },
             ring_timeout: Duration::from_millis(num("RING_TIMEOUT_MS", 30_000)?.max(1)),
             ice_servers: ice_servers(get("ICE_SERVERS").unwrap_or("[]"))?,
+            throttle: ThrottleLimits {
+                auth_per_min_ip: num("AUTH_PER_MIN", th.auth_per_min_ip.into())?.max(1) as u32,
+                login_fails_per_min_user: num(
+                    "LOGIN_FAILS_PER_MIN",
+                    th.login_fails_per_min_user.into(),
+                )?
+                .max(1) as u32,
+                guests_per_hour_ip: num("GUESTS_PER_HOUR", th.guests_per_hour_ip.into())?.max(1)
+                    as u32,
+                sockets_per_ip: num("SOCKETS_PER_IP", th.sockets_per_ip as u64)?.max(1) as usize,
+                sockets_per_user: num("SOCKETS_PER_USER", th.sockets_per_user as u64)?.max(1)
+                    as usize,
+                hash_queue: num("HASH_QUEUE", th.hash_queue as u64)? as usize,
+                trust_proxy: flag("TRUST_PROXY"),
+            },
+            header_timeout: ms("HEADER_TIMEOUT_MS", Duration::from_secs(10))?,
         })
     }
 }

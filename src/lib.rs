@@ -13,6 +13,10 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod headers;
+#[cfg(feature = "ssr")]
+pub mod listen;
+#[cfg(feature = "ssr")]
 pub mod peerjs;
 #[cfg(feature = "ssr")]
 pub mod run;
@@ -20,6 +24,8 @@ pub mod run;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

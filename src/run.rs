@@ -23,13 +23,18 @@ pub async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .map_err(|e| format!("cannot listen on {}: {e}", leptos.site_addr))?;
     tracing::info!("listening on http://{}", leptos.site_addr);
     let token = state.shutdown.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            token.cancel();
-        })
-        .await?;
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        token.cancel();
+    });
+    crate::listen::serve(
+        listener,
+        app,
+        state.shutdown.clone(),
+        state.config.header_timeout,
+    )
+    .await;
     pool.close().await;
     Ok(())
 }
@@ -53,6 +58,7 @@ pub async fn build_state(
         pool,
         hub,
         peerjs,
+        throttles: Arc::new(crate::throttle::Throttles::new(config.throttle)),
         config: Arc::new(config),
         shutdown,
     })

@@ -10,7 +10,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
-    Router::new()
+    let router = Router::new()
         .route("/auth/signup", post(accounts::handlers::signup))
         .route("/auth/login", post(accounts::handlers::login))
         .route("/auth/logout", post(accounts::handlers::logout))
@@ -35,5 +35,6 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .with_state(state);
+    crate::headers::layer(router)
 }

@@ -16,6 +16,8 @@ pub struct AppState {
     /// The PeerJS dialect's realm on the hub (its mailbox and signaling pairs).
     pub peerjs: Arc<PeerJs>,
     pub config: Arc<Config>,
+    /// Per-address and per-account limits, and the password-hashing permits.
+    pub throttles: Arc<crate::throttle::Throttles>,
     /// Cancelled at shutdown; WebSocket tasks watch it (axum's graceful shutdown does not).
     pub shutdown: CancellationToken,
 }

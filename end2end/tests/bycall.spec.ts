@@ -1,5 +1,5 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { expectConnected, expectVideoBytesGrow, openPage, signUp, unique } from './helpers';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { expectConnected, expectVideoBytesGrow, openPage, signUp, unique, test } from './helpers';
 
 // Calling a user by name from the home page's online list (seeds 000 and 003).
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import {
   PASSWORD,
   expectConnected,
@@ -12,6 +12,7 @@ import {
   signUp,
   submitCredentials,
   unique,
+  test,
 } from './helpers';
 
 // Each test opens its own contexts (one per user); close them so no call outlives its test.

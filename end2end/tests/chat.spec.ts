@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
-import { expectConnected, joinAsGuest, openPage, openRoom, unique } from './helpers';
+import { expectConnected, joinAsGuest, openPage, openRoom, unique, test } from './helpers';
 
 test.afterEach(async ({ browser }) => {
   for (const context of browser.contexts()) await context.close();

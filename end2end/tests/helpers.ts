@@ -1,4 +1,21 @@
-import { expect, type Browser, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Locator, type Page } from '@playwright/test';
+
+/** Uncaught errors seen on any page opened with `openPage` during the current test. */
+const uncaught: string[] = [];
+
+/** Playwright's `test`, failing any test during which a page threw an uncaught error (an
+ *  exception or rejected promise nobody handled, or a Rust panic): a release wasm that fails to
+ *  start shows up here first. Every spec imports `test` from this file. */
+export const test = base.extend<{ noUncaughtErrors: void }>({
+  noUncaughtErrors: [
+    async ({}, use) => {
+      uncaught.length = 0;
+      await use();
+      expect(uncaught, 'uncaught errors in the browser').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 export const PASSWORD = 'e2e-password-123';
 
@@ -15,9 +32,16 @@ export function unique(prefix: string): string {
 export async function openPage(browser: Browser, label: string): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`[${label}] page error: ${e.message}`));
+  page.on('pageerror', (e) => {
+    console.log(`[${label}] page error: ${e.message}`);
+    uncaught.push(`[${label}] ${e.message}`);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') console.log(`[${label}] console.${m.type()}: ${m.text()}`);
+    // console_error_panic_hook reports Rust panics as console errors.
+    if (m.type() === 'error' && /panicked at|RuntimeError|unreachable/.test(m.text())) {
+      uncaught.push(`[${label}] ${m.text()}`);
+    }
   });
   return page;
 }

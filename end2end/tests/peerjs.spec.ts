@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { openPage, unique } from './helpers';
+import { expect, type Page } from '@playwright/test';
+import { openPage, unique, test } from './helpers';
 
 // The stock PeerJS browser client from npm, unchanged, against our server's PeerJS endpoint.
 // Each page is a page of our own origin (`/healthz`) with the client's bundle injected, so the

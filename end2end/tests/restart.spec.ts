@@ -1,23 +1,24 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expectConnected, openPage, unique } from './helpers';
+import { expectConnected, openPage, unique, test } from './helpers';
 
 // A server of our own (not the shared one), so this test can stop and restart it.
-const repo = path.resolve(__dirname, '..', '..');
-const target = process.env.CARGO_TARGET_DIR ? path.resolve(repo, process.env.CARGO_TARGET_DIR) : path.join(repo, 'target');
+// playwright.config.ts names the binary under test (release by default) and its site folder.
+const SERVER = process.env.PARLEY_E2E_SERVER!;
+const SITE_ROOT = process.env.PARLEY_SITE_ROOT!;
 const ADDR = '127.0.0.1:3100';
 const BASE = `http://${ADDR}`;
 
 function startServer(db: string): Promise<ChildProcess> {
-  const child = spawn(path.join(target, 'debug', 'parley'), [], {
+  const child = spawn(SERVER, [], {
     cwd: __dirname,
     env: {
       ...process.env,
       LEPTOS_SITE_ADDR: ADDR,
-      LEPTOS_SITE_ROOT: process.env.PARLEY_SITE_ROOT ?? path.join(repo, 'target', 'site'),
+      LEPTOS_SITE_ROOT: SITE_ROOT,
       LEPTOS_OUTPUT_NAME: 'parley',
       LEPTOS_SITE_PKG_DIR: 'pkg',
       DATABASE_URL: `sqlite://${db}`,

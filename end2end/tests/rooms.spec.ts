@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { expectConnected, expectVideoBytesGrow, joinAsGuest, openPage, openRoom, remoteTile, unique } from './helpers';
+import { expect, type Page } from '@playwright/test';
+import { expectConnected, expectVideoBytesGrow, joinAsGuest, openPage, openRoom, remoteTile, unique, test } from './helpers';
 
 // The Playwright config starts the server with ROOM_CAP=3.
 

@@ -46,12 +46,12 @@ pub async fn start_on(db: &std::path::Path, vars: &[(&str, &str)]) -> TestServer
     let state = parley::run::build_state(config, leptos).await.unwrap();
     let app = parley::server::router(state.clone());
     let token = state.shutdown.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-            .unwrap();
-    });
+    tokio::spawn(parley::listen::serve(
+        listener,
+        app,
+        token,
+        state.config.header_timeout,
+    ));
     TestServer {
         addr,
         state,
