@@ -3,6 +3,7 @@
 //! PeerJS options keep peerjs-server's flag names: `--key` and `--path` set `PEERJS_KEY` and
 //! `PEERJS_PATH` (a bare `PATH` would be the shell's), and a flag with no value, like
 //! `--allow_discovery`, means `true`.
+use crate::ice::{IcePolicy, IceSettings};
 use crate::peerjs::options::{normalize_path, valid_key};
 use crate::peerjs::PeerJsOptions;
 use crate::signaling::hub::HubLimits;
@@ -25,6 +26,8 @@ pub struct Config {
     /// STUN/TURN servers for browsers, as an `RTCIceServer[]` JSON array (default none: fine on
     /// one network; set STUN, and TURN for strict NATs, for calls across the internet).
     pub ice_servers: String,
+    /// STUN, TURN (with minted credentials) and the transport policy.
+    pub ice: IceSettings,
     /// Per-address and per-account limits.
     pub throttle: ThrottleLimits,
     /// How long a client may take to send a request's headers before it is disconnected.
@@ -82,6 +85,8 @@ impl Config {
             name: "PEERJS_PATH".into(),
             msg: format!("{path:?}: use /-separated segments of letters, digits, -, _ or ."),
         })?;
+        let ice_servers = ice_servers(get("ICE_SERVERS").unwrap_or("[]"))?;
+        let ice = ice_settings(&get, &ice_servers, num("TURN_TTL", 6 * 3600)?)?;
         Ok(Self {
             database_url: get("DATABASE_URL")
                 .unwrap_or("sqlite://data/app.db")
@@ -116,7 +121,8 @@ impl Config {
                 allow_discovery: flag("ALLOW_DISCOVERY"),
             },
             ring_timeout: Duration::from_millis(num("RING_TIMEOUT_MS", 30_000)?.max(1)),
-            ice_servers: ice_servers(get("ICE_SERVERS").unwrap_or("[]"))?,
+            ice_servers,
+            ice,
             throttle: ThrottleLimits {
                 auth_per_min_ip: num("AUTH_PER_MIN", th.auth_per_min_ip.into())?.max(1) as u32,
                 login_fails_per_min_user: num(
@@ -167,6 +173,82 @@ pub fn apply_flags(
     Ok(())
 }
 
+/// Comma-separated values, trimmed, empty ones dropped.
+fn list(v: Option<&str>) -> Vec<String> {
+    v.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `STUN_URLS`, `TURN_URLS`, `TURN_SECRET`, `TURN_TTL` (seconds) and `ICE_POLICY`.
+fn ice_settings<'a>(
+    get: &impl Fn(&str) -> Option<&'a str>,
+    static_servers: &str,
+    ttl_secs: u64,
+) -> Result<IceSettings, ConfigError> {
+    let bad = |name: &str, msg: String| ConfigError {
+        name: name.into(),
+        msg,
+    };
+    let stun_urls = list(get("STUN_URLS"));
+    if let Some(u) = stun_urls
+        .iter()
+        .find(|u| !(u.starts_with("stun:") || u.starts_with("stuns:")))
+    {
+        return Err(bad(
+            "STUN_URLS",
+            format!("{u:?} is not a stun: or stuns: URL"),
+        ));
+    }
+    let turn_urls = list(get("TURN_URLS"));
+    if let Some(u) = turn_urls
+        .iter()
+        .find(|u| !(u.starts_with("turn:") || u.starts_with("turns:")))
+    {
+        return Err(bad(
+            "TURN_URLS",
+            format!("{u:?} is not a turn: or turns: URL"),
+        ));
+    }
+    let turn_secrets = list(get("TURN_SECRET"));
+    if !turn_urls.is_empty() && turn_secrets.is_empty() {
+        return Err(bad(
+            "TURN_SECRET",
+            "TURN_URLS is set: give coturn's static-auth-secret too".into(),
+        ));
+    }
+    if !(60..=7 * 24 * 3600).contains(&ttl_secs) {
+        return Err(bad(
+            "TURN_TTL",
+            "seconds, from 60 to 604800 (a week)".into(),
+        ));
+    }
+    let policy = match get("ICE_POLICY").unwrap_or("all") {
+        "all" => IcePolicy::All,
+        "relay" => IcePolicy::Relay,
+        other => return Err(bad("ICE_POLICY", format!("{other:?}: use all or relay"))),
+    };
+    let static_servers: Vec<serde_json::Value> =
+        serde_json::from_str(static_servers).unwrap_or_default();
+    if policy == IcePolicy::Relay && turn_urls.is_empty() && static_servers.is_empty() {
+        return Err(bad(
+            "ICE_POLICY",
+            "relay needs a TURN server: set TURN_URLS and TURN_SECRET (or ICE_SERVERS)".into(),
+        ));
+    }
+    Ok(IceSettings {
+        static_servers,
+        stun_urls,
+        turn_urls,
+        turn_secrets,
+        turn_ttl: Duration::from_secs(ttl_secs),
+        policy,
+    })
+}
+
 /// Checks `ICE_SERVERS`: a JSON array of objects, each with `urls` (a string or strings).
 fn ice_servers(v: &str) -> Result<String, ConfigError> {
     let bad = |msg: &str| ConfigError {
@@ -205,6 +287,38 @@ mod tests {
         assert!(ice_servers("{}").is_err());
         assert!(ice_servers(r#"[{"url":"stun:x"}]"#).is_err());
         assert!(ice_servers("stun:x").is_err());
+    }
+
+    #[test]
+    fn turn_settings_are_checked() {
+        let vars = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let c = Config::from_vars(&vars(&[
+            (
+                "TURN_URLS",
+                "turn:t.example.org:3478, turns:t.example.org:5349",
+            ),
+            ("TURN_SECRET", "new,old"),
+            ("STUN_URLS", "stun:s.example.org"),
+            ("ICE_POLICY", "relay"),
+        ]))
+        .unwrap();
+        assert_eq!(c.ice.turn_urls.len(), 2);
+        assert_eq!(c.ice.turn_secrets, ["new", "old"]);
+        assert_eq!(c.ice.turn_ttl, Duration::from_secs(6 * 3600));
+        assert_eq!(c.ice.policy, IcePolicy::Relay);
+        assert!(Config::from_vars(&vars(&[("TURN_URLS", "turn:x")])).is_err());
+        assert!(
+            Config::from_vars(&vars(&[("TURN_URLS", "http://x"), ("TURN_SECRET", "s")])).is_err()
+        );
+        assert!(Config::from_vars(&vars(&[("STUN_URLS", "turn:x")])).is_err());
+        assert!(Config::from_vars(&vars(&[("ICE_POLICY", "relay")])).is_err());
+        assert!(Config::from_vars(&vars(&[("ICE_POLICY", "direct")])).is_err());
+        assert!(Config::from_vars(&vars(&[("TURN_TTL", "5")])).is_err());
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod headers;
 #[cfg(feature = "ssr")]
+pub mod ice;
+#[cfg(feature = "ssr")]
 pub mod listen;
+#[cfg(feature = "ssr")]
+pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod peerjs;
 #[cfg(feature = "ssr")]

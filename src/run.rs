@@ -7,12 +7,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 pub async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    init_logs()?;
     let config = Config::load()?;
     let leptos = leptos::prelude::get_configuration(None)?.leptos_options;
     let state = build_state(config, leptos.clone()).await?;
@@ -62,6 +57,21 @@ pub async fn build_state(
         config: Arc::new(config),
         shutdown,
     })
+}
+
+/// Logs to stderr, filtered by `RUST_LOG`; one JSON object per line with `LOG_FORMAT=json`.
+fn init_logs() -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match std::env::var("LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().init(),
+        Ok("text") | Ok("") | Err(_) => logs.init(),
+        Ok(other) => return Err(format!("LOG_FORMAT: {other:?}: use text or json")),
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

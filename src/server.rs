@@ -15,12 +15,14 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(accounts::handlers::login))
         .route("/auth/logout", post(accounts::handlers::logout))
         .route("/auth/guest", post(accounts::handlers::guest))
+        .route("/api/ice", get(crate::ice::handlers::get))
         .route("/api/rooms", get(rooms::handlers::list))
         .route("/api/rooms/{room}", get(rooms::handlers::one))
         .route("/api/users/{name}/peer", get(direct::handlers::peer))
         .route("/go", get(rooms::handlers::go))
         .route("/ws", get(signaling::endpoint::upgrade))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(crate::ops::healthz))
+        .route("/readyz", get(crate::ops::readyz))
         // PeerJS routes (`/peerjs`, `/peerjs/id`, … by default) come before the Leptos pages
         // and fallback. None of the site's routes ends in `/peerjs`, `/id` or `/peers`, and
         // config allows only plain segments in the path and key, so they cannot collide.

@@ -29,6 +29,23 @@ pub struct Link {
     _closures: Vec<Closure<dyn FnMut(Event)>>,
 }
 
+/// `RTCConfiguration` from the server's ICE JSON (`{iceServers, iceTransportPolicy}`); anything
+/// unreadable means no servers, which still works on one network.
+fn rtc_configuration(ice: &str) -> RtcConfiguration {
+    let cfg = RtcConfiguration::new();
+    let parsed = js_sys::JSON::parse(ice).unwrap_or(JsValue::NULL);
+    let field =
+        |name: &str| js_sys::Reflect::get(&parsed, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let servers = field("iceServers");
+    if js_sys::Array::is_array(&servers) {
+        cfg.set_ice_servers(&servers);
+    }
+    if field("iceTransportPolicy").as_string().as_deref() == Some("relay") {
+        cfg.set_ice_transport_policy(web_sys::RtcIceTransportPolicy::Relay);
+    }
+    cfg
+}
+
 impl Link {
     /// A connection to `peer` that sends `local` (if any) and reports through `report`.
     pub fn new(
@@ -37,10 +54,7 @@ impl Link {
         ice_servers: &str,
         report: impl Fn(LinkEvent) + 'static,
     ) -> Result<Self, JsValue> {
-        let cfg = RtcConfiguration::new();
-        cfg.set_ice_servers(
-            &js_sys::JSON::parse(ice_servers).unwrap_or_else(|_| js_sys::Array::new().into()),
-        );
+        let cfg = rtc_configuration(ice_servers);
         let pc = RtcPeerConnection::new_with_configuration(&cfg)?;
         if let Some(stream) = local {
             for t in stream.get_tracks().iter() {

@@ -8,13 +8,20 @@ pub async fn list_rooms() -> Result<Vec<RoomSummary>, ServerFnError> {
     Ok(crate::state::AppState::from_context()?.hub.rooms())
 }
 
-/// The STUN/TURN servers browsers should use, as an `RTCIceServer[]` JSON array.
+/// The signed-in session's ICE configuration (`{iceServers, iceTransportPolicy, expiresAt}` as
+/// JSON), with TURN credentials minted for it. Signed-out pages get an error, never servers.
 #[server(endpoint = "ice_servers")]
 pub async fn ice_servers() -> Result<String, ServerFnError> {
-    Ok(crate::state::AppState::from_context()?
+    let st = crate::state::AppState::from_context()?;
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
+    let user = crate::accounts::session::current_user(&st.pool, &headers)
+        .await
+        .ok_or_else(|| ServerFnError::new("log in or join as a guest first"))?;
+    let config = st
         .config
-        .ice_servers
-        .clone())
+        .ice
+        .for_peer(&user.peer_id, std::time::SystemTime::now());
+    serde_json::to_string(&config).map_err(|e| ServerFnError::new(e.to_string()))
 }
 
 /// Who is in one room.

@@ -1,0 +1,28 @@
+//! What operators and load balancers look at: liveness, readiness, and (in `metrics`) the
+//! Prometheus exposition.
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use std::time::Duration;
+
+/// `GET /healthz`: the process is up and serving.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: ready for traffic: the database answers, and the server is not draining.
+pub async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
+    if st.shutdown.is_cancelled() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    let ping = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&st.pool);
+    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready"),
+        Ok(Err(e)) => {
+            tracing::warn!("readiness check: database error: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database not answering"),
+    }
+}
