@@ -77,6 +77,7 @@ if [[ $browser -eq 1 ]]; then
   [[ -x /usr/bin/chromium ]] || pkgs+=(chromium)
   command -v unshare >/dev/null 2>&1 || pkgs+=(util-linux)
   command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
+  command -v turnserver >/dev/null 2>&1 || pkgs+=(coturn) # TURN relay tests
 fi
 if [[ ${#pkgs[@]} -gt 0 ]]; then apt_install "${pkgs[@]}"; fi
 

@@ -32,6 +32,8 @@ pub struct Config {
     pub throttle: ThrottleLimits,
     /// How long a client may take to send a request's headers before it is disconnected.
     pub header_timeout: Duration,
+    /// Bearer token `/metrics` asks for (open when unset).
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,6 +141,7 @@ impl Config {
                 trust_proxy: flag("TRUST_PROXY"),
             },
             header_timeout: ms("HEADER_TIMEOUT_MS", Duration::from_secs(10))?,
+            metrics_token: get("METRICS_TOKEN").map(str::to_owned),
         })
     }
 }

@@ -19,6 +19,8 @@ pub mod ice;
 #[cfg(feature = "ssr")]
 pub mod listen;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod peerjs;

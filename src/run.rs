@@ -48,7 +48,9 @@ pub async fn build_state(
     crate::peerjs::spawn_expiry(peerjs.clone(), shutdown.clone());
     hub.set_ring_timeout(config.ring_timeout);
     hub.spawn_ring_timer(shutdown.clone());
+    let metrics = Arc::new(crate::metrics::Metrics::new(hub.clone()));
     Ok(AppState {
+        metrics,
         leptos_options: leptos,
         pool,
         hub,

@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(signaling::endpoint::upgrade))
         .route("/healthz", get(crate::ops::healthz))
         .route("/readyz", get(crate::ops::readyz))
+        .route("/metrics", get(crate::metrics::handler))
         // PeerJS routes (`/peerjs`, `/peerjs/id`, … by default) come before the Leptos pages
         // and fallback. None of the site's routes ends in `/peerjs`, `/id` or `/peers`, and
         // config allows only plain segments in the path and key, so they cannot collide.

@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Per-address and per-account limits, and the password-hashing permits.
     pub throttles: Arc<crate::throttle::Throttles>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Cancelled at shutdown; WebSocket tasks watch it (axum's graceful shutdown does not).
     pub shutdown: CancellationToken,
 }

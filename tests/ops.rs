@@ -65,3 +65,64 @@ async fn ice_configuration_is_only_for_sessions_and_mints_turn_credentials() {
     );
     assert_eq!(v["expiresAt"], expiry);
 }
+
+#[tokio::test]
+async fn metrics_parse_as_prometheus_text_and_need_the_token() {
+    let s = common::start(&[
+        ("METRICS_TOKEN", "scrape-me"),
+        ("TURN_URLS", "turn:127.0.0.1:3478"),
+        ("TURN_SECRET", "x"),
+    ])
+    .await;
+    let open = common::http().get(s.url("/metrics")).send().await.unwrap();
+    assert_eq!(open.status(), 401);
+    let wrong = common::http()
+        .get(s.url("/metrics"))
+        .bearer_auth("scrape-you")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+
+    // Some activity: two people in a room, a TURN credential.
+    let cookie = common::guest(&s).await;
+    let ice = common::http()
+        .get(s.url("/api/ice"))
+        .header("cookie", &cookie);
+    assert_eq!(ice.send().await.unwrap().status(), 200);
+    let (_a, _, joined) = common::join(&s, &cookie, "metered", "mesh").await;
+    assert_eq!(joined["type"], "joined");
+    let other = common::guest(&s).await;
+    let (_b, _, joined) = common::join(&s, &other, "metered", "mesh").await;
+    assert_eq!(joined["type"], "joined");
+
+    let text = common::http()
+        .get(s.url("/metrics"))
+        .bearer_auth("scrape-me")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+        .expect("valid Prometheus text");
+    let value = |name: &str| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name)
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+            .unwrap_or_else(|| panic!("{name} missing from:\n{text}"))
+    };
+    assert_eq!(value("parley_connections"), 2.0);
+    assert_eq!(value("parley_rooms"), 1.0);
+    assert_eq!(value("parley_people_in_rooms"), 2.0);
+    assert_eq!(value("parley_turn_credentials_issued_total"), 1.0);
+    assert!(value("parley_relayed_messages_total") >= 0.0);
+}

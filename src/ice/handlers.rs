@@ -12,5 +12,8 @@ pub async fn get(State(st): State<AppState>, headers: HeaderMap) -> Response {
         return (StatusCode::UNAUTHORIZED, "log in or join as a guest first").into_response();
     };
     let config = st.config.ice.for_peer(&user.peer_id, SystemTime::now());
+    if config.expires_at.is_some() {
+        st.metrics.counters.turn_credentials.inc();
+    }
     ([(header::CACHE_CONTROL, "private, no-store")], Json(config)).into_response()
 }

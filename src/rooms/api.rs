@@ -21,6 +21,9 @@ pub async fn ice_servers() -> Result<String, ServerFnError> {
         .config
         .ice
         .for_peer(&user.peer_id, std::time::SystemTime::now());
+    if config.expires_at.is_some() {
+        st.metrics.counters.turn_credentials.inc();
+    }
     serde_json::to_string(&config).map_err(|e| ServerFnError::new(e.to_string()))
 }
 
