@@ -111,6 +111,6 @@ async fn cross_site_form_posts_are_refused() {
         assert_eq!(r.status(), 303, "{headers:?}");
         assert!(session_cookie(&r).is_some(), "{headers:?}");
     }
-    let r = post_as(&s, "/auth/logout", &cookie, &own[0], &[]).await;
+    let r = post_as(&s, "/auth/logout", &cookie, own[0], &[]).await;
     assert_eq!(r.status(), 303);
 }
