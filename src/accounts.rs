@@ -5,9 +5,17 @@ pub mod api;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
+pub mod expiry;
+#[cfg(feature = "ssr")]
+pub mod guests;
+#[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+mod replies;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
@@ -16,7 +24,7 @@ pub mod store;
 /// Who the browser is signed in as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
-    /// Display name: the username, or `guest-xxxx`.
+    /// Display name: the username, or `guest-` and eight letters or digits.
     pub name: String,
     /// Stable for an account, fresh for each guest session.
     pub peer_id: String,
@@ -44,7 +52,28 @@ pub enum FormError {
     ShortPassword,
     LongPassword,
     Server,
+    /// Too many log-in or sign-up attempts (from this address, or for this username).
+    TooManyAttempts,
+    /// Too many guest sessions from this address.
+    TooManyGuests,
+    /// Every core is busy checking passwords.
+    Busy,
+    /// The form was posted from another site's page.
+    CrossSite,
 }
+
+const ALL_ERRORS: [FormError; 10] = [
+    FormError::BadCredentials,
+    FormError::NameTaken,
+    FormError::BadName,
+    FormError::ShortPassword,
+    FormError::LongPassword,
+    FormError::Server,
+    FormError::TooManyAttempts,
+    FormError::TooManyGuests,
+    FormError::Busy,
+    FormError::CrossSite,
+];
 
 impl FormError {
     pub fn code(self) -> &'static str {
@@ -55,20 +84,33 @@ impl FormError {
             Self::ShortPassword => "short_password",
             Self::LongPassword => "long_password",
             Self::Server => "server",
+            Self::TooManyAttempts => "too_many_attempts",
+            Self::TooManyGuests => "too_many_guests",
+            Self::Busy => "busy",
+            Self::CrossSite => "cross_site",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [
-            Self::BadCredentials,
-            Self::NameTaken,
-            Self::BadName,
-            Self::ShortPassword,
-            Self::LongPassword,
-            Self::Server,
-        ]
-        .into_iter()
-        .find(|e| e.code() == code)
+        ALL_ERRORS.into_iter().find(|e| e.code() == code)
+    }
+
+    /// The words for the user; `retry` is how many seconds to wait, when known.
+    pub fn describe(self, retry: Option<u64>) -> String {
+        let wait = |n: Option<u64>| match n {
+            Some(1) => "1 second".to_owned(),
+            Some(n) if n < 120 => format!("{n} seconds"),
+            Some(n) => format!("{} minutes", n.div_ceil(60)),
+            None => "a minute".to_owned(),
+        };
+        match self {
+            Self::TooManyAttempts => format!("Too many attempts; try again in {}.", wait(retry)),
+            Self::TooManyGuests => format!(
+                "Too many guest sessions from your network; try again in {}, or log in.",
+                wait(retry)
+            ),
+            other => other.message().to_owned(),
+        }
     }
 
     pub fn message(self) -> &'static str {
@@ -81,16 +123,83 @@ impl FormError {
             Self::ShortPassword => "Passwords need at least 8 characters.",
             Self::LongPassword => "Passwords can be at most 256 characters.",
             Self::Server => "Something went wrong on our side. Please try again in a moment.",
+            Self::TooManyAttempts => "Too many attempts; try again in a minute.",
+            Self::TooManyGuests => "Too many guest sessions from your network; try again later, or log in.",
+            Self::Busy => "The server is busy, try again in a few seconds.",
+            Self::CrossSite => {
+                "This form was sent from another site, so it was refused. Open this site directly and try again."
+            }
         }
     }
 }
 
-/// A `next` target is followed only if it is a path on this site.
+/// A `next` target is followed only if it is a plain path on this site; anything else means `/`.
+///
+/// Plain means: one leading `/`, then only visible ASCII and no backslash, and the same for
+/// every percent-decoded form. Browsers drop tabs and newlines from a `Location` and read `\`
+/// as `/`, so `/%09/evil.example` or `/\evil.example` would otherwise lead to another site.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n) if plain_path(n) => n,
         _ => "/",
     }
+}
+
+fn plain_path(s: &str) -> bool {
+    let plain = |b: &[u8]| {
+        b.first() == Some(&b'/')
+            && !matches!(b.get(1), Some(b'/' | b'\\'))
+            && b.iter().all(|c| c.is_ascii_graphic() && *c != b'\\')
+    };
+    let mut form = s.as_bytes().to_vec();
+    // Doubly encoded forms are judged too; more rounds than any proxy or browser undoes.
+    for _ in 0..4 {
+        if !plain(&form) {
+            return false;
+        }
+        let decoded = percent_decode(&form);
+        if decoded == form {
+            return true;
+        }
+        form = decoded;
+    }
+    false
+}
+
+fn percent_decode(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let pair = b
+            .get(i + 1)
+            .copied()
+            .and_then(hex)
+            .zip(b.get(i + 2).copied().and_then(hex));
+        match (b[i], pair) {
+            (b'%', Some((hi, lo))) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encodes everything but unreserved characters and `/`, for query values.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -108,21 +217,64 @@ mod tests {
     }
 
     #[test]
-    fn next_is_local_only() {
-        assert_eq!(safe_next(Some("/r/team")), "/r/team");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
+    fn next_is_a_plain_local_path_only() {
+        let kept = [
+            "/",
+            "/r/team",
+            "/live/show-1/watch",
+            "/r/a?x=1&y=2",
+            "/r/a#top",
+            "/r/a//b",
+            "/%7Euser",
+        ];
+        for n in kept {
+            assert_eq!(safe_next(Some(n)), n, "{n:?} is a plain path");
+        }
+        let refused = [
+            "",
+            "r/team",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "/%0a/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5Cevil.example",
+            "/%5cevil.example",
+            "/%252F/evil.example",
+            "/%25252F/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/r/a b",
+            "/r/a?y=%20",
+            "/r/\u{7f}",
+            "/r/caf\u{e9}",
+            "/r/%00",
+            "/r/%E2%80%A8",
+        ];
+        for n in refused {
+            assert_eq!(safe_next(Some(n)), "/", "{n:?} must not be followed");
+        }
         assert_eq!(safe_next(None), "/");
     }
 
     #[test]
     fn error_codes_round_trip() {
-        for e in [
-            FormError::BadCredentials,
-            FormError::NameTaken,
-            FormError::Server,
-        ] {
+        for e in ALL_ERRORS {
             assert_eq!(FormError::from_code(e.code()), Some(e));
+            assert!(!e.describe(None).is_empty());
         }
+        assert_eq!(
+            FormError::TooManyAttempts.describe(Some(42)),
+            "Too many attempts; try again in 42 seconds."
+        );
+        assert_eq!(
+            FormError::TooManyGuests.describe(Some(1800)),
+            "Too many guest sessions from your network; try again in 30 minutes, or log in."
+        );
     }
 }

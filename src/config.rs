@@ -34,6 +34,8 @@ pub struct Config {
     pub header_timeout: Duration,
     /// Bearer token `/metrics` asks for (open when unset).
     pub metrics_token: Option<String>,
+    /// How often expired sessions are deleted.
+    pub session_purge: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +144,15 @@ impl Config {
             },
             header_timeout: ms("HEADER_TIMEOUT_MS", Duration::from_secs(10))?,
             metrics_token: get("METRICS_TOKEN").map(str::to_owned),
+            session_purge: match num("SESSION_PURGE_SECS", 300)? {
+                s @ 1..=86_400 => Duration::from_secs(s),
+                s => {
+                    return Err(ConfigError {
+                        name: "SESSION_PURGE_SECS".into(),
+                        msg: format!("{s}: use 1 to 86400 seconds"),
+                    })
+                }
+            },
         })
     }
 }
@@ -333,6 +344,12 @@ mod tests {
         assert_eq!(Config::from_vars(&vars).unwrap().hub.mesh_cap, 3);
         let bad = HashMap::from([("ROOM_CAP".to_owned(), "many".to_owned())]);
         assert!(Config::from_vars(&bad).is_err());
+        assert_eq!(c.session_purge, Duration::from_secs(300));
+        for bad in ["0", "86401", "soon"] {
+            let vars = HashMap::from([("SESSION_PURGE_SECS".to_owned(), bad.to_owned())]);
+            let err = Config::from_vars(&vars).unwrap_err().to_string();
+            assert!(err.starts_with("SESSION_PURGE_SECS"), "{err}");
+        }
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub async fn build_state(
     let peerjs = Arc::new(PeerJs::new(hub.clone(), config.peerjs.clone()));
     let shutdown = CancellationToken::new();
     crate::peerjs::spawn_expiry(peerjs.clone(), shutdown.clone());
+    crate::accounts::expiry::spawn_purge(pool.clone(), config.session_purge, shutdown.clone());
     hub.set_ring_timeout(config.ring_timeout);
     hub.spawn_ring_timer(shutdown.clone());
     let metrics = Arc::new(crate::metrics::Metrics::new(hub.clone()));

@@ -12,6 +12,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod hashing;
+pub use hashing::{Busy, HashGate, HashPermit, HASH_WAIT};
+
 /// A token bucket per key: `burst` tries at once, refilled at `per_sec`.
 #[derive(Debug)]
 pub struct KeyedRate {
@@ -57,6 +60,14 @@ impl KeyedRate {
             Ok(())
         } else {
             Err(Duration::from_secs_f64((1.0 - *tokens) / self.per_sec))
+        }
+    }
+
+    /// Gives back one try taken from `key` (e.g. the attempt never happened because the server
+    /// was busy).
+    pub fn refund(&self, key: &str) {
+        if let Some((tokens, _)) = self.buckets.lock().get_mut(key) {
+            *tokens = (*tokens + 1.0).min(self.burst);
         }
     }
 
@@ -156,8 +167,8 @@ pub struct Throttles {
     pub guest_ip: KeyedRate,
     pub sockets_ip: ConnCounter,
     pub sockets_user: ConnCounter,
-    /// One permit per core: at most that many argon2 hashes run at once.
-    pub hashing: tokio::sync::Semaphore,
+    /// One permit per core: at most that many argon2 hashes run at once, `hash_queue` wait.
+    pub hashing: HashGate,
 }
 
 /// Most distinct keys a rate map remembers.
@@ -178,7 +189,7 @@ impl Throttles {
             ),
             sockets_ip: ConnCounter::default(),
             sockets_user: ConnCounter::default(),
-            hashing: tokio::sync::Semaphore::new(cores),
+            hashing: HashGate::new(cores, limits.hash_queue, HASH_WAIT),
         }
     }
 }
@@ -198,7 +209,7 @@ impl ClientIp {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-                .last();
+                .next_back();
             if let Some(ip) = forwarded {
                 return Self(ip);
             }
@@ -250,6 +261,11 @@ mod tests {
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
         assert!(r.check_at("b", t).is_ok(), "keys are independent");
         assert!(r.check_at("a", t + Duration::from_secs(1)).is_ok());
+        r.refund("a");
+        assert!(
+            r.check_at("a", t + Duration::from_secs(1)).is_ok(),
+            "refunded"
+        );
         r.reset("a");
         assert!(r.check_at("a", t + Duration::from_secs(1)).is_ok());
     }

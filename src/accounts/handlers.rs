@@ -1,9 +1,17 @@
 //! Plain HTML form posts for accounts, so they work before (and without) the wasm.
-//! Each answers with a redirect: to `next` on success, back to the form with `?error=` if not.
+//! Each answers with a redirect: to `next` on success, back to the form with `?error=` if not
+//! (see `replies.rs` for clients that are not browsers).
+//!
+//! Every post is refused first if another site's page sent it, then if its address (or, for a
+//! log-in, the username) has run out of tries, and only then costs a password hash, which
+//! waits for a free core.
+use super::replies::FormReply;
 use super::{
-    password, safe_next, session, store, valid_username, FormError, MAX_PASSWORD, MIN_PASSWORD,
+    csrf, guests, password, safe_next, session, store, valid_username, FormError, MAX_PASSWORD,
+    MIN_PASSWORD,
 };
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,82 +32,143 @@ pub struct Next {
     next: Option<String>,
 }
 
-pub async fn signup(State(st): State<AppState>, Form(f): Form<Credentials>) -> Response {
+pub async fn signup(
+    State(st): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<Credentials>,
+) -> Response {
     let username = f.username.trim();
-    let check = if !valid_username(username) {
-        Err(FormError::BadName)
-    } else if f.password.chars().count() < MIN_PASSWORD {
-        Err(FormError::ShortPassword)
-    } else if f.password.len() > MAX_PASSWORD {
-        Err(FormError::LongPassword)
-    } else {
-        Ok(())
-    };
-    if let Err(e) = check {
-        return back("/signup", e, username, f.next.as_deref());
+    let reply = FormReply::new("/signup", username, f.next.as_deref(), &headers);
+    if cross_site(&st, &headers) {
+        return reply.cross_site();
     }
-    let hash = match password::hash(f.password).await {
+    let ip = ip.key();
+    if let Err(wait) = st.throttles.auth_ip.check(&ip) {
+        return reply.later(
+            StatusCode::TOO_MANY_REQUESTS,
+            FormError::TooManyAttempts,
+            wait,
+        );
+    }
+    if !valid_username(username) {
+        return reply.error(FormError::BadName);
+    } else if f.password.chars().count() < MIN_PASSWORD {
+        return reply.error(FormError::ShortPassword);
+    } else if f.password.len() > MAX_PASSWORD {
+        return reply.error(FormError::LongPassword);
+    }
+    let hash = match password::hash(&st.throttles.hashing, f.password).await {
         Ok(h) => h,
+        Err(password::HashError::Busy(busy)) => {
+            // Nothing was tried, so it costs no attempt.
+            st.throttles.auth_ip.refund(&ip);
+            return reply.later(StatusCode::SERVICE_UNAVAILABLE, FormError::Busy, busy.0);
+        }
         Err(e) => {
-            tracing::error!("hashing failed: {e}");
-            return back("/signup", FormError::Server, username, f.next.as_deref());
+            tracing::error!("{e}");
+            return reply.error(FormError::Server);
         }
     };
     let user_id = match store::create_user(&st.pool, username, &hash.0).await {
         Ok(id) => id,
-        Err(store::StoreError::NameTaken) => {
-            return back("/signup", FormError::NameTaken, username, f.next.as_deref())
-        }
+        Err(store::StoreError::NameTaken) => return reply.error(FormError::NameTaken),
         Err(e) => {
             tracing::error!("sign-up failed: {e}");
-            return back("/signup", FormError::Server, username, f.next.as_deref());
+            return reply.error(FormError::Server);
         }
     };
-    start_session(&st, Some(user_id), f.next.as_deref()).await
+    let token = store::create_session(&st.pool, user_id).await;
+    start_session(&st, &headers, token, &reply).await
 }
 
-pub async fn login(State(st): State<AppState>, Form(f): Form<Credentials>) -> Response {
+pub async fn login(
+    State(st): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<Credentials>,
+) -> Response {
     let username = f.username.trim();
+    let reply = FormReply::new("/login", username, f.next.as_deref(), &headers);
+    if cross_site(&st, &headers) {
+        return reply.cross_site();
+    }
+    let ip = ip.key();
+    if let Err(wait) = st.throttles.auth_ip.check(&ip) {
+        return reply.later(
+            StatusCode::TOO_MANY_REQUESTS,
+            FormError::TooManyAttempts,
+            wait,
+        );
+    }
     if username.is_empty() || username.len() > 64 || f.password.len() > MAX_PASSWORD {
-        return back(
-            "/login",
-            FormError::BadCredentials,
-            username,
-            f.next.as_deref(),
+        return reply.error(FormError::BadCredentials);
+    }
+    // Charged now and given back on success, so a guess at one account costs a try whatever
+    // address it comes from, before any hashing. Unknown names count too: a limit only on real
+    // ones would tell which exist.
+    let account = username.to_lowercase();
+    let fails = &st.throttles.login_fails_user;
+    if let Err(wait) = fails.check(&account) {
+        return reply.later(
+            StatusCode::TOO_MANY_REQUESTS,
+            FormError::TooManyAttempts,
+            wait,
         );
     }
     let user = match store::find_user(&st.pool, username).await {
         Ok(u) => u,
         Err(e) => {
             tracing::error!("login lookup failed: {e}");
-            return back("/login", FormError::Server, username, f.next.as_deref());
+            return reply.error(FormError::Server);
         }
     };
-    let ok = password::verify(f.password, user.as_ref().map(|u| u.password_hash.clone())).await;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = match password::verify(&st.throttles.hashing, f.password, stored).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            st.throttles.auth_ip.refund(&ip);
+            fails.refund(&account);
+            return reply.later(StatusCode::SERVICE_UNAVAILABLE, FormError::Busy, busy.0);
+        }
+    };
     match user {
         Some(u) if ok => {
+            fails.reset(&account);
             tracing::info!(user = %u.username, "logged in");
-            start_session(&st, Some(u.id), f.next.as_deref()).await
+            let token = store::create_session(&st.pool, u.id).await;
+            start_session(&st, &headers, token, &reply).await
         }
-        _ => back(
-            "/login",
-            FormError::BadCredentials,
-            username,
-            f.next.as_deref(),
-        ),
+        _ => reply.error(FormError::BadCredentials),
     }
 }
 
-pub async fn guest(State(st): State<AppState>, Form(f): Form<Next>) -> Response {
-    start_session(&st, None, f.next.as_deref()).await
+pub async fn guest(
+    State(st): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<Next>,
+) -> Response {
+    let reply = FormReply::new("/login", "", f.next.as_deref(), &headers);
+    if cross_site(&st, &headers) {
+        return reply.cross_site();
+    }
+    if let Err(wait) = st.throttles.guest_ip.check(&ip.key()) {
+        return reply.later(
+            StatusCode::TOO_MANY_REQUESTS,
+            FormError::TooManyGuests,
+            wait,
+        );
+    }
+    let token = guests::create(&st.pool).await.map(|(token, _name)| token);
+    start_session(&st, &headers, token, &reply).await
 }
 
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = session::token(&headers) {
-        if let Err(e) = store::delete_session(&st.pool, token).await {
-            tracing::error!("logout failed: {e}");
-        }
+    if cross_site(&st, &headers) {
+        return FormReply::new("/", "", None, &headers).cross_site();
     }
+    end_session(&st, &headers).await;
     (
         [(header::SET_COOKIE, session::clear_cookie())],
         Redirect::to("/"),
@@ -107,44 +176,54 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response 
         .into_response()
 }
 
-async fn start_session(st: &AppState, user_id: Option<i64>, next: Option<&str>) -> Response {
-    match store::create_session(&st.pool, user_id).await {
+fn cross_site(st: &AppState, headers: &HeaderMap) -> bool {
+    let refused = csrf::cross_site(
+        headers,
+        st.config.cookie_secure,
+        st.throttles.limits.trust_proxy,
+        &st.config.allowed_origins,
+    );
+    if refused {
+        tracing::debug!("cross-site account form post refused");
+    }
+    refused
+}
+
+/// Sets the new session's cookie and ends the one this browser had (a guest signing in, or
+/// anyone switching accounts): one browser, one session.
+async fn start_session(
+    st: &AppState,
+    headers: &HeaderMap,
+    token: Result<String, store::StoreError>,
+    reply: &FormReply<'_>,
+) -> Response {
+    match token {
         Ok(token) => {
+            end_session(st, headers).await;
             let cookie = session::set_cookie(&token, st.config.cookie_secure);
             (
                 [(header::SET_COOKIE, cookie)],
-                Redirect::to(safe_next(next)),
+                Redirect::to(safe_next(reply.next())),
             )
                 .into_response()
         }
         Err(e) => {
             tracing::error!("session start failed: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, FormError::Server.message()).into_response()
+            reply.error(FormError::Server)
         }
     }
 }
 
-/// Back to the form, keeping what the user typed (never the password).
-fn back(form: &str, err: FormError, username: &str, next: Option<&str>) -> Response {
-    let mut url = format!(
-        "{form}?error={}&username={}",
-        err.code(),
-        urlencode(username)
-    );
-    if let Some(n) = next {
-        url.push_str("&next=");
-        url.push_str(&urlencode(safe_next(Some(n))));
+/// Deletes the request's session and closes the sockets it opened.
+async fn end_session(st: &AppState, headers: &HeaderMap) {
+    let Some(token) = session::token(headers) else {
+        return;
+    };
+    if let Err(e) = store::delete_session(&st.pool, token).await {
+        tracing::error!("ending a session failed: {e}");
     }
-    Redirect::to(&url).into_response()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let closed = st.hub.close_session(&store::session_key(token));
+    if closed > 0 {
+        tracing::debug!(sockets = closed, "session ended; its sockets closed");
+    }
 }

@@ -1,5 +1,5 @@
 //! Log-in and sign-up pages: plain HTML forms posting to `/auth/*`.
-use super::{safe_next, FormError};
+use super::{safe_next, urlencode, FormError};
 use crate::ui::Alert;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,6 +8,8 @@ use leptos_router::hooks::use_query_map;
 #[derive(Clone)]
 struct FormQuery {
     error: Option<FormError>,
+    /// Seconds to wait, for refusals that pass.
+    retry: Option<u64>,
     username: String,
     next: String,
 }
@@ -16,6 +18,7 @@ fn form_query() -> FormQuery {
     let q = use_query_map().get_untracked();
     FormQuery {
         error: q.get("error").as_deref().and_then(FormError::from_code),
+        retry: q.get("retry").and_then(|r| r.parse().ok()),
         username: q.get("username").unwrap_or_default(),
         next: safe_next(q.get("next").as_deref()).to_owned(),
     }
@@ -24,12 +27,12 @@ fn form_query() -> FormQuery {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let q = form_query();
-    let signup = format!("/signup?next={}", q.next);
+    let signup = format!("/signup?next={}", urlencode(&q.next));
     view! {
         <Title text="Log in · Parley"/>
         <section class="card narrow">
             <h1>"Log in"</h1>
-            {q.error.map(|e| view! { <Alert message=e.message()/> })}
+            {q.error.map(|e| view! { <Alert message=e.describe(q.retry)/> })}
             <CredentialsForm action="/auth/login" submit="Log in" username=q.username.clone() next=q.next.clone() new_password=false/>
             <p class="muted">"New here? " <a href=signup rel="external">"Create an account"</a></p>
             <GuestForm next=q.next/>
@@ -40,12 +43,12 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn SignupPage() -> impl IntoView {
     let q = form_query();
-    let login = format!("/login?next={}", q.next);
+    let login = format!("/login?next={}", urlencode(&q.next));
     view! {
         <Title text="Sign up · Parley"/>
         <section class="card narrow">
             <h1>"Create an account"</h1>
-            {q.error.map(|e| view! { <Alert message=e.message()/> })}
+            {q.error.map(|e| view! { <Alert message=e.describe(q.retry)/> })}
             <CredentialsForm action="/auth/signup" submit="Sign up" username=q.username.clone() next=q.next.clone() new_password=true/>
             <p class="muted">"Already have an account? " <a href=login rel="external">"Log in"</a></p>
             <GuestForm next=q.next/>

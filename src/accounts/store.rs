@@ -10,6 +10,8 @@ pub const SESSION_SECS: i64 = 30 * 24 * 3600;
 pub enum StoreError {
     #[error("username taken")]
     NameTaken,
+    #[error("no free guest name found")]
+    NoGuestName,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -84,24 +86,14 @@ pub async fn name_of_peer(pool: &SqlitePool, peer_id: &str) -> Result<Option<Str
     )
 }
 
-/// Starts a session for a user (`Some(id)`) or a fresh guest (`None`); returns the cookie token.
-pub async fn create_session(pool: &SqlitePool, user_id: Option<i64>) -> Result<String, StoreError> {
+/// Starts a session for a user; returns the cookie token. (Guests: [`super::guests::create`].)
+pub async fn create_session(pool: &SqlitePool, user_id: i64) -> Result<String, StoreError> {
     let token = random_token();
-    let (guest_name, guest_peer) = match user_id {
-        Some(_) => (None, None),
-        None => (
-            Some(format!("guest-{}", &crate::signaling::hub::new_id()[..4])),
-            Some(crate::signaling::hub::new_id()),
-        ),
-    };
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, guest_name, guest_peer, expires_at)
-         VALUES (?, ?, ?, ?, unixepoch() + ?)",
+        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, unixepoch() + ?)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
-    .bind(guest_name)
-    .bind(guest_peer)
     .bind(SESSION_SECS)
     .execute(pool)
     .await?;
@@ -161,7 +153,13 @@ pub async fn purge_expired(pool: &SqlitePool) -> Result<u64, StoreError> {
     )
 }
 
-fn random_token() -> String {
+/// What a session is known by outside the database (e.g. its open sockets): the token's hash,
+/// so no copy of the token itself is kept.
+pub fn session_key(token: &str) -> String {
+    token_hash(token)
+}
+
+pub(super) fn random_token() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

@@ -1,7 +1,7 @@
 //! `GET /ws`: the upgrade checks Origin and the session before any WebSocket exists.
 use super::bycall::Identity;
 use super::protocol::MAX_FRAME_BYTES;
-use crate::accounts::session;
+use crate::accounts::{session, store};
 use crate::state::AppState;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
@@ -16,7 +16,11 @@ pub async fn upgrade(
     if !origin_allowed(&headers, &st.config.allowed_origins) {
         return (StatusCode::FORBIDDEN, "WebSocket origin not allowed").into_response();
     }
-    let Some(user) = session::current_user(&st.pool, &headers).await else {
+    // Counted with its session before the session is checked, so a log-out racing this upgrade
+    // still closes the socket.
+    let open = session::token(&headers)
+        .map(|t| st.hub.session_socket(&store::session_key(t), &st.shutdown));
+    let (Some(open), Some(user)) = (open, session::current_user(&st.pool, &headers).await) else {
         return (StatusCode::UNAUTHORIZED, "log in or join as a guest first").into_response();
     };
     let who = Identity {
@@ -27,12 +31,15 @@ pub async fn upgrade(
     };
     let hub = st.hub.clone();
     let limits = st.config.conn;
-    let shutdown = st.shutdown.clone();
+    let shutdown = open.token();
     // Frames above our 64 KiB limit are refused by the loop with close 1009; this cap only
     // stops the library from buffering anything absurd before we see it.
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
-        .on_upgrade(move |socket| super::ws::serve(socket, hub, who, limits, shutdown))
+        .on_upgrade(move |socket| async move {
+            let _open = open;
+            super::ws::serve(socket, hub, who, limits, shutdown).await
+        })
 }
 
 /// Browsers always send `Origin` on WebSocket upgrades, so a cross-site page is caught here.

@@ -19,6 +19,7 @@ pub use realms::{ClaimError, Claimed, DeliverError};
 mod desk;
 mod private;
 mod ringing;
+pub mod sessions;
 pub use desk::{UserId, DEFAULT_RING_TIMEOUT};
 pub use private::ACCEPT_GRACE;
 pub use ringing::{AnswerError, Callee, RingError, RingStarted};
@@ -106,6 +107,7 @@ struct State {
     realms: realms::Realms,
     /// Who is online, rings, and the private rooms of accepted calls.
     desk: desk::Desk,
+    sessions: sessions::Sessions,
 }
 
 pub struct Hub {
