@@ -5,9 +5,33 @@ mod common;
 use common::*;
 use parley::peerjs::service::HELD_PER_SENDER;
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 fn parse(t: &str) -> Value {
     serde_json::from_str(t).unwrap()
+}
+
+/// The refusal frame a socket opened with `query` gets, and that it is then closed.
+async fn refusal(s: &TestServer, query: &str) -> Value {
+    let mut ws = peerjs_socket(s, "/peerjs", query).await;
+    let frame = parse(&next_text(&mut ws).await);
+    assert_ne!(frame["type"], "OPEN", "{query} should be refused");
+    assert_eq!(
+        close_code(&mut ws).await,
+        1000,
+        "refused sockets are closed"
+    );
+    frame
+}
+
+/// A PeerJS socket for `id` opened with the session `cookie`; returns its first frame.
+async fn claim_with(s: &TestServer, id: &str, cookie: &str) -> String {
+    let mut req = format!("ws://{}/peerjs?key=peerjs&id={id}&token=t1", s.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert("cookie", cookie.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    next_text(&mut ws).await
 }
 
 /// Sends `{"type":"OFFER","dst":a,"payload":"mark"}` from `a` to itself and reads `a` until it
@@ -121,5 +145,53 @@ async fn a_sender_over_its_mailbox_quota_hears_expire_and_others_still_get_throu
         parse(&next_text(&mut late).await)["payload"],
         "live",
         "nothing of a's was held for late"
+    );
+}
+
+#[tokio::test]
+async fn a_guest_sessions_peer_id_is_claimed_only_with_that_session() {
+    let s = start(&[]).await;
+    let cookie = guest(&s).await;
+    let own = http()
+        .get(s.url("/peerjs/id"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let query = format!("key=peerjs&id={own}&token=t1");
+    assert_eq!(
+        refusal(&s, &query).await["type"],
+        "ID-TAKEN",
+        "a stranger cannot take the guest's id"
+    );
+    let other = guest(&s).await;
+    assert_eq!(
+        parse(&claim_with(&s, &own, &other).await)["type"],
+        "ID-TAKEN",
+        "nor can another guest"
+    );
+    assert_eq!(claim_with(&s, &own, &cookie).await, r#"{"type":"OPEN"}"#);
+}
+
+#[tokio::test]
+async fn an_accounts_peer_id_is_claimed_only_with_its_session() {
+    let s = start(&[]).await;
+    let cookie = signup(&s, "dora").await;
+    let own = parley::accounts::store::peer_id_of(&s.state.pool, "dora")
+        .await
+        .unwrap()
+        .unwrap();
+    let refused = refusal(&s, &format!("key=peerjs&id={own}&token=t1")).await;
+    assert_eq!(
+        refused["type"], "ID-TAKEN",
+        "a stranger cannot take dora's id"
+    );
+    assert_eq!(
+        claim_with(&s, &own, &cookie).await,
+        r#"{"type":"OPEN"}"#,
+        "dora herself can"
     );
 }

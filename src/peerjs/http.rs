@@ -2,8 +2,9 @@
 //!
 //! The socket checks no Origin, on purpose: PeerJS clients usually live on other sites (that is
 //! the point of a public signaling server). Ids are first come, first served, as with
-//! peerjs-server, with one exception: an account's persisted peer id can only be claimed by a
-//! request carrying that account's session, so nobody can impersonate a site user by id.
+//! peerjs-server, with one exception: a site user's persisted peer id (an account's, or a live
+//! guest session's) can only be claimed by a request carrying that session, so nobody can
+//! impersonate a site user by id.
 use super::options::PeerJsOptions;
 use super::socket::{self, Params};
 use crate::accounts::session;
@@ -76,14 +77,15 @@ async fn upgrade(
         .on_upgrade(move |s| socket::serve(s, svc, params, limits, shutdown))
 }
 
-/// Whether this request may claim `id`: any id that is not an account's, or the account's own
-/// id with its session. A database failure refuses (and is logged), so nothing is given away.
+/// Whether this request may claim `id`: any id nobody owns, or the caller's own, an account's
+/// or a guest session's persisted peer id, with that session. A database failure refuses (and
+/// is logged), so nothing is given away.
 async fn may_claim(st: &AppState, headers: &HeaderMap, id: &str) -> bool {
-    match crate::accounts::store::name_of_peer(&st.pool, id).await {
-        Ok(None) => true,
-        Ok(Some(owner)) => session::current_user(&st.pool, headers)
+    match crate::accounts::store::peer_id_owned(&st.pool, id).await {
+        Ok(false) => true,
+        Ok(true) => session::current_user(&st.pool, headers)
             .await
-            .is_some_and(|u| !u.guest && u.name.eq_ignore_ascii_case(&owner)),
+            .is_some_and(|u| u.peer_id == id),
         Err(e) => {
             tracing::error!("peer id lookup failed: {e}");
             false
