@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use parley::peerjs::service::HELD_PER_SENDER;
 use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 fn parse(t: &str) -> Value {
@@ -49,6 +50,16 @@ async fn round_trip(a: &mut Ws, id: &str) -> Vec<Value> {
             return before;
         }
         before.push(v);
+    }
+}
+
+/// Waits until `f` holds (at most 10 s). Only for state no frame reports, such as a socket's
+/// slot being given back after its task has ended.
+async fn until(what: &str, f: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 
@@ -194,4 +205,31 @@ async fn an_accounts_peer_id_is_claimed_only_with_its_session() {
         r#"{"type":"OPEN"}"#,
         "dora herself can"
     );
+}
+
+#[tokio::test]
+async fn sockets_per_address_are_capped_and_given_back() {
+    let s = start(&[("SOCKETS_PER_IP", "2")]).await;
+    let _a = peerjs_open(&s, "a", "ta").await;
+    let mut b = peerjs_open(&s, "b", "tb").await;
+    let ips = &s.state.throttles.sockets_ip;
+    assert_eq!(ips.count("127.0.0.1"), 2, "counted with the room sockets");
+    assert_eq!(
+        refusal(&s, "key=peerjs&id=c&token=tc").await,
+        json!({"type": "ERROR", "payload": {"msg": "Too many connections from your address"}})
+    );
+    b.close(None).await.unwrap();
+    until("b's slot is free", || ips.count("127.0.0.1") == 1).await;
+    let _c = peerjs_open(&s, "c", "tc").await;
+}
+
+#[tokio::test]
+async fn a_socket_that_only_answers_pings_is_dropped_after_alive_timeout() {
+    let s = start(&[("ALIVE_TIMEOUT", "400"), ("PING_MS", "100")]).await;
+    let mut idle = peerjs_open(&s, "idle", "t").await;
+    // Reading answers the server's pings, as a browser does; it sends nothing else. Pings
+    // arrive all the time, so `close_code`'s own per-frame timeout would never fire.
+    let closed = tokio::time::timeout(Duration::from_secs(10), close_code(&mut idle)).await;
+    assert_eq!(closed.expect("an idle socket is still open"), 1001);
+    let _again = peerjs_open(&s, "idle", "t2").await;
 }

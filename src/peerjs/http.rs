@@ -10,6 +10,7 @@ use super::socket::{self, Params};
 use crate::accounts::session;
 use crate::signaling::protocol::MAX_FRAME_BYTES;
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -53,10 +54,19 @@ async fn peers(State(st): State<AppState>) -> Response {
 
 async fn upgrade(
     State(st): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // Counted with the room dialect's sockets, so one address holds a bounded number in all,
+    // and before any database work. Refused with an ERROR frame rather than a status: the stock
+    // client shows an ERROR's text, but only "Lost connection to server" for a failed upgrade.
+    let limit = st.throttles.limits.sockets_per_ip;
+    let Some(slot) = st.throttles.sockets_ip.try_acquire(&ip.key(), limit) else {
+        tracing::info!(ip = %ip.0, "peerjs socket refused: too many from this address");
+        return ws.on_upgrade(socket::refuse_busy);
+    };
     // A query that does not parse is treated as missing parameters, which the socket reports.
     let mut q = query.map(|Query(q)| q).unwrap_or_default();
     let params = Params {
@@ -74,7 +84,10 @@ async fn upgrade(
     let shutdown = st.shutdown.clone();
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
-        .on_upgrade(move |s| socket::serve(s, svc, params, limits, shutdown))
+        .on_upgrade(move |s| async move {
+            socket::serve(s, svc, params, limits, shutdown).await;
+            drop(slot);
+        })
 }
 
 /// Whether this request may claim `id`: any id nobody owns, or the caller's own, an account's
