@@ -448,31 +448,3 @@ async fn custom_path_key_and_discovery() {
     let peers: Value = get_json(&s, "/signal/k2/peers").await;
     assert_eq!(peers, json!(["yan", "zed"]));
 }
-
-#[tokio::test]
-async fn an_accounts_peer_id_is_claimed_only_with_its_session() {
-    let s = start(&[]).await;
-    let cookie = signup(&s, "dora").await;
-    let own = parley::accounts::store::peer_id_of(&s.state.pool, "dora")
-        .await
-        .unwrap()
-        .unwrap();
-    let query = format!("key=peerjs&id={own}&token=t1");
-    let refused = refusal(&s, "/peerjs", &query).await;
-    assert_eq!(
-        refused["type"], "ID-TAKEN",
-        "a stranger cannot take dora's id"
-    );
-
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let mut req = format!("ws://{}/peerjs?{query}", s.addr)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert("cookie", cookie.parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    assert_eq!(
-        next_text(&mut ws).await,
-        r#"{"type":"OPEN"}"#,
-        "dora herself can"
-    );
-}

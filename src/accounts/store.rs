@@ -86,6 +86,17 @@ pub async fn name_of_peer(pool: &SqlitePool, peer_id: &str) -> Result<Option<Str
     )
 }
 
+/// Whether `peer_id` is an account's or a live guest session's, and so not free for anyone.
+pub async fn peer_id_owned(pool: &SqlitePool, peer_id: &str) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE peer_id = ?1)
+             OR EXISTS (SELECT 1 FROM sessions WHERE guest_peer = ?1 AND expires_at > unixepoch())",
+    )
+    .bind(peer_id)
+    .fetch_one(pool)
+    .await?)
+}
+
 /// Starts a session for a user; returns the cookie token. (Guests: [`super::guests::create`].)
 pub async fn create_session(pool: &SqlitePool, user_id: i64) -> Result<String, StoreError> {
     let token = random_token();

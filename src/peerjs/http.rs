@@ -2,13 +2,15 @@
 //!
 //! The socket checks no Origin, on purpose: PeerJS clients usually live on other sites (that is
 //! the point of a public signaling server). Ids are first come, first served, as with
-//! peerjs-server, with one exception: an account's persisted peer id can only be claimed by a
-//! request carrying that account's session, so nobody can impersonate a site user by id.
+//! peerjs-server, with one exception: a site user's persisted peer id (an account's, or a live
+//! guest session's) can only be claimed by a request carrying that session, so nobody can
+//! impersonate a site user by id.
 use super::options::PeerJsOptions;
 use super::socket::{self, Params};
 use crate::accounts::session;
 use crate::signaling::protocol::MAX_FRAME_BYTES;
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -52,10 +54,19 @@ async fn peers(State(st): State<AppState>) -> Response {
 
 async fn upgrade(
     State(st): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // Counted with the room dialect's sockets, so one address holds a bounded number in all,
+    // and before any database work. Refused with an ERROR frame rather than a status: the stock
+    // client shows an ERROR's text, but only "Lost connection to server" for a failed upgrade.
+    let limit = st.throttles.limits.sockets_per_ip;
+    let Some(slot) = st.throttles.sockets_ip.try_acquire(&ip.key(), limit) else {
+        tracing::info!(ip = %ip.0, "peerjs socket refused: too many from this address");
+        return ws.on_upgrade(socket::refuse_busy);
+    };
     // A query that does not parse is treated as missing parameters, which the socket reports.
     let mut q = query.map(|Query(q)| q).unwrap_or_default();
     let params = Params {
@@ -73,17 +84,21 @@ async fn upgrade(
     let shutdown = st.shutdown.clone();
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
-        .on_upgrade(move |s| socket::serve(s, svc, params, limits, shutdown))
+        .on_upgrade(move |s| async move {
+            socket::serve(s, svc, params, limits, shutdown).await;
+            drop(slot);
+        })
 }
 
-/// Whether this request may claim `id`: any id that is not an account's, or the account's own
-/// id with its session. A database failure refuses (and is logged), so nothing is given away.
+/// Whether this request may claim `id`: any id nobody owns, or the caller's own, an account's
+/// or a guest session's persisted peer id, with that session. A database failure refuses (and
+/// is logged), so nothing is given away.
 async fn may_claim(st: &AppState, headers: &HeaderMap, id: &str) -> bool {
-    match crate::accounts::store::name_of_peer(&st.pool, id).await {
-        Ok(None) => true,
-        Ok(Some(owner)) => session::current_user(&st.pool, headers)
+    match crate::accounts::store::peer_id_owned(&st.pool, id).await {
+        Ok(false) => true,
+        Ok(true) => session::current_user(&st.pool, headers)
             .await
-            .is_some_and(|u| !u.guest && u.name.eq_ignore_ascii_case(&owner)),
+            .is_some_and(|u| u.peer_id == id),
         Err(e) => {
             tracing::error!("peer id lookup failed: {e}");
             false

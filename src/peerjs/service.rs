@@ -6,23 +6,30 @@
 //! when the receiver connects in between.
 use super::mailbox::{Mailbox, MailboxLimits};
 use super::options::PeerJsOptions;
+use super::pairs::Pairs;
 use super::wire::{self, Kind};
 use crate::signaling::hub::{ClaimError, Claimed, DeliverError, Hub, PeerId};
 use parking_lot::Mutex;
 use serde_json::value::RawValue;
-use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-/// Most peers one id is remembered to be signaling with (for `LEAVE`).
-const MAX_PARTNERS: usize = 256;
+/// Messages one sender may have waiting for absent ids, all receivers together.
+pub const HELD_PER_SENDER: usize = 64;
+/// Bytes one sender may have waiting.
+pub const HELD_BYTES_PER_SENDER: usize = 256 * 1024;
+/// Messages waiting in all.
+pub const HELD_TOTAL: usize = 4_096;
+/// Bytes waiting in all.
+pub const HELD_BYTES_TOTAL: usize = 8 * 1024 * 1024;
 
 /// PeerJS-only counters; delivery, drops and evictions count in the hub's `Metrics`.
 #[derive(Debug, Default)]
 pub struct PeerJsMetrics {
     pub held: AtomicU64,
+    /// Messages for absent ids the mailbox had no room for (the sender got `EXPIRE`).
     pub held_dropped: AtomicU64,
     pub expired: AtomicU64,
     pub ignored: AtomicU64,
@@ -38,7 +45,7 @@ pub struct PeerJs {
 
 struct Inner {
     mailbox: Mailbox,
-    partners: HashMap<Arc<str>, HashSet<Arc<str>>>,
+    pairs: Pairs,
 }
 
 impl PeerJs {
@@ -47,13 +54,15 @@ impl PeerJs {
         let per_id = (hub.limits().queue / 2).clamp(1, 128);
         let limits = MailboxLimits {
             per_id,
-            total: 4_096,
-            total_bytes: 8 * 1024 * 1024,
+            per_sender: HELD_PER_SENDER,
+            per_sender_bytes: HELD_BYTES_PER_SENDER,
+            total: HELD_TOTAL,
+            total_bytes: HELD_BYTES_TOTAL,
             ttl: options.expire_timeout,
         };
         let inner = Inner {
             mailbox: Mailbox::new(limits),
-            partners: HashMap::new(),
+            pairs: Pairs::default(),
         };
         Self {
             hub,
@@ -77,7 +86,10 @@ impl PeerJs {
         Ok(claimed)
     }
 
-    /// Relays a client message from `src` to `dst`, holding it if `dst` is absent.
+    /// Relays a client message from `src` to `dst`, holding it if `dst` is absent. The pair is
+    /// recorded (for `LEAVE`) only once the message reached `dst` or waits for it, so made-up
+    /// ids leave nothing behind. A message that cannot wait is answered with `EXPIRE`, which
+    /// the stock client reports as `peer-unavailable` (an `ERROR` would destroy it).
     pub fn relay(&self, src: &str, kind: Kind, dst: &str, payload: Option<&RawValue>) {
         if !wire::valid_id(dst) {
             // Nobody can connect with such an id: nothing to deliver or hold.
@@ -86,22 +98,35 @@ impl PeerJs {
         }
         let frame = wire::relay(kind, src, dst, payload);
         let mut inner = self.inner.lock();
-        if kind.pairs() {
-            inner.link(src, dst);
-        } else if kind == Kind::Leave {
-            inner.unlink(src, dst);
+        if kind == Kind::Leave {
+            inner.pairs.unlink(src, dst);
         }
-        match self.hub.deliver(&self.realm, dst, frame.clone()) {
-            Ok(()) | Err(DeliverError::Congested) => {}
+        let reached = match self.hub.deliver(&self.realm, dst, frame.clone()) {
+            Ok(()) => true,
+            // The receiver is being dropped; its own disconnect tells its partners.
+            Err(DeliverError::Congested) => false,
             Err(DeliverError::Absent) if kind.waits() => {
-                if inner.mailbox.hold(dst, src, frame, Instant::now()) {
-                    self.metrics.held.fetch_add(1, Ordering::Relaxed);
-                } else {
-                    self.metrics.held_dropped.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!("peerjs mailbox full; message for an absent id dropped");
+                let now = Instant::now();
+                match inner.mailbox.hold(dst, src, frame, now) {
+                    Ok(()) => {
+                        self.metrics.held.fetch_add(1, Ordering::Relaxed);
+                        true
+                    }
+                    Err(why) => {
+                        self.metrics.held_dropped.fetch_add(1, Ordering::Relaxed);
+                        tracing::debug!(?why, "peerjs: no room to hold a message for an absent id");
+                        if inner.mailbox.tell_refused(src, dst, now) {
+                            let expire = wire::notice(Kind::Expire, dst, src);
+                            let _ = self.hub.deliver(&self.realm, src, expire);
+                        }
+                        false
+                    }
                 }
             }
-            Err(DeliverError::Absent) => {}
+            Err(DeliverError::Absent) => false,
+        };
+        if reached && kind.pairs() && !inner.pairs.link(src, dst) && src != dst {
+            tracing::debug!("peerjs: signaling pair not recorded (cap reached); no LEAVE for it");
         }
     }
 
@@ -112,13 +137,7 @@ impl PeerJs {
         if !self.hub.release(conn, &self.realm, id) {
             return false;
         }
-        for p in inner.partners.remove(id).unwrap_or_default() {
-            if let Some(set) = inner.partners.get_mut(&p) {
-                set.remove(id);
-                if set.is_empty() {
-                    inner.partners.remove(&p);
-                }
-            }
+        for p in inner.pairs.remove(id) {
             let _ = self
                 .hub
                 .deliver(&self.realm, &p, wire::notice(Kind::Leave, id, &p));
@@ -138,6 +157,11 @@ impl PeerJs {
         let mut inner = self.inner.lock();
         for (src, dst) in inner.mailbox.expire(now) {
             self.metrics.expired.fetch_add(1, Ordering::Relaxed);
+            // The receiver never came: the pair stood only on what was waiting for it.
+            if !inner.mailbox.holds_pair(&src, &dst) && self.hub.holder(&self.realm, &dst).is_none()
+            {
+                inner.pairs.unlink(&src, &dst);
+            }
             let _ = self
                 .hub
                 .deliver(&self.realm, &src, wire::notice(Kind::Expire, &dst, &src));
@@ -159,6 +183,18 @@ impl PeerJs {
         self.hub.addresses(&self.realm)
     }
 
+    /// Recorded signaling pairs, and the ids in them.
+    pub fn pair_count(&self) -> (usize, usize) {
+        let inner = self.inner.lock();
+        (inner.pairs.len(), inner.pairs.ids())
+    }
+
+    /// Messages waiting for absent ids, and how many senders they come from.
+    pub fn held_count(&self) -> (usize, usize) {
+        let inner = self.inner.lock();
+        (inner.mailbox.len(), inner.mailbox.senders())
+    }
+
     /// A new hub connection for a PeerJS socket.
     pub fn register(
         &self,
@@ -168,31 +204,6 @@ impl PeerJs {
         tokio::sync::mpsc::Receiver<crate::signaling::hub::Outbound>,
     ) {
         self.hub.register(id)
-    }
-}
-
-impl Inner {
-    fn link(&mut self, a: &str, b: &str) {
-        if a == b {
-            return;
-        }
-        for (x, y) in [(a, b), (b, a)] {
-            let set = self.partners.entry(x.into()).or_default();
-            if set.len() < MAX_PARTNERS {
-                set.insert(y.into());
-            }
-        }
-    }
-
-    fn unlink(&mut self, a: &str, b: &str) {
-        for (x, y) in [(a, b), (b, a)] {
-            if let Some(set) = self.partners.get_mut(x) {
-                set.remove(y);
-                if set.is_empty() {
-                    self.partners.remove(x);
-                }
-            }
-        }
     }
 }
 
@@ -212,3 +223,6 @@ pub fn spawn_expiry(svc: Arc<PeerJs>, shutdown: CancellationToken) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests;

@@ -113,7 +113,11 @@ pub async fn serve<S>(
             },
             msg = socket.next() => {
                 let Some(Ok(msg)) = msg else { break };
-                last_seen = Instant::now();
+                // Pongs come from the client's WebSocket library, not from the client: a
+                // socket opened and forgotten must still run out of alive_timeout.
+                if !matches!(msg, Message::Ping(_) | Message::Pong(_)) {
+                    last_seen = Instant::now();
+                }
                 let text = match msg {
                     Message::Text(t) => t,
                     // The reference parses binary frames as text too.
@@ -198,12 +202,17 @@ fn handle(svc: &PeerJs, id: &str, text: &str) -> Action {
     }
 }
 
-/// Sends one frame, then closes, as the reference does for refusals.
-/// Refuses with `ID-TAKEN`: the id belongs to an account this request is not signed in as.
+/// Refuses with `ID-TAKEN`: the id belongs to a site user this request is not signed in as.
 pub async fn refuse_taken(socket: axum::extract::ws::WebSocket) {
     refuse(socket, wire::id_taken()).await
 }
 
+/// Refuses with `ERROR`: the client's address holds as many sockets as it may.
+pub async fn refuse_busy(socket: axum::extract::ws::WebSocket) {
+    refuse(socket, wire::error(msg::TOO_MANY_FROM_ADDRESS)).await
+}
+
+/// Sends one frame, then closes, as the reference does for refusals.
 async fn refuse<S>(mut socket: S, frame: Utf8Bytes)
 where
     S: Sink<Message> + Unpin,

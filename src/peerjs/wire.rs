@@ -15,6 +15,8 @@ pub mod msg {
     pub const ID_TAKEN: &str = "ID is taken";
     /// Ours: the reference accepts any length.
     pub const INVALID_ID: &str = "Invalid id or token (at most 256 bytes, no control characters)";
+    /// Ours: the reference has no per-address limit.
+    pub const TOO_MANY_FROM_ADDRESS: &str = "Too many connections from your address";
 }
 
 /// Longest id or token accepted.
