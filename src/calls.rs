@@ -1,6 +1,7 @@
 //! Calls in the browser: the call stage component, and (under `hydrate`) the WebRTC engine
 //! that drives it with web-sys.
 pub mod chat_panel;
+pub mod roster;
 pub mod stage;
 
 #[cfg(feature = "hydrate")]

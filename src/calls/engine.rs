@@ -9,13 +9,14 @@
 //!   Watchers send no media and need no camera.
 use super::media;
 use super::peer::Link;
+use super::roster::Roster;
 use super::socket::Socket;
 use super::stage::{CallStatus, Tile, Ui};
 use crate::signaling::protocol::{PeerInfo, Role};
 use leptos::prelude::*;
 use serde_json::{json, Value};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use web_sys::MediaStream;
@@ -43,8 +44,9 @@ struct Inner {
     /// Camera (or its failure) settled: we may call and answer now.
     media_ready: bool,
     local: Option<MediaStream>,
-    /// Peers that were in the room before us: we offer to them, never the other way.
-    older: HashSet<String>,
+    /// Who is in the room and what we accept from each; peers that were there before us get
+    /// our offers, never the other way.
+    roster: Roster,
     links: HashMap<String, Link>,
     /// Chat data channels by peer id (mesh calls).
     chats: HashMap<String, super::chat::Channel>,
@@ -67,7 +69,7 @@ impl Engine {
             joined: false,
             media_ready: false,
             local: None,
-            older: HashSet::new(),
+            roster: Roster::new(role),
             links: HashMap::new(),
             chats: HashMap::new(),
             chat_seq: 0,
