@@ -3,6 +3,7 @@
 pub mod chat_panel;
 pub mod roster;
 pub mod stage;
+pub mod transfer;
 
 #[cfg(feature = "hydrate")]
 mod chat;

@@ -68,3 +68,78 @@ test('camera and microphone can be switched off and on during a call', async ({ 
   // The call itself is untouched: nothing was renegotiated.
   await expect(pa.locator(`figure.tile.remote[data-peer="${b}"]`)).toHaveAttribute('data-state', 'connected');
 });
+
+test('received files are inert downloads that must match their declared size, and the chat keeps its latest lines', async ({ browser }) => {
+  const room = unique('files');
+  const pa = await openPage(browser, 'files-a');
+  const a = await joinAsGuest(pa);
+  const pb = await openPage(browser, 'files-b');
+  const b = await joinAsGuest(pb);
+  await openRoom(pa, room);
+  await openRoom(pb, room);
+  const bId = await expectConnected(pa, b);
+  await expectConnected(pb, a);
+  const chat = pb.locator('[data-testid=chat]');
+
+  // A page someone shares must not open as a page of this site: it arrives as plain bytes,
+  // offered for download under its name.
+  // The channel opens just after the media connection: retry a message until it is open.
+  await expect(async () => {
+    await pa.locator('.chat input[name=message]').fill('ready?');
+    await pa.locator('.chat button[type=submit]').click();
+    await expect(chat.locator('li .text').first()).toHaveText('ready?', { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  const html = '<script>document.title = "ran in the site"</script>';
+  await pa.locator('.chat input[type=file]').setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from(html) });
+  const page = chat.locator('a[data-file="page.html"]');
+  await expect(page).toHaveAttribute('download', 'page.html');
+  const pageUrl = (await page.getAttribute('href'))!;
+  const blob = await page.evaluate(async (el: HTMLAnchorElement) => {
+    const b = await (await fetch(el.href)).blob();
+    return { type: b.type, text: await b.text() };
+  });
+  expect(blob).toEqual({ type: 'application/octet-stream', text: html });
+
+  // A peer that lies about its files, on a channel of its own (the receiver takes any channel
+  // its peer opens as the chat).
+  await pa.evaluate(async (peer) => {
+    const pc: RTCPeerConnection = (window as any).__parley.pcs[peer];
+    const dc = pc.createDataChannel('chat');
+    await new Promise((resolve, reject) => {
+      dc.onopen = resolve;
+      dc.onerror = reject;
+    });
+    (window as any).__forged = dc;
+    const file = (name: string, size: number) => dc.send(JSON.stringify({ t: 'file', name, mime: 'text/html', size }));
+    file('overrun.html', 10);
+    dc.send(new Uint8Array(20));
+    file('huge.bin', 200 * 1024 * 1024);
+    dc.send(new Uint8Array(16));
+    file('cut.bin', 100);
+    dc.send(new Uint8Array(50));
+    file('../../ok.txt', 3);
+    dc.send(new Uint8Array([104, 105, 33]));
+  }, bId);
+  const ok = chat.locator('a[data-file="ok.txt"]');
+  await expect(ok).toBeVisible();
+  // The channel is ordered: everything sent before ok.txt has been handled.
+  await expect(chat.locator(`li.notice[data-from="${a}"]`)).toHaveText([
+    /overrun\.html was not received: more data arrived than it announced/,
+    /huge\.bin was not received: it is larger than 100 MB/,
+    /cut\.bin was not received: it stopped before the whole file arrived/,
+  ]);
+  await expect(chat.locator('a[data-file]')).toHaveCount(2);
+  expect(await ok.evaluate(async (el: HTMLAnchorElement) => (await fetch(el.href)).text())).toBe('hi!');
+
+  // A flood of messages: the chat keeps the latest 200 lines, and the files of the lines it
+  // dropped are freed.
+  await pa.evaluate(() => {
+    const dc: RTCDataChannel = (window as any).__forged;
+    for (let i = 1; i <= 205; i++) dc.send(JSON.stringify({ t: 'msg', text: `flood ${i}` }));
+  });
+  await expect(chat.locator('li .text').last()).toHaveText('flood 205');
+  await expect(chat.locator('li')).toHaveCount(200);
+  await expect(chat.locator('a[data-file="page.html"]')).toHaveCount(0);
+  const readable = await pb.evaluate((url) => fetch(url).then(() => true, () => false), pageUrl);
+  expect(readable, 'the dropped file is no longer readable').toBe(false);
+});

@@ -1,10 +1,10 @@
 //! The call engine: reacts to the room's signaling and keeps one RTCPeerConnection per remote
 //! peer. Who offers is always fixed, so two peers never offer to each other at once:
 //!
-//! - Mesh (seed 001): the newcomer broadcasts `call`; each peer that was already in the room
+//! - Mesh: the newcomer broadcasts `call`; each peer that was already in the room
 //!   answers `response`; the newcomer sends each of them an `offer`. Join order comes from the
 //!   server's `joined` list.
-//! - Broadcast (seed 004): the talker announces `talk_ready`; a watcher asks with `talk_request`
+//! - Broadcast: the talker announces `talk_ready`; a watcher asks with `talk_request`
 //!   (on that announcement, or at once if the talker is already there); the talker offers.
 //!   Watchers send no media and need no camera.
 use super::media;
@@ -51,6 +51,8 @@ struct Inner {
     /// Chat data channels by peer id (mesh calls).
     chats: HashMap<String, super::chat::Channel>,
     chat_seq: u64,
+    /// Files being received from all peers together.
+    incoming: super::transfer::Slots,
     /// Calls (mesh) or talk requests (talker) that came in before our camera was ready.
     pending_calls: Vec<String>,
     left: bool,
@@ -73,6 +75,7 @@ impl Engine {
             links: HashMap::new(),
             chats: HashMap::new(),
             chat_seq: 0,
+            incoming: Default::default(),
             pending_calls: Vec::new(),
             left: false,
             retries: 0,
