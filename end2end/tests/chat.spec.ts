@@ -1,6 +1,28 @@
-import { expect } from '@playwright/test';
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { expectConnected, joinAsGuest, openPage, openRoom, unique, test } from './helpers';
+
+/** Clicks a received file's link, as a person saving it would; returns the saved file. */
+async function save(link: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([link.page().waitForEvent('download'), link.click()]);
+  return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+}
+
+/** Opens `url` in a new tab beside `page`, as "open link in new tab" would: the download it
+ *  starts, or how the navigation failed. A page that loads is an error. */
+async function openInNewTab(page: Page, url: string): Promise<Download | string> {
+  const tab = await page.context().newPage();
+  const download = tab.waitForEvent('download');
+  const failure = await tab.goto(url).then(
+    () => 'loaded as a page',
+    (e: Error) => e.message,
+  );
+  if (/Download is starting/.test(failure)) return await download;
+  download.catch(() => {});
+  await tab.close();
+  return failure;
+}
 
 test.afterEach(async ({ browser }) => {
   for (const context of browser.contexts()) await context.close();
@@ -35,13 +57,10 @@ test('chat messages and a chunked file go peer to peer over the data channel', a
   await pa.locator('.chat input[type=file]').setInputFiles({ name: 'data.bin', mimeType: 'application/octet-stream', buffer: bytes });
   const link = pb.locator('[data-testid=chat] a[data-file="data.bin"]');
   await expect(link).toBeVisible({ timeout: 20_000 });
-  const received = await link.evaluate(async (a: HTMLAnchorElement) => {
-    const buf = await (await fetch(a.href)).arrayBuffer();
-    const hash = await crypto.subtle.digest('SHA-256', buf);
-    return { size: buf.byteLength, hex: [...new Uint8Array(hash)].map((x) => x.toString(16).padStart(2, '0')).join('') };
-  });
-  expect(received.size).toBe(bytes.length);
-  expect(received.hex).toBe(digest);
+  const received = await save(link);
+  expect(received.name).toBe('data.bin');
+  expect(received.bytes.length).toBe(bytes.length);
+  expect(createHash('sha256').update(received.bytes).digest('hex')).toBe(digest);
   await expect(pa.locator(`[data-testid=chat] li[data-from="${a}"]`).last()).toContainText('shared data.bin');
 });
 
@@ -93,12 +112,12 @@ test('received files are inert downloads that must match their declared size, an
   await pa.locator('.chat input[type=file]').setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from(html) });
   const page = chat.locator('a[data-file="page.html"]');
   await expect(page).toHaveAttribute('download', 'page.html');
+  const saved = await save(page);
+  expect(saved).toEqual({ name: 'page.html', bytes: Buffer.from(html) });
   const pageUrl = (await page.getAttribute('href'))!;
-  const blob = await page.evaluate(async (el: HTMLAnchorElement) => {
-    const b = await (await fetch(el.href)).blob();
-    return { type: b.type, text: await b.text() };
-  });
-  expect(blob).toEqual({ type: 'application/octet-stream', text: html });
+  const opened = await openInNewTab(pb, pageUrl);
+  expect(typeof opened === 'string' ? opened : 'a download', 'the file opened in a tab is downloaded, not shown').toBe('a download');
+  expect(await readFile(await (opened as Download).path(), 'utf8')).toBe(html);
 
   // A peer that lies about its files, on a channel of its own (the receiver takes any channel
   // its peer opens as the chat).
@@ -129,7 +148,7 @@ test('received files are inert downloads that must match their declared size, an
     /cut\.bin was not received: it stopped before the whole file arrived/,
   ]);
   await expect(chat.locator('a[data-file]')).toHaveCount(2);
-  expect(await ok.evaluate(async (el: HTMLAnchorElement) => (await fetch(el.href)).text())).toBe('hi!');
+  expect(await save(ok)).toEqual({ name: 'ok.txt', bytes: Buffer.from('hi!') });
 
   // A flood of messages: the chat keeps the latest 200 lines, and the files of the lines it
   // dropped are freed.
@@ -140,6 +159,6 @@ test('received files are inert downloads that must match their declared size, an
   await expect(chat.locator('li .text').last()).toHaveText('flood 205');
   await expect(chat.locator('li')).toHaveCount(200);
   await expect(chat.locator('a[data-file="page.html"]')).toHaveCount(0);
-  const readable = await pb.evaluate((url) => fetch(url).then(() => true, () => false), pageUrl);
-  expect(readable, 'the dropped file is no longer readable').toBe(false);
+  const reopened = await openInNewTab(pb, pageUrl);
+  expect(typeof reopened === 'string' ? reopened : 'a download', 'the dropped file is freed').toMatch(/ERR_FILE_NOT_FOUND/);
 });
