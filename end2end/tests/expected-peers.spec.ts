@@ -65,8 +65,8 @@ function spy(page: Page, room: string, victim: string, kinds: string[]): Promise
 }
 
 /** Waits until each forged message was either refused by the server or ignored by the page
- *  (or the page took the bait); returns what the spy received. */
-async function settle(spyPage: Page, spyId: string, debug: string[], kinds: string[]): Promise<string[]> {
+ *  (or the page took the bait: it answered, or its call ended); returns what the spy received. */
+async function settle(victim: Page, spyPage: Page, spyId: string, debug: string[], kinds: string[]): Promise<string[]> {
   const seen = () => spyPage.evaluate(() => (window as any).__spy as string[]);
   await expect
     .poll(
@@ -75,7 +75,8 @@ async function settle(spyPage: Page, spyId: string, debug: string[], kinds: stri
         const refused = got.filter((t) => t.startsWith('error:')).length;
         const ignored = kinds.filter((k) => debug.includes(`ignored ${k} from ${spyId}`)).length;
         const answered = got.some((t) => t === 'answer' || t === 'response');
-        return answered || refused + ignored >= kinds.length;
+        const ended = (await status(victim).innerText()) === 'The broadcast has ended.';
+        return answered || ended || refused + ignored >= kinds.length;
       },
       { message: 'each forged message was refused, ignored or answered' },
     )
@@ -97,7 +98,7 @@ test('a mesh page ignores offers and calls from someone who joined its room as a
   const kinds = ['call', 'offer'];
   const { id: spyId, joined } = await spy(spyPage, room, victimName, kinds);
   if (joined) {
-    const seen = await settle(spyPage, spyId, debug, kinds);
+    const seen = await settle(victim, spyPage, spyId, debug, kinds);
     expect(seen).not.toContain('answer');
     expect(seen).not.toContain('response');
   }
@@ -124,9 +125,9 @@ test('a watcher ignores offers and end_talk from anyone but the talker', async (
   const kinds = ['offer', 'end_talk'];
   const { id: spyId, joined } = await spy(spyPage, room, watcherName, kinds);
   expect(joined, 'anyone may watch a broadcast').toBe(true);
-  const seen = await settle(spyPage, spyId, debug, kinds);
+  const seen = await settle(watcher, spyPage, spyId, debug, kinds);
+  await expect(status(watcher)).toHaveText('Connected');
   expect(seen).not.toContain('answer');
   expect(await pcState(watcher, spyId)).toBe('missing');
-  await expect(status(watcher)).toHaveText('Connected');
   await expect(remoteTile(watcher, talkerName)).toHaveAttribute('data-state', 'connected');
 });
