@@ -1,7 +1,9 @@
 //! Calls in the browser: the call stage component, and (under `hydrate`) the WebRTC engine
 //! that drives it with web-sys.
 pub mod chat_panel;
+pub mod roster;
 pub mod stage;
+pub mod transfer;
 
 #[cfg(feature = "hydrate")]
 mod chat;

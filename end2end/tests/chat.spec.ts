@@ -1,6 +1,28 @@
-import { expect } from '@playwright/test';
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { expectConnected, joinAsGuest, openPage, openRoom, unique, test } from './helpers';
+
+/** Clicks a received file's link, as a person saving it would; returns the saved file. */
+async function save(link: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([link.page().waitForEvent('download'), link.click()]);
+  return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+}
+
+/** Opens `url` in a new tab beside `page`, as "open link in new tab" would: the download it
+ *  starts, or how the navigation failed. A page that loads is an error. */
+async function openInNewTab(page: Page, url: string): Promise<Download | string> {
+  const tab = await page.context().newPage();
+  const download = tab.waitForEvent('download');
+  const failure = await tab.goto(url).then(
+    () => 'loaded as a page',
+    (e: Error) => e.message,
+  );
+  if (/Download is starting/.test(failure)) return await download;
+  download.catch(() => {});
+  await tab.close();
+  return failure;
+}
 
 test.afterEach(async ({ browser }) => {
   for (const context of browser.contexts()) await context.close();
@@ -35,13 +57,10 @@ test('chat messages and a chunked file go peer to peer over the data channel', a
   await pa.locator('.chat input[type=file]').setInputFiles({ name: 'data.bin', mimeType: 'application/octet-stream', buffer: bytes });
   const link = pb.locator('[data-testid=chat] a[data-file="data.bin"]');
   await expect(link).toBeVisible({ timeout: 20_000 });
-  const received = await link.evaluate(async (a: HTMLAnchorElement) => {
-    const buf = await (await fetch(a.href)).arrayBuffer();
-    const hash = await crypto.subtle.digest('SHA-256', buf);
-    return { size: buf.byteLength, hex: [...new Uint8Array(hash)].map((x) => x.toString(16).padStart(2, '0')).join('') };
-  });
-  expect(received.size).toBe(bytes.length);
-  expect(received.hex).toBe(digest);
+  const received = await save(link);
+  expect(received.name).toBe('data.bin');
+  expect(received.bytes.length).toBe(bytes.length);
+  expect(createHash('sha256').update(received.bytes).digest('hex')).toBe(digest);
   await expect(pa.locator(`[data-testid=chat] li[data-from="${a}"]`).last()).toContainText('shared data.bin');
 });
 
@@ -67,4 +86,79 @@ test('camera and microphone can be switched off and on during a call', async ({ 
   await expect(pa.getByRole('button', { name: 'Unmute' })).toHaveAttribute('aria-pressed', 'true');
   // The call itself is untouched: nothing was renegotiated.
   await expect(pa.locator(`figure.tile.remote[data-peer="${b}"]`)).toHaveAttribute('data-state', 'connected');
+});
+
+test('received files are inert downloads that must match their declared size, and the chat keeps its latest lines', async ({ browser }) => {
+  const room = unique('files');
+  const pa = await openPage(browser, 'files-a');
+  const a = await joinAsGuest(pa);
+  const pb = await openPage(browser, 'files-b');
+  const b = await joinAsGuest(pb);
+  await openRoom(pa, room);
+  await openRoom(pb, room);
+  const bId = await expectConnected(pa, b);
+  await expectConnected(pb, a);
+  const chat = pb.locator('[data-testid=chat]');
+
+  // A page someone shares must not open as a page of this site: it arrives as plain bytes,
+  // offered for download under its name.
+  // The channel opens just after the media connection: retry a message until it is open.
+  await expect(async () => {
+    await pa.locator('.chat input[name=message]').fill('ready?');
+    await pa.locator('.chat button[type=submit]').click();
+    await expect(chat.locator('li .text').first()).toHaveText('ready?', { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  const html = '<script>document.title = "ran in the site"</script>';
+  await pa.locator('.chat input[type=file]').setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from(html) });
+  const page = chat.locator('a[data-file="page.html"]');
+  await expect(page).toHaveAttribute('download', 'page.html');
+  const saved = await save(page);
+  expect(saved).toEqual({ name: 'page.html', bytes: Buffer.from(html) });
+  const pageUrl = (await page.getAttribute('href'))!;
+  const opened = await openInNewTab(pb, pageUrl);
+  expect(typeof opened === 'string' ? opened : 'a download', 'the file opened in a tab is downloaded, not shown').toBe('a download');
+  expect(await readFile(await (opened as Download).path(), 'utf8')).toBe(html);
+
+  // A peer that lies about its files, on a channel of its own (the receiver takes any channel
+  // its peer opens as the chat).
+  await pa.evaluate(async (peer) => {
+    const pc: RTCPeerConnection = (window as any).__parley.pcs[peer];
+    const dc = pc.createDataChannel('chat');
+    await new Promise((resolve, reject) => {
+      dc.onopen = resolve;
+      dc.onerror = reject;
+    });
+    (window as any).__forged = dc;
+    const file = (name: string, size: number) => dc.send(JSON.stringify({ t: 'file', name, mime: 'text/html', size }));
+    file('overrun.html', 10);
+    dc.send(new Uint8Array(20));
+    file('huge.bin', 200 * 1024 * 1024);
+    dc.send(new Uint8Array(16));
+    file('cut.bin', 100);
+    dc.send(new Uint8Array(50));
+    file('../../ok.txt', 3);
+    dc.send(new Uint8Array([104, 105, 33]));
+  }, bId);
+  const ok = chat.locator('a[data-file="ok.txt"]');
+  await expect(ok).toBeVisible();
+  // The channel is ordered: everything sent before ok.txt has been handled.
+  await expect(chat.locator(`li.notice[data-from="${a}"]`)).toHaveText([
+    /overrun\.html was not received: more data arrived than it announced/,
+    /huge\.bin was not received: it is larger than 100 MB/,
+    /cut\.bin was not received: it stopped before the whole file arrived/,
+  ]);
+  await expect(chat.locator('a[data-file]')).toHaveCount(2);
+  expect(await save(ok)).toEqual({ name: 'ok.txt', bytes: Buffer.from('hi!') });
+
+  // A flood of messages: the chat keeps the latest 200 lines, and the files of the lines it
+  // dropped are freed.
+  await pa.evaluate(() => {
+    const dc: RTCDataChannel = (window as any).__forged;
+    for (let i = 1; i <= 205; i++) dc.send(JSON.stringify({ t: 'msg', text: `flood ${i}` }));
+  });
+  await expect(chat.locator('li .text').last()).toHaveText('flood 205');
+  await expect(chat.locator('li')).toHaveCount(200);
+  await expect(chat.locator('a[data-file="page.html"]')).toHaveCount(0);
+  const reopened = await openInNewTab(pb, pageUrl);
+  expect(typeof reopened === 'string' ? reopened : 'a download', 'the dropped file is freed').toMatch(/ERR_FILE_NOT_FOUND/);
 });

@@ -1,16 +1,34 @@
 //! One peer's chat data channel: JSON text frames for messages and file headers, binary frames
 //! for file chunks. A message has a size limit, so files go in 16 KiB chunks, paced by the
-//! channel's buffered amount so a large file never floods the connection (seed 003).
+//! channel's buffered amount so a large file never floods the connection.
+use super::chat_panel::clip_message;
+use super::transfer::{declared_size, safe_file_name, Progress, Refused, Slot, Slots, Step};
 use js_sys::{Array, Uint8Array};
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, RtcDataChannel, RtcDataChannelType, Url};
 
-/// Where received lines go: (from, text, file as (object URL, name)).
-pub type Sink = Rc<dyn Fn(String, String, Option<(String, String)>)>;
+/// What a peer's channel delivers to the page.
+pub enum Received {
+    Message(String),
+    /// A complete file, stored as `application/octet-stream` behind an object URL (which the
+    /// chat revokes when the line goes).
+    File {
+        url: String,
+        name: String,
+        size: u64,
+    },
+    /// A file that was refused or dropped part-way, and why, in words.
+    Refused {
+        name: String,
+        why: &'static str,
+    },
+}
+
+/// Where received things go, with the sender's display name.
+pub type Sink = Rc<dyn Fn(&str, Received)>;
 
 const CHUNK: u32 = 16 * 1024;
 const HIGH_WATER: u32 = 1024 * 1024;
@@ -18,10 +36,9 @@ const HIGH_WATER: u32 = 1024 * 1024;
 /// A file being received.
 struct Incoming {
     name: String,
-    mime: String,
-    size: f64,
-    got: f64,
+    progress: Progress,
     parts: Array,
+    _slot: Slot,
 }
 
 pub struct Channel {
@@ -30,11 +47,12 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// Wraps `dc`, reporting what arrives from `from` to `sink`.
-    pub fn new(dc: RtcDataChannel, from: String, sink: Sink) -> Self {
+    /// Wraps `dc`, reporting what arrives from `from` to `sink`; incoming files take places
+    /// from `slots`.
+    pub fn new(dc: RtcDataChannel, from: String, sink: Sink, slots: Slots) -> Self {
         dc.set_binary_type(RtcDataChannelType::Arraybuffer);
         dc.set_buffered_amount_low_threshold(HIGH_WATER / 4);
-        let incoming: RefCell<Option<Incoming>> = RefCell::new(None);
+        let mut incoming: Option<Incoming> = None;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let data = ev.data();
             if let Some(text) = data.as_string() {
@@ -42,29 +60,69 @@ impl Channel {
                     return;
                 };
                 match v["t"].as_str() {
-                    Some("msg") => sink(
-                        from.clone(),
-                        v["text"].as_str().unwrap_or_default().to_owned(),
-                        None,
-                    ),
+                    Some("msg") => {
+                        let text = v["text"].as_str().unwrap_or_default();
+                        sink(&from, Received::Message(clip_message(text)));
+                    }
                     Some("file") => {
-                        *incoming.borrow_mut() = Some(Incoming {
-                            name: v["name"].as_str().unwrap_or("file").to_owned(),
-                            mime: v["mime"].as_str().unwrap_or_default().to_owned(),
-                            size: v["size"].as_f64().unwrap_or(0.0),
-                            got: 0.0,
-                            parts: Array::new(),
+                        if let Some(cut) = incoming.take() {
+                            sink(
+                                &from,
+                                Received::Refused {
+                                    name: cut.name,
+                                    why: "it stopped before the whole file arrived",
+                                },
+                            );
+                        }
+                        let name = safe_file_name(v["name"].as_str().unwrap_or_default());
+                        let started = declared_size(&v["size"]).and_then(|size| {
+                            let slot = slots.take().ok_or(Refused::TooMany)?;
+                            Ok(Incoming {
+                                name: name.clone(),
+                                progress: Progress::new(size),
+                                parts: Array::new(),
+                                _slot: slot,
+                            })
                         });
-                        finish_if_complete(&incoming, &from, &*sink);
+                        match started {
+                            Ok(f) if f.progress.is_complete() => finish(f, &from, &*sink),
+                            Ok(f) => incoming = Some(f),
+                            Err(r) => sink(
+                                &from,
+                                Received::Refused {
+                                    name,
+                                    why: r.reason(),
+                                },
+                            ),
+                        }
                     }
                     _ => {}
                 }
             } else if let Ok(buf) = data.dyn_into::<js_sys::ArrayBuffer>() {
-                if let Some(f) = incoming.borrow_mut().as_mut() {
-                    f.got += f64::from(buf.byte_length());
-                    f.parts.push(&buf);
+                // Chunks with no file announced (the rest of a refused one) are ignored.
+                let Some(f) = incoming.as_mut() else { return };
+                match f.progress.add(u64::from(buf.byte_length())) {
+                    Step::More => {
+                        f.parts.push(&buf);
+                    }
+                    Step::Complete => {
+                        f.parts.push(&buf);
+                        if let Some(f) = incoming.take() {
+                            finish(f, &from, &*sink);
+                        }
+                    }
+                    Step::Overrun => {
+                        if let Some(f) = incoming.take() {
+                            sink(
+                                &from,
+                                Received::Refused {
+                                    name: f.name,
+                                    why: "more data arrived than it announced",
+                                },
+                            );
+                        }
+                    }
                 }
-                finish_if_complete(&incoming, &from, &*sink);
             }
         });
         dc.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -117,34 +175,24 @@ pub async fn send_file(
     Ok(())
 }
 
-fn finish_if_complete(
-    incoming: &RefCell<Option<Incoming>>,
-    from: &str,
-    sink: &dyn Fn(String, String, Option<(String, String)>),
-) {
-    let done = incoming.borrow().as_ref().is_some_and(|f| f.got >= f.size);
-    if !done {
-        return;
-    }
-    let Some(f) = incoming.borrow_mut().take() else {
-        return;
-    };
+/// Hands a complete file to the page. Its declared type is ignored: a blob typed `text/html`
+/// would run as a page of this site if opened.
+fn finish(f: Incoming, from: &str, sink: &dyn Fn(&str, Received)) {
     let opts = BlobPropertyBag::new();
-    opts.set_type(&f.mime);
+    opts.set_type("application/octet-stream");
     let Ok(blob) = Blob::new_with_buffer_source_sequence_and_options(&f.parts, &opts) else {
         return;
     };
     let Ok(url) = Url::create_object_url_with_blob(&blob) else {
         return;
     };
-    let label = format!("{} ({})", f.name, human_size(f.size));
-    sink(from.to_owned(), label, Some((url, f.name)));
-}
-
-pub fn human_size(bytes: f64) -> String {
-    match bytes {
-        b if b >= 1024.0 * 1024.0 => format!("{:.1} MB", b / 1024.0 / 1024.0),
-        b if b >= 1024.0 => format!("{:.0} KB", b / 1024.0),
-        b => format!("{b} bytes"),
-    }
+    let size = f.progress.declared();
+    sink(
+        from,
+        Received::File {
+            url,
+            name: f.name,
+            size,
+        },
+    );
 }

@@ -1,21 +1,22 @@
 //! The call engine: reacts to the room's signaling and keeps one RTCPeerConnection per remote
 //! peer. Who offers is always fixed, so two peers never offer to each other at once:
 //!
-//! - Mesh (seed 001): the newcomer broadcasts `call`; each peer that was already in the room
+//! - Mesh: the newcomer broadcasts `call`; each peer that was already in the room
 //!   answers `response`; the newcomer sends each of them an `offer`. Join order comes from the
 //!   server's `joined` list.
-//! - Broadcast (seed 004): the talker announces `talk_ready`; a watcher asks with `talk_request`
+//! - Broadcast: the talker announces `talk_ready`; a watcher asks with `talk_request`
 //!   (on that announcement, or at once if the talker is already there); the talker offers.
 //!   Watchers send no media and need no camera.
 use super::media;
 use super::peer::Link;
+use super::roster::Roster;
 use super::socket::Socket;
 use super::stage::{CallStatus, Tile, Ui};
 use crate::signaling::protocol::{PeerInfo, Role};
 use leptos::prelude::*;
 use serde_json::{json, Value};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use web_sys::MediaStream;
@@ -43,12 +44,15 @@ struct Inner {
     /// Camera (or its failure) settled: we may call and answer now.
     media_ready: bool,
     local: Option<MediaStream>,
-    /// Peers that were in the room before us: we offer to them, never the other way.
-    older: HashSet<String>,
+    /// Who is in the room and what we accept from each; peers that were there before us get
+    /// our offers, never the other way.
+    roster: Roster,
     links: HashMap<String, Link>,
     /// Chat data channels by peer id (mesh calls).
     chats: HashMap<String, super::chat::Channel>,
     chat_seq: u64,
+    /// Files being received from all peers together.
+    incoming: super::transfer::Slots,
     /// Calls (mesh) or talk requests (talker) that came in before our camera was ready.
     pending_calls: Vec<String>,
     left: bool,
@@ -67,10 +71,11 @@ impl Engine {
             joined: false,
             media_ready: false,
             local: None,
-            older: HashSet::new(),
+            roster: Roster::new(role),
             links: HashMap::new(),
             chats: HashMap::new(),
             chat_seq: 0,
+            incoming: Default::default(),
             pending_calls: Vec::new(),
             left: false,
             retries: 0,

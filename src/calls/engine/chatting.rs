@@ -1,7 +1,8 @@
 //! Chat and file sharing over each peer's data channel.
 use super::{Engine, Inner};
-use crate::calls::chat::{self, human_size, Channel};
-use crate::calls::chat_panel::{ChatLine, MAX_FILE_BYTES};
+use crate::calls::chat::{self, Channel, Received};
+use crate::calls::chat_panel::{push_capped, revoke_files, ChatLine};
+use crate::calls::transfer::{human_size, MAX_FILE_BYTES};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -33,12 +34,13 @@ impl Engine {
             .with_untracked(|t| t.iter().find(|t| t.id == peer).map(|t| t.name.clone()))
             .unwrap_or_else(|| "someone".to_owned());
         let w = self.weak();
-        let sink: chat::Sink = Rc::new(move |from, text, file| {
+        let sink: chat::Sink = Rc::new(move |from, received| {
             if let Some(e) = w.upgrade().map(Engine) {
-                e.push_line(from, text, file);
+                e.receive(from, received);
             }
         });
-        let channel = Channel::new(dc, from, sink);
+        let slots = self.0.borrow().incoming.clone();
+        let channel = Channel::new(dc, from, sink, slots);
         if let Some(old) = self.0.borrow_mut().chats.insert(peer.to_owned(), channel) {
             old.close();
         }
@@ -58,20 +60,38 @@ impl Engine {
         }
     }
 
-    fn push_line(&self, from: String, text: String, file: Option<(String, String)>) {
+    fn receive(&self, from: &str, received: Received) {
+        let from = from.to_owned();
+        match received {
+            Received::Message(text) => self.push_line(from, text, None, false),
+            Received::File { url, name, size } => {
+                let label = format!("{name} ({})", human_size(size as f64));
+                self.push_line(from, label, Some((url, name)), false)
+            }
+            Received::Refused { name, why } => {
+                let text = format!("{name} was not received: {why}.");
+                self.push_line(from, text, None, true)
+            }
+        }
+    }
+
+    fn push_line(&self, from: String, text: String, file: Option<(String, String)>, notice: bool) {
         let seq = {
             let mut i = self.0.borrow_mut();
             i.chat_seq += 1;
             i.chat_seq
         };
-        self.ui().chat.try_update(|l| {
-            l.push(ChatLine {
-                seq,
-                from,
-                text,
-                file,
-            })
-        });
+        let line = ChatLine {
+            seq,
+            from,
+            text,
+            file,
+            notice,
+        };
+        let dropped = self.ui().chat.try_update(|l| push_capped(l, line));
+        if let Some(dropped) = dropped {
+            revoke_files(&dropped);
+        }
     }
 
     /// Sends a message to everyone connected.
@@ -84,7 +104,7 @@ impl Engine {
         };
         if sent {
             let me = self.0.borrow().name.clone();
-            self.push_line(me, text.to_owned(), None);
+            self.push_line(me, text.to_owned(), None, false);
         } else {
             self.ui()
                 .detail
@@ -94,7 +114,7 @@ impl Engine {
 
     /// Sends a file to everyone connected, in chunks.
     pub fn send_file(&self, file: web_sys::File) {
-        if file.size() > MAX_FILE_BYTES {
+        if file.size() > MAX_FILE_BYTES as f64 {
             self.ui().detail.try_set(format!(
                 "{} is too large to share (100 MB at most).",
                 file.name()
@@ -133,7 +153,12 @@ impl Engine {
                 }
             }
             let me = e.0.borrow().name.clone();
-            e.push_line(me, format!("shared {name} ({})", human_size(size)), None);
+            e.push_line(
+                me,
+                format!("shared {name} ({})", human_size(size)),
+                None,
+                false,
+            );
         });
     }
 }

@@ -44,7 +44,7 @@ impl Engine {
                 let (me, ready, role) = {
                     let mut i = self.0.borrow_mut();
                     i.joined = true;
-                    i.older = paired.iter().map(|p| p.id.clone()).collect();
+                    i.roster.joined(&peers);
                     (i.name.clone(), i.media_ready, i.role)
                 };
                 let mut names: Vec<String> = peers.iter().map(|p| p.name.clone()).collect();
@@ -63,6 +63,7 @@ impl Engine {
                 }
             }
             ServerEvent::PeerJoined { peer, .. } => {
+                self.0.borrow_mut().roster.arrived(&peer);
                 ui.people.try_update(|p| p.push(peer.name.clone()));
                 if self.pairs_with(peer.role) {
                     ui.tiles.try_update(|t| t.push(tile(&peer)));
@@ -70,6 +71,7 @@ impl Engine {
                 self.refresh_status();
             }
             ServerEvent::PeerLeft { id, name, .. } => {
+                self.0.borrow_mut().roster.left(&id);
                 ui.people.try_update(|p| {
                     if let Some(pos) = p.iter().position(|n| *n == name) {
                         p.remove(pos);
@@ -100,13 +102,19 @@ impl Engine {
 
     fn on_relayed(&self, m: Relayed) {
         let from = m.from;
-        let role = self.0.borrow().role;
+        let (role, admitted) = {
+            let i = self.0.borrow();
+            (i.role, i.roster.admits(&from, &m.kind))
+        };
+        if !admitted {
+            // Not an error of ours: a stale message from someone who just left, or a peer
+            // trying what its role does not allow.
+            console_debug(&format!("ignored {} from {from}", m.kind));
+            return;
+        }
         match (role, m.kind.as_str()) {
             (Role::Mesh, "call") => {
                 let mut i = self.0.borrow_mut();
-                if i.older.contains(&from) {
-                    return;
-                }
                 if !i.media_ready {
                     i.pending_calls.push(from);
                     return;
@@ -115,10 +123,7 @@ impl Engine {
                 self.send(json!({"type": "response", "to": from}));
             }
             (Role::Mesh, "response") => {
-                let fresh = {
-                    let i = self.0.borrow();
-                    i.older.contains(&from) && !i.links.contains_key(&from)
-                };
+                let fresh = !self.0.borrow().links.contains_key(&from);
                 if fresh {
                     self.offer(from);
                 }
@@ -149,4 +154,11 @@ impl Engine {
             _ => {}
         }
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `console.debug`: shown only when the console's verbose level is on.
+    #[wasm_bindgen(js_namespace = console, js_name = debug)]
+    fn console_debug(text: &str);
 }

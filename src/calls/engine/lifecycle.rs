@@ -27,6 +27,7 @@ impl Engine {
             }
             i.socket = None;
             i.joined = false;
+            i.roster.clear();
             i.retries += 1;
             i.retries
         };
