@@ -112,7 +112,7 @@ proptest! {
                 Op::Leave(i) => if let Some(id) = pick(&ids, i) { hub.leave(&id) },
                 Op::Relay(a, b) => if let Some(from) = pick(&ids, a) {
                     let to = b.and_then(|b| pick(&ids, b));
-                    let _ = hub.relay(&from, to.as_deref(), r#"{"type":"bye"}"#.into());
+                    let _ = hub.relay(&from, to.as_deref(), r#"{"type":"bye"}"#.into(), None);
                 },
                 Op::Watch(i) => if let Some(id) = pick(&ids, i) { hub.watch_rooms(&id) },
                 Op::Text(i, f) => if let Some(id) = pick(&ids, i) { let _ = handle(&hub, &id, &f); },

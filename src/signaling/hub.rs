@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 mod delivery;
 mod invariants;
 mod realms;
+mod relay;
 use delivery::{info, leave_locked, push, summaries};
 pub use realms::{ClaimError, Claimed, DeliverError};
 mod desk;
@@ -74,6 +75,10 @@ pub enum RelayError {
     UnknownPeer,
     #[error("the receiver is not keeping up; message dropped")]
     Congested,
+    #[error("your role in this room may not send that")]
+    NotYourRole,
+    #[error("that peer's role does not take messages from yours (mesh talks to mesh, a talker to its watchers)")]
+    RolesDontMatch,
 }
 
 /// Counters for logs and benchmarks.
@@ -235,54 +240,6 @@ impl Hub {
         let mut evict = Vec::new();
         let changed = leave_locked(&mut st, id, &mut evict);
         self.finish(&mut st, evict, changed);
-    }
-
-    /// Sends `frame` from `from` to `to` (which must share its room), or to everyone else in
-    /// the room when `to` is `None`. Returns how many received it.
-    pub fn relay(
-        &self,
-        from: &str,
-        to: Option<&str>,
-        frame: Utf8Bytes,
-    ) -> Result<usize, RelayError> {
-        let mut st = self.state.lock();
-        let room = st
-            .peers
-            .get(from)
-            .and_then(|p| p.room.clone())
-            .ok_or(RelayError::NotInRoom)?;
-        let result = match to {
-            Some(to) => {
-                let target = st
-                    .peers
-                    .get(to)
-                    .filter(|p| p.room.as_ref() == Some(&room) && to != from)
-                    .ok_or(RelayError::UnknownPeer)?;
-                match target.tx.try_send(Outbound::Frame(frame)) {
-                    Ok(()) => Ok(1),
-                    Err(_) => Err(RelayError::Congested),
-                }
-            }
-            None => {
-                let mut evict = Vec::new();
-                let mut n = 0;
-                if let Some(r) = st.rooms.get(&room) {
-                    for m in r.members.iter().filter(|m| &***m != from) {
-                        if push(&st, m, &frame, &mut evict) {
-                            n += 1;
-                        }
-                    }
-                }
-                let changed = !evict.is_empty();
-                self.finish(&mut st, evict, changed);
-                Ok(n)
-            }
-        };
-        match &result {
-            Ok(n) => self.metrics.relayed.fetch_add(*n as u64, Ordering::Relaxed),
-            Err(_) => self.metrics.dropped.fetch_add(1, Ordering::Relaxed),
-        };
-        result
     }
 
     /// Subscribes `id` to room-list updates and sends it the current list.

@@ -68,6 +68,16 @@ pub const RELAYED: &[&str] = &[
 /// Relayed kinds that may omit `to` and go to the whole room.
 pub const BROADCASTABLE: &[&str] = &["bye", "call", "talk_ready", "talk_request", "end_talk"];
 
+/// The role a relayed kind may only be sent from: the talker announces and ends its broadcast,
+/// and only watchers ask it for a stream.
+pub fn sender_role(kind: &str) -> Option<Role> {
+    match kind {
+        "talk_ready" | "end_talk" => Some(Role::Talk),
+        "talk_request" => Some(Role::Watch),
+        _ => None,
+    }
+}
+
 /// Error codes sent in `{"type":"error","code":…}` frames.
 pub mod code {
     pub const BAD_JSON: &str = "bad_json";
@@ -81,6 +91,7 @@ pub mod code {
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const CONGESTED: &str = "congested";
     pub const NOT_BROADCASTABLE: &str = "needs_target";
+    pub const WRONG_ROLE: &str = "wrong_role";
     // Call by name (see `bycall`).
     pub const OFFLINE: &str = "offline";
     pub const BUSY: &str = "busy";

@@ -7,7 +7,7 @@ use super::bycall::{self, Identity};
 use super::hub::{encode, Hub, JoinError, Outbound, RelayError};
 use super::limits::{ConnLimits, RateLimiter, Verdict};
 use super::protocol::{
-    code, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_FRAME_BYTES, RELAYED,
+    code, sender_role, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_FRAME_BYTES, RELAYED,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -202,7 +202,7 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                 ));
             }
             let frame = relay_frame(kind, id, msg.payload);
-            match hub.relay(id, to, frame) {
+            match hub.relay(id, to, frame, sender_role(kind)) {
                 Ok(_) => None,
                 Err(RelayError::NotInRoom) => Some(error(code::NOT_IN_ROOM, "join a room first")),
                 Err(RelayError::UnknownPeer) => {
@@ -212,8 +212,26 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                     code::CONGESTED,
                     "that peer is not keeping up; message dropped",
                 )),
+                Err(RelayError::NotYourRole) => Some(error(
+                    code::WRONG_ROLE,
+                    &format!(
+                        "{kind} may only be sent by a {}",
+                        role_word(sender_role(kind))
+                    ),
+                )),
+                Err(e @ RelayError::RolesDontMatch) => {
+                    Some(error(code::WRONG_ROLE, &e.to_string()))
+                }
             }
         }
+    }
+}
+
+fn role_word(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Talk) => "talker",
+        Some(Role::Watch) => "watcher",
+        _ => "mesh peer",
     }
 }
 
