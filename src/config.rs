@@ -98,6 +98,7 @@ impl Config {
                 mesh_cap: num("ROOM_CAP", 6)? as usize,
                 watch_cap: num("WATCH_CAP", 50)? as usize,
                 queue: num("PEER_QUEUE", 256)?.max(8) as usize,
+                queue_bytes: num("PEER_QUEUE_BYTES", 1 << 20)?.max(64 * 1024) as usize,
             },
             conn: ConnLimits {
                 rate: num("MSG_RATE", conn_default.rate as u64)? as f64,

@@ -11,6 +11,7 @@ fn hub() -> Hub {
         mesh_cap: 3,
         watch_cap: 2,
         queue: 8,
+        queue_bytes: 1 << 20,
     })
 }
 

@@ -104,3 +104,20 @@ async fn only_the_talker_announces_and_only_its_watchers_hear() {
     send(&mut m, json!({"type": "ping"})).await;
     assert_eq!(next_json(&mut m).await["type"], "pong");
 }
+
+#[tokio::test]
+async fn room_wide_relays_carry_small_payloads_only() {
+    let s = start(&[]).await;
+    let (c1, c2) = (guest(&s).await, guest(&s).await);
+    let (mut a, _, _) = join(&s, &c1, "r", "mesh").await;
+    let (mut b, b_id, _) = join(&s, &c2, "r", "mesh").await;
+    next_json(&mut a).await; // b joined
+    let big = "x".repeat(2000);
+    send(&mut b, json!({"type": "call", "payload": big})).await;
+    assert_eq!(next_json(&mut b).await["code"], "too_large");
+    send(&mut b, json!({"type": "call", "payload": {"small": true}})).await;
+    assert_eq!(next_json(&mut a).await["payload"], json!({"small": true}));
+    // One peer at a time, large payloads (an offer's SDP) still pass.
+    send(&mut a, json!({"type": "offer", "to": b_id, "payload": big})).await;
+    assert_eq!(next_json(&mut b).await["payload"], json!(big));
+}

@@ -9,13 +9,14 @@ use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 mod delivery;
 mod invariants;
+mod queue;
 mod realms;
 mod relay;
 use delivery::{info, leave_locked, push, summaries};
+pub use queue::Inbox;
 pub use realms::{ClaimError, Claimed, DeliverError};
 mod desk;
 mod private;
@@ -41,6 +42,8 @@ pub struct HubLimits {
     pub watch_cap: usize,
     /// Frames queued per connection before it counts as too slow.
     pub queue: usize,
+    /// Bytes queued per connection before it counts as too slow.
+    pub queue_bytes: usize,
 }
 
 impl Default for HubLimits {
@@ -49,6 +52,7 @@ impl Default for HubLimits {
             mesh_cap: 6,
             watch_cap: 50,
             queue: 256,
+            queue_bytes: 1 << 20,
         }
     }
 }
@@ -90,7 +94,7 @@ pub struct Metrics {
 }
 
 struct Peer {
-    tx: mpsc::Sender<Outbound>,
+    tx: queue::Outbox,
     name: Arc<str>,
     room: Option<Arc<str>>,
     role: Role,
@@ -133,8 +137,8 @@ impl Hub {
     }
 
     /// Adds a connection under a fresh id and returns its id and queue.
-    pub fn register(&self, name: &str) -> (PeerId, mpsc::Receiver<Outbound>) {
-        let (tx, rx) = mpsc::channel(self.limits.queue);
+    pub fn register(&self, name: &str) -> (PeerId, Inbox) {
+        let (tx, rx) = queue::queue(self.limits.queue, self.limits.queue_bytes);
         let mut st = self.state.lock();
         let id = loop {
             let id: PeerId = new_id().into();

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 /// Largest text frame the server accepts, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Largest payload of a room-wide relay, in bytes. They carry `call`, `talk_ready` and the
+/// like, a few hundred bytes at most; large frames go to one peer at a time.
+pub const MAX_BROADCAST_PAYLOAD: usize = 1024;
 /// Longest room name.
 pub const MAX_ROOM_NAME: usize = 48;
 

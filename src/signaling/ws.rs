@@ -7,7 +7,8 @@ use super::bycall::{self, Identity};
 use super::hub::{encode, Hub, JoinError, Outbound, RelayError};
 use super::limits::{ConnLimits, RateLimiter, Verdict};
 use super::protocol::{
-    code, sender_role, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_FRAME_BYTES, RELAYED,
+    code, sender_role, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_BROADCAST_PAYLOAD,
+    MAX_FRAME_BYTES, RELAYED,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -199,6 +200,18 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                 return Some(error(
                     code::NOT_BROADCASTABLE,
                     &format!("{kind} needs a \"to\" peer id"),
+                ));
+            }
+            if to.is_none()
+                && msg
+                    .payload
+                    .is_some_and(|p| p.get().len() > MAX_BROADCAST_PAYLOAD)
+            {
+                return Some(error(
+                    code::TOO_LARGE,
+                    &format!(
+                        "a message to the whole room carries at most {MAX_BROADCAST_PAYLOAD} bytes of payload"
+                    ),
                 ));
             }
             let frame = relay_frame(kind, id, msg.payload);

@@ -102,11 +102,10 @@ fn random_chars(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Callee, Hub, HubLimits, JoinError, Outbound, RingError};
+    use super::super::{Callee, Hub, HubLimits, Inbox, JoinError, Outbound, RingError};
     use crate::signaling::protocol::Role;
-    use tokio::sync::mpsc::Receiver;
 
-    fn frames(rx: &mut Receiver<Outbound>) -> Vec<serde_json::Value> {
+    fn frames(rx: &mut Inbox) -> Vec<serde_json::Value> {
         std::iter::from_fn(|| rx.try_recv().ok())
             .map(|Outbound::Frame(f)| serde_json::from_str(&f).unwrap())
             .collect()
