@@ -10,8 +10,9 @@ use super::protocol::{
     code, sender_role, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_BROADCAST_PAYLOAD,
     MAX_FRAME_BYTES, RELAYED,
 };
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use super::write::{WriteError, Writer};
+use axum::extract::ws::{Message, Utf8Bytes};
+use futures_util::{Sink, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -66,21 +67,14 @@ pub async fn serve<S>(
     let mut last_seen = Instant::now();
     let mut ping = tokio::time::interval(limits.ping_every);
     ping.tick().await;
+    let writer = Writer::new(limits.dead_after, shutdown.clone());
     let mut ending: Option<(u16, &'static str)> = None;
-    if socket.send(Message::Text(welcome)).await.is_err() {
-        hub.unregister(&id);
-        return;
-    }
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => {
-                ending = Some((close::GOING_AWAY, "server shutting down"));
-                break;
-            }
+    let mut sent = writer.send(&mut socket, Message::Text(welcome)).await;
+    while sent.is_ok() {
+        sent = tokio::select! {
+            _ = shutdown.cancelled() => Err(WriteError::ShuttingDown),
             out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => {
-                    if socket.send(Message::Text(f)).await.is_err() { break; }
-                }
+                Some(Outbound::Frame(f)) => writer.send(&mut socket, Message::Text(f)).await,
                 None => {
                     ending = Some((close::POLICY, "connection too slow to keep up"));
                     break;
@@ -93,7 +87,7 @@ pub async fn serve<S>(
                     Message::Text(t) => t,
                     Message::Binary(_) => {
                         let e = error(code::BAD_JSON, "send JSON text frames, not binary");
-                        if socket.send(Message::Text(e)).await.is_err() { break; }
+                        sent = writer.send(&mut socket, Message::Text(e)).await;
                         continue;
                     }
                     Message::Close(_) => break,
@@ -108,7 +102,7 @@ pub async fn serve<S>(
                     Verdict::Throttle { first } => {
                         if first {
                             let e = error(code::RATE_LIMITED, "too many messages; slow down");
-                            if socket.send(Message::Text(e)).await.is_err() { break; }
+                            sent = writer.send(&mut socket, Message::Text(e)).await;
                         }
                         continue;
                     }
@@ -121,24 +115,19 @@ pub async fn serve<S>(
                     Some(dir) if bycall::is_ring(&text) => bycall::ring(&hub, dir, &id, &text).await,
                     _ => handle(&hub, &id, &text),
                 };
-                if let Some(reply) = reply {
-                    if socket.send(Message::Text(reply)).await.is_err() { break; }
+                match reply {
+                    Some(reply) => writer.send(&mut socket, Message::Text(reply)).await,
+                    None => Ok(()),
                 }
             }
             _ = ping.tick() => {
                 if last_seen.elapsed() > limits.dead_after { break; }
-                if socket.send(Message::Ping(Default::default())).await.is_err() { break; }
+                writer.send(&mut socket, Message::Ping(Default::default())).await
             }
-        }
+        };
     }
     hub.unregister(&id);
-    if let Some((code, reason)) = ending {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
-        let _ = socket.send(Message::Close(Some(frame))).await;
-    }
+    writer.finish(&mut socket, sent, ending).await;
 }
 
 /// Handles one text frame; returns a reply for the sender, if any.

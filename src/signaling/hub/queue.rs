@@ -68,6 +68,7 @@ impl Outbox {
     }
 
     /// Bytes waiting to be written.
+    #[cfg(test)]
     pub(super) fn queued_bytes(&self) -> usize {
         self.bytes.load(Ordering::Acquire)
     }

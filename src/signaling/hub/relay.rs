@@ -137,7 +137,10 @@ mod tests {
             .count();
         assert!(sent < 5, "64 KiB holds about three of these, not {sent}");
         // Top it up with small relays until not even those fit.
-        while h.relay(&a, Some(&b), r#"{"type":"bye"}"#.into(), None).is_ok() {}
+        while h
+            .relay(&a, Some(&b), r#"{"type":"bye"}"#.into(), None)
+            .is_ok()
+        {}
         assert_eq!(
             h.room("r").people,
             ["a", "b"],

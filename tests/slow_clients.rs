@@ -1,0 +1,107 @@
+//! Clients that stop reading: the server gives up on them within the dead-after time and keeps
+//! serving everyone else.
+#![cfg(feature = "ssr")]
+mod common;
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A `/ws` client on a socket with a tiny receive buffer, so the server's writes to it block as
+/// soon as it stops reading. Returns it after its `joined`.
+async fn tiny_window_client(
+    s: &TestServer,
+    cookie: &str,
+    room: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.set_recv_buffer_size(4096).unwrap();
+    let tcp = sock.connect(s.addr).await.unwrap();
+    let mut req = format!("ws://{}/ws", s.addr).into_client_request().unwrap();
+    let h = req.headers_mut();
+    h.insert("cookie", HeaderValue::from_str(cookie).unwrap());
+    h.insert(
+        "origin",
+        HeaderValue::from_str(&format!("http://{}", s.addr)).unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::client_async(req, tcp).await.unwrap();
+    ws.send(Message::text(
+        json!({"type": "join", "room": room}).to_string(),
+    ))
+    .await
+    .unwrap();
+    let mut frames = 0;
+    while let Some(Ok(m)) = ws.next().await {
+        if m.to_text().is_ok_and(|t| t.contains("\"joined\"")) {
+            return ws;
+        }
+        frames += 1;
+        assert!(frames < 5, "no joined");
+    }
+    panic!("socket ended before joined");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
+    let s = start(&[
+        ("PING_MS", "100"),
+        ("DEAD_AFTER_MS", "500"),
+        ("MSG_RATE", "100000"),
+        ("MSG_BURST", "100000"),
+    ])
+    .await;
+    let (c1, c2) = (guest(&s).await, guest(&s).await);
+    let (sender, _, _) = join(&s, &c1, "flood", "mesh").await;
+    let _stuck = tiny_window_client(&s, &c2, "flood").await;
+    let (mut tx, mut rx) = sender.split();
+    let joined = tokio::time::timeout(Duration::from_secs(10), rx.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let joined: serde_json::Value = serde_json::from_str(joined.to_text().unwrap()).unwrap();
+    let stuck_id = joined["peer"]["id"].as_str().unwrap().to_owned();
+
+    // Watch for the room being told, while offers far beyond any socket buffer go to the
+    // client that never reads.
+    let (left_tx, mut left_rx) = tokio::sync::oneshot::channel();
+    let watcher = tokio::spawn(async move {
+        while let Some(Ok(m)) = rx.next().await {
+            if m.to_text().is_ok_and(|t| t.contains("\"peer_left\"")) {
+                let _ = left_tx.send(());
+                return rx;
+            }
+        }
+        panic!("sender's socket ended");
+    });
+    let sdp = "x".repeat(60 * 1024);
+    let offer = json!({"type": "offer", "to": stuck_id, "payload": sdp}).to_string();
+    let mut sent = 0;
+    while left_rx.try_recv().is_err() {
+        assert!(sent < 3000, "still not dropped after {sent} offers");
+        tx.send(Message::text(offer.clone())).await.unwrap();
+        sent += 1;
+        tokio::task::yield_now().await;
+    }
+    let rx = tokio::time::timeout(Duration::from_secs(10), watcher)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // The server still serves the sender.
+    let mut ws = tx.reunite(rx).unwrap();
+    send(&mut ws, json!({"type": "ping"})).await;
+    loop {
+        let v = next_json(&mut ws).await;
+        if v["type"] == "pong" {
+            break;
+        }
+        assert_eq!(
+            v["type"], "error",
+            "only congestion reports before the pong"
+        );
+    }
+}
