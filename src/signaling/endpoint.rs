@@ -3,6 +3,7 @@ use super::bycall::Identity;
 use super::protocol::MAX_FRAME_BYTES;
 use crate::accounts::session;
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn upgrade(
     State(st): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -18,6 +20,30 @@ pub async fn upgrade(
     }
     let Some(user) = session::current_user(&st.pool, &headers).await else {
         return (StatusCode::UNAUTHORIZED, "log in or join as a guest first").into_response();
+    };
+    // Both slots live as long as the socket's task, and are given back when it ends.
+    let caps = st.throttles.limits;
+    let Some(ip_slot) = st
+        .throttles
+        .sockets_ip
+        .try_acquire(&ip.key(), caps.sockets_per_ip)
+    else {
+        let words = format!(
+            "too many connections from your address (at most {}); close some tabs",
+            caps.sockets_per_ip
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, words).into_response();
+    };
+    let Some(user_slot) = st
+        .throttles
+        .sockets_user
+        .try_acquire(&user.peer_id, caps.sockets_per_user)
+    else {
+        let words = format!(
+            "too many connections for this account (at most {}); close some tabs",
+            caps.sockets_per_user
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, words).into_response();
     };
     let who = Identity {
         name: user.name,
@@ -32,7 +58,10 @@ pub async fn upgrade(
     // stops the library from buffering anything absurd before we see it.
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
-        .on_upgrade(move |socket| super::ws::serve(socket, hub, who, limits, shutdown))
+        .on_upgrade(move |socket| async move {
+            super::ws::serve(socket, hub, who, limits, shutdown).await;
+            drop((ip_slot, user_slot));
+        })
 }
 
 /// Browsers always send `Origin` on WebSocket upgrades, so a cross-site page is caught here.

@@ -1,5 +1,5 @@
-//! Clients that stop reading: the server gives up on them within the dead-after time and keeps
-//! serving everyone else.
+//! Hostile or broken clients: ones that stop reading, open too many sockets, or flood. The server
+//! gives up on them within its bounds and keeps serving everyone else.
 #![cfg(feature = "ssr")]
 mod common;
 use common::*;
@@ -104,4 +104,37 @@ async fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
             "only congestion reports before the pong"
         );
     }
+}
+
+/// Opens `/ws` and returns the refusal's status and body, or panics if it was accepted.
+async fn refused(s: &TestServer, cookie: &str) -> (u16, String) {
+    let mut req = format!("ws://{}/ws", s.addr).into_client_request().unwrap();
+    req.headers_mut()
+        .insert("cookie", HeaderValue::from_str(cookie).unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => (
+            resp.status().as_u16(),
+            String::from_utf8_lossy(resp.body().as_deref().unwrap_or_default()).into_owned(),
+        ),
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn sockets_are_capped_per_session_and_per_address() {
+    let s = start(&[("SOCKETS_PER_USER", "2"), ("SOCKETS_PER_IP", "3")]).await;
+    let (g1, g2) = (guest(&s).await, guest(&s).await);
+    let _a = connect(&s, &g1).await;
+    let _b = connect(&s, &g1).await;
+    let (status, words) = refused(&s, &g1).await;
+    assert_eq!(status, 429);
+    assert!(words.contains("this account"), "{words}");
+
+    let (mut c, _) = connect(&s, &g2).await;
+    let (status, words) = refused(&s, &g2).await;
+    assert_eq!(status, 429, "the address holds three");
+    assert!(words.contains("your address"), "{words}");
+    // Refusals happen before any WebSocket exists; the open ones carry on.
+    send(&mut c, json!({"type": "ping"})).await;
+    assert_eq!(next_json(&mut c).await["type"], "pong");
 }
