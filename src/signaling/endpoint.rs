@@ -15,7 +15,12 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !origin_allowed(&headers, &st.config.allowed_origins) {
+    let scheme = site_scheme(
+        &headers,
+        st.config.cookie_secure,
+        st.throttles.limits.trust_proxy,
+    );
+    if !origin_allowed(&headers, scheme, &st.config.allowed_origins) {
         return (StatusCode::FORBIDDEN, "WebSocket origin not allowed").into_response();
     }
     let Some(user) = session::current_user(&st.pool, &headers).await else {
@@ -64,9 +69,26 @@ pub async fn upgrade(
         })
 }
 
-/// Browsers always send `Origin` on WebSocket upgrades, so a cross-site page is caught here.
-/// Clients that are not browsers send none and cannot ride a victim's cookie, so they pass.
-pub fn origin_allowed(headers: &HeaderMap, extra: &[String]) -> bool {
+/// The scheme this site is served over: https when cookies are marked secure, or when a trusted
+/// proxy says the request came over https; http otherwise.
+pub fn site_scheme(headers: &HeaderMap, cookie_secure: bool, trust_proxy: bool) -> &'static str {
+    let proxied_https = trust_proxy
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    if cookie_secure || proxied_https {
+        "https"
+    } else {
+        "http"
+    }
+}
+
+/// Browsers always send `Origin` on WebSocket upgrades, so a cross-site page is caught here:
+/// it must be this site, scheme included (`http://host` is another origin than `https://host`),
+/// or one of `extra`. Clients that are not browsers send none and cannot ride a victim's
+/// cookie, so they pass.
+pub fn origin_allowed(headers: &HeaderMap, scheme: &str, extra: &[String]) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
@@ -75,9 +97,10 @@ pub fn origin_allowed(headers: &HeaderMap, extra: &[String]) -> bool {
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
-    (!host.is_empty() && origin_host.eq_ignore_ascii_case(host))
-        || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    let same_site = origin.split_once("://").is_some_and(|(s, h)| {
+        s.eq_ignore_ascii_case(scheme) && !host.is_empty() && h.eq_ignore_ascii_case(host)
+    });
+    same_site || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
 }
 
 #[cfg(test)]
@@ -96,23 +119,41 @@ mod tests {
 
     #[test]
     fn origins() {
-        assert!(origin_allowed(
-            &h(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
-            &[]
-        ));
-        assert!(origin_allowed(&h(None, "127.0.0.1:3000"), &[]));
-        assert!(!origin_allowed(
-            &h(Some("http://evil.example"), "127.0.0.1:3000"),
-            &[]
-        ));
-        assert!(!origin_allowed(
-            &h(Some("http://127.0.0.1:3000.evil.example"), "127.0.0.1:3000"),
-            &[]
-        ));
+        let allowed = |origin: Option<&str>, extra: &[String]| {
+            origin_allowed(&h(origin, "127.0.0.1:3000"), "http", extra)
+        };
+        assert!(allowed(Some("http://127.0.0.1:3000"), &[]));
+        assert!(allowed(None, &[]));
+        assert!(!allowed(Some("http://evil.example"), &[]));
+        assert!(!allowed(Some("http://127.0.0.1:3000.evil.example"), &[]));
         let extra = vec!["https://app.example".to_owned()];
-        assert!(origin_allowed(
-            &h(Some("https://app.example"), "127.0.0.1:3000"),
-            &extra
-        ));
+        assert!(allowed(Some("https://app.example"), &extra));
+    }
+
+    #[test]
+    fn the_scheme_is_part_of_the_origin() {
+        let site = h(Some("http://chat.example"), "chat.example");
+        assert!(origin_allowed(&site, "http", &[]));
+        assert!(
+            !origin_allowed(&site, "https", &[]),
+            "http page, https site"
+        );
+        let site = h(Some("https://chat.example"), "chat.example");
+        assert!(!origin_allowed(&site, "http", &[]), "https page, http site");
+        assert!(origin_allowed(&site, "https", &[]));
+    }
+
+    #[test]
+    fn the_site_scheme_comes_from_config_or_a_trusted_proxy() {
+        let mut proxied = h(None, "chat.example");
+        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(
+            site_scheme(&proxied, false, false),
+            "http",
+            "untrusted header"
+        );
+        assert_eq!(site_scheme(&proxied, false, true), "https");
+        assert_eq!(site_scheme(&h(None, "x"), true, false), "https");
+        assert_eq!(site_scheme(&h(None, "x"), false, true), "http");
     }
 }
