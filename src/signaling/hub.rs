@@ -11,8 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 mod delivery;
+mod guard;
 mod invariants;
 mod queue;
+pub use guard::Registration;
 mod realms;
 mod relay;
 use delivery::{info, leave_locked, push, summaries};

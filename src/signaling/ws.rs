@@ -59,6 +59,8 @@ pub async fn serve<S>(
         Some(user) => hub.register_user(&name, user, who.guest),
         None => hub.register(&name),
     };
+    // Unregisters however this task ends, a panic included.
+    let registration = hub.guard(id.clone());
     let welcome = encode(&ServerEvent::Welcome {
         id: id.to_string(),
         name,
@@ -126,7 +128,7 @@ pub async fn serve<S>(
             }
         };
     }
-    hub.unregister(&id);
+    drop(registration);
     writer.finish(&mut socket, sent, ending).await;
 }
 
