@@ -138,3 +138,42 @@ async fn sockets_are_capped_per_session_and_per_address() {
     send(&mut c, json!({"type": "ping"})).await;
     assert_eq!(next_json(&mut c).await["type"], "pong");
 }
+
+/// Sends `frame` over and over, then waits for the server to end the connection. Returns the
+/// close code, or 1006 when the server's close frame was lost to the reset that follows it (we
+/// were still sending).
+async fn flood_until_closed(ws: &mut Ws, frame: Message) -> u16 {
+    for _ in 0..1000 {
+        if ws.send(frame.clone()).await.is_err() {
+            break;
+        }
+    }
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Close(c)))) => return c.map_or(1005, |c| u16::from(c.code)),
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => return 1006,
+            Err(_) => panic!("the server never closed the flooding connection"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn ping_and_binary_floods_are_rate_limited_in_both_dialects() {
+    let s = start(&[("MSG_RATE", "5"), ("MSG_BURST", "5")]).await;
+    let cookie = guest(&s).await;
+    let (mut pings, _) = connect(&s, &cookie).await;
+    let ping = Message::Ping(vec![1, 2, 3].into());
+    let closed = [1008, 1006];
+    assert!(closed.contains(&flood_until_closed(&mut pings, ping.clone()).await));
+    let (mut binary, _) = connect(&s, &cookie).await;
+    let bin = Message::binary(vec![0u8; 16]);
+    assert!(closed.contains(&flood_until_closed(&mut binary, bin).await));
+
+    let mut pj = peerjs_open(&s, "flooder", "t0ken").await;
+    assert!(closed.contains(&flood_until_closed(&mut pj, ping).await));
+    // Others are still served.
+    let (mut calm, _) = connect(&s, &cookie).await;
+    send(&mut calm, json!({"type": "ping"})).await;
+    assert_eq!(next_json(&mut calm).await["type"], "pong");
+}

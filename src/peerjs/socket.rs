@@ -107,20 +107,8 @@ pub async fn serve<S>(
             msg = socket.next() => {
                 let Some(Ok(msg)) = msg else { break };
                 last_seen = Instant::now();
-                let text = match msg {
-                    Message::Text(t) => t,
-                    // The reference parses binary frames as text too.
-                    Message::Binary(b) => match Utf8Bytes::try_from(b) {
-                        Ok(t) => t,
-                        Err(_) => { svc.metrics.ignored.fetch_add(1, Ordering::Relaxed); continue; }
-                    },
-                    Message::Close(_) => break,
-                    Message::Ping(_) | Message::Pong(_) => continue,
-                };
-                if text.len() > MAX_FRAME_BYTES {
-                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
-                    break;
-                }
+                if let Message::Close(_) = msg { break; }
+                // Every frame counts, binary and ping included: any of them costs us work.
                 match rate.check(last_seen) {
                     Verdict::Accept => {}
                     // No ERROR frame: the stock client would destroy itself on one.
@@ -133,6 +121,19 @@ pub async fn serve<S>(
                         ending = Some((close::POLICY, "flooding: too many messages"));
                         break;
                     }
+                }
+                let text = match msg {
+                    Message::Text(t) => t,
+                    // The reference parses binary frames as text too.
+                    Message::Binary(b) => match Utf8Bytes::try_from(b) {
+                        Ok(t) => t,
+                        Err(_) => { svc.metrics.ignored.fetch_add(1, Ordering::Relaxed); continue; }
+                    },
+                    Message::Close(_) | Message::Ping(_) | Message::Pong(_) => continue,
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
+                    break;
                 }
                 if let Action::SignOff = handle(&svc, &id, &text) {
                     ending = Some((NORMAL, "left"));

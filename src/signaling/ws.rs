@@ -85,20 +85,8 @@ pub async fn serve<S>(
             msg = socket.next() => {
                 let Some(Ok(msg)) = msg else { break };
                 last_seen = Instant::now();
-                let text = match msg {
-                    Message::Text(t) => t,
-                    Message::Binary(_) => {
-                        let e = error(code::BAD_JSON, "send JSON text frames, not binary");
-                        sent = writer.send(&mut socket, Message::Text(e)).await;
-                        continue;
-                    }
-                    Message::Close(_) => break,
-                    Message::Ping(_) | Message::Pong(_) => continue,
-                };
-                if text.len() > MAX_FRAME_BYTES {
-                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
-                    break;
-                }
+                if let Message::Close(_) = msg { break; }
+                // Every frame counts, binary and ping included: any of them costs us work.
                 match rate.check(last_seen) {
                     Verdict::Accept => {}
                     Verdict::Throttle { first } => {
@@ -112,6 +100,19 @@ pub async fn serve<S>(
                         ending = Some((close::POLICY, "flooding: too many messages"));
                         break;
                     }
+                }
+                let text = match msg {
+                    Message::Text(t) => t,
+                    Message::Binary(_) => {
+                        let e = error(code::BAD_JSON, "send JSON text frames, not binary");
+                        sent = writer.send(&mut socket, Message::Text(e)).await;
+                        continue;
+                    }
+                    Message::Close(_) | Message::Ping(_) | Message::Pong(_) => continue,
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
+                    break;
                 }
                 let reply = match &who.directory {
                     Some(dir) if bycall::is_ring(&text) => bycall::ring(&hub, dir, &id, &text).await,
