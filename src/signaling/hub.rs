@@ -70,6 +70,8 @@ pub enum JoinError {
     Gone,
     #[error("this is a private call; only its two people can join")]
     Private,
+    #[error("you are already in this call on another tab or device")]
+    OtherTab,
 }
 
 /// Why a relay was not delivered.

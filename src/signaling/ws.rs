@@ -163,7 +163,7 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                     role,
                     peers,
                 }),
-                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent)) => {
+                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent | JoinError::OtherTab)) => {
                     error(code::ROOM_FULL, &e.to_string())
                 }
                 Err(JoinError::Gone) => error(code::NOT_IN_ROOM, "connection is closing"),

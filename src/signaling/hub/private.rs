@@ -2,7 +2,7 @@
 //! exist only for an accepted call; only its two parties may join, one connection each, and
 //! such rooms are never listed.
 use super::desk::{in_room, UserId};
-use super::{JoinError, State};
+use super::{JoinError, PeerId, State};
 use crate::signaling::protocol::PRIVATE_ROOM_PREFIX;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,11 +72,17 @@ pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinE
         .get(room)
         .and_then(|p| p.allowed.iter().position(|a| *a == user))
         .ok_or(JoinError::Private)?;
-    let others = st
+    let others: Vec<&PeerId> = st
         .rooms
         .get(room)
-        .map_or(0, |r| r.members.iter().filter(|m| &***m != id).count());
-    if others >= 2 {
+        .map(|r| r.members.iter().filter(|m| &***m != id).collect())
+        .unwrap_or_default();
+    // One connection per party: a second tab must not take the other party's place.
+    let same_user = |m: &PeerId| st.desk.conn_user.get(m) == Some(&user);
+    if others.iter().any(|m| same_user(m)) {
+        return Err(JoinError::OtherTab);
+    }
+    if others.len() >= 2 {
         return Err(JoinError::Full(2));
     }
     if let Some(p) = st.desk.private.get_mut(room) {
@@ -134,6 +140,24 @@ mod tests {
         hub.expire_rings();
         assert_eq!(hub.join(&a, &room, Role::Mesh), Err(JoinError::Private));
         assert!(hub.ring(&c, Callee::Name("bob")).is_ok());
+    }
+
+    #[test]
+    fn a_second_tab_cannot_shut_the_other_party_out() {
+        let hub = Hub::new(HubLimits::default());
+        let (a1, _ra1) = hub.register_user("ann", "pa", false);
+        let (a2, _ra2) = hub.register_user("ann", "pa", false);
+        let (b, _rb) = hub.register_user("bob", "pb", false);
+        let ring = hub.ring(&a1, Callee::Name("bob")).unwrap();
+        let room = hub.accept(&b, &ring.call).unwrap();
+        hub.join(&a1, &room, Role::Mesh).unwrap();
+        assert_eq!(hub.join(&a2, &room, Role::Mesh), Err(JoinError::OtherTab));
+        hub.join(&b, &room, Role::Mesh).unwrap();
+        assert_eq!(hub.room(&room).people, ["ann", "bob"]);
+        // Bob's seat is his even if he arrives after Ann's second tab tried.
+        hub.leave(&a1);
+        hub.join(&a2, &room, Role::Mesh).unwrap();
+        assert_eq!(hub.room(&room).people, ["bob", "ann"]);
     }
 
     #[test]
