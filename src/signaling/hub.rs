@@ -291,6 +291,18 @@ impl Hub {
         }
     }
 
+    /// One room's people as `viewer` (a user's stable peer id) may see them: a private call's
+    /// room is visible only to its two parties; to anyone else it does not exist (`None`).
+    pub fn room_for(&self, name: &str, viewer: Option<&str>) -> Option<RoomSummary> {
+        if private::is_private(name) {
+            let st = self.state.lock();
+            if !viewer.is_some_and(|v| private::is_party(&st, name, v)) {
+                return None;
+            }
+        }
+        Some(self.room(name))
+    }
+
     /// How many connections are registered.
     pub fn connections(&self) -> usize {
         self.state.lock().peers.len()

@@ -91,6 +91,14 @@ pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinE
     Ok(())
 }
 
+/// Whether `user` is one of the two parties of private room `room`.
+pub(super) fn is_party(st: &State, room: &str, user: &str) -> bool {
+    st.desk
+        .private
+        .get(room)
+        .is_some_and(|p| p.allowed.iter().any(|a| &**a == user))
+}
+
 /// Whether `room` is a call's private room (kept out of room lists).
 pub(super) fn is_private(room: &str) -> bool {
     room.starts_with(PRIVATE_ROOM_PREFIX)
