@@ -102,6 +102,7 @@ pub mod code {
     pub const SELF_CALL: &str = "self_call";
     pub const UNKNOWN_CALL: &str = "unknown_call";
     pub const ALREADY_CALLING: &str = "already_calling";
+    pub const RING_LIMITED: &str = "ring_limited";
     pub const NOT_A_USER: &str = "not_a_user";
     pub const PRIVATE_ROOM: &str = "private_room";
 }

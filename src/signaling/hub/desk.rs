@@ -23,6 +23,8 @@ pub(super) struct Desk {
     pub(super) rings: HashMap<Arc<str>, super::ringing::Ring>,
     pub(super) private: HashMap<Arc<str>, super::private::PrivateRoom>,
     pub(super) ring_timeout: Duration,
+    /// When each (caller, callee) pair rang, within the last minute.
+    pub(super) ring_pairs: HashMap<(UserId, UserId), Vec<std::time::Instant>>,
     online_dirty: bool,
 }
 
@@ -35,6 +37,7 @@ impl Default for Desk {
             rings: HashMap::new(),
             private: HashMap::new(),
             ring_timeout: DEFAULT_RING_TIMEOUT,
+            ring_pairs: HashMap::new(),
             online_dirty: false,
         }
     }

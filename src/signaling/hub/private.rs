@@ -169,6 +169,24 @@ mod tests {
     }
 
     #[test]
+    fn one_caller_rings_one_callee_only_a_few_times_a_minute() {
+        let hub = Hub::new(HubLimits::default());
+        let (a, _ra) = hub.register_user("ann", "pa", false);
+        let (_b, _rb) = hub.register_user("bob", "pb", false);
+        let (c, _rc) = hub.register_user("carl", "pc", false);
+        for _ in 0..super::super::ringing::RINGS_PER_PAIR {
+            let call = hub.ring(&a, Callee::Name("bob")).unwrap().call;
+            hub.hangup(&a, &call).unwrap();
+        }
+        assert_eq!(
+            hub.ring(&a, Callee::Name("bob")),
+            Err(RingError::RingLimited)
+        );
+        // The refused ring left bob free for everyone else.
+        assert!(hub.ring(&c, Callee::Name("bob")).is_ok());
+    }
+
+    #[test]
     fn a_ring_nobody_answers_expires_on_both_sides() {
         let hub = Hub::new(HubLimits::default());
         hub.set_ring_timeout(std::time::Duration::from_millis(1));
