@@ -23,6 +23,7 @@ async fn main() {
 fn in_process() {
     let hub = Hub::new(HubLimits {
         queue: 1024,
+        queue_bytes: 1 << 24,
         ..HubLimits::default()
     });
     let (a, mut rx_a) = hub.register("a");

@@ -38,6 +38,11 @@ pub struct Config {
     pub session_purge: Duration,
 }
 
+/// Shortest duration any setting accepts.
+const MIN_DURATION: Duration = Duration::from_millis(10);
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
 #[derive(Debug, thiserror::Error)]
 #[error("{name}: {msg}")]
 pub struct ConfigError {
@@ -71,8 +76,22 @@ impl Config {
         let conn_default = ConnLimits::default();
         let pj_default = PeerJsOptions::default();
         let th = ThrottleLimits::default();
-        let ms = |k: &str, d: std::time::Duration| -> Result<Duration, ConfigError> {
-            Ok(Duration::from_millis(num(k, d.as_millis() as u64)?.max(1)))
+        // Every duration is bounded: zero would make a ticking interval panic, and a huge one
+        // would overflow `Instant` arithmetic in the loops that add it to "now".
+        let ms = |k: &str, d: Duration, max: Duration| -> Result<Duration, ConfigError> {
+            let v = num(k, d.as_millis() as u64)?;
+            let range = MIN_DURATION.as_millis() as u64..=max.as_millis() as u64;
+            if !range.contains(&v) {
+                return Err(ConfigError {
+                    name: k.into(),
+                    msg: format!(
+                        "{v} ms is out of range: use {} to {} milliseconds",
+                        range.start(),
+                        range.end()
+                    ),
+                });
+            }
+            Ok(Duration::from_millis(v))
         };
         let key = get("PEERJS_KEY")
             .or_else(|| get("KEY"))
@@ -107,24 +126,25 @@ impl Config {
                 mesh_cap: num("ROOM_CAP", 6)? as usize,
                 watch_cap: num("WATCH_CAP", 50)? as usize,
                 queue: num("PEER_QUEUE", 256)?.max(8) as usize,
+                queue_bytes: num("PEER_QUEUE_BYTES", 1 << 20)?.max(64 * 1024) as usize,
             },
             conn: ConnLimits {
                 rate: num("MSG_RATE", conn_default.rate as u64)? as f64,
                 burst: num("MSG_BURST", conn_default.burst as u64)? as f64,
                 strikes: conn_default.strikes,
-                ping_every: Duration::from_millis(num("PING_MS", 10_000)?),
-                dead_after: Duration::from_millis(num("DEAD_AFTER_MS", 30_000)?),
+                ping_every: ms("PING_MS", conn_default.ping_every, HOUR)?,
+                dead_after: ms("DEAD_AFTER_MS", conn_default.dead_after, DAY)?,
             },
             peerjs: PeerJsOptions {
                 key,
                 path,
-                expire_timeout: ms("EXPIRE_TIMEOUT", pj_default.expire_timeout)?,
-                alive_timeout: ms("ALIVE_TIMEOUT", pj_default.alive_timeout)?,
+                expire_timeout: ms("EXPIRE_TIMEOUT", pj_default.expire_timeout, DAY)?,
+                alive_timeout: ms("ALIVE_TIMEOUT", pj_default.alive_timeout, DAY)?,
                 concurrent_limit: num("CONCURRENT_LIMIT", pj_default.concurrent_limit as u64)?
                     as usize,
                 allow_discovery: flag("ALLOW_DISCOVERY"),
             },
-            ring_timeout: Duration::from_millis(num("RING_TIMEOUT_MS", 30_000)?.max(1)),
+            ring_timeout: ms("RING_TIMEOUT_MS", Duration::from_secs(30), HOUR)?,
             ice_servers,
             ice,
             throttle: ThrottleLimits {
@@ -142,7 +162,7 @@ impl Config {
                 hash_queue: num("HASH_QUEUE", th.hash_queue as u64)? as usize,
                 trust_proxy: flag("TRUST_PROXY"),
             },
-            header_timeout: ms("HEADER_TIMEOUT_MS", Duration::from_secs(10))?,
+            header_timeout: ms("HEADER_TIMEOUT_MS", Duration::from_secs(10), HOUR)?,
             metrics_token: get("METRICS_TOKEN").map(str::to_owned),
             session_purge: match num("SESSION_PURGE_SECS", 300)? {
                 s @ 1..=86_400 => Duration::from_secs(s),
@@ -350,6 +370,38 @@ mod tests {
             let err = Config::from_vars(&vars).unwrap_err().to_string();
             assert!(err.starts_with("SESSION_PURGE_SECS"), "{err}");
         }
+    }
+
+    #[test]
+    fn durations_are_checked_and_the_error_names_the_setting() {
+        let err = |k: &str, v: &str| {
+            let vars = HashMap::from([(k.to_owned(), v.to_owned())]);
+            Config::from_vars(&vars)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
+        for k in [
+            "PING_MS",
+            "DEAD_AFTER_MS",
+            "RING_TIMEOUT_MS",
+            "EXPIRE_TIMEOUT",
+            "ALIVE_TIMEOUT",
+            "HEADER_TIMEOUT_MS",
+        ] {
+            for v in ["0", "18446744073709551615", "999999999999"] {
+                let e = err(k, v);
+                assert!(e.starts_with(k) && e.contains("out of range"), "{e}");
+                assert!(e.contains("10 to"), "{e} says the range");
+            }
+        }
+        let ok = HashMap::from([
+            ("PING_MS".to_owned(), "10".to_owned()),
+            ("DEAD_AFTER_MS".to_owned(), "86400000".to_owned()),
+        ]);
+        let c = Config::from_vars(&ok).unwrap().conn;
+        assert_eq!(c.ping_every, Duration::from_millis(10));
+        assert_eq!(c.dead_after, DAY);
     }
 
     #[test]

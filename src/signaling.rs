@@ -11,4 +11,6 @@ pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
+pub mod write;
+#[cfg(feature = "ssr")]
 pub mod ws;

@@ -11,6 +11,7 @@ fn hub() -> Hub {
         mesh_cap: 3,
         watch_cap: 2,
         queue: 8,
+        queue_bytes: 1 << 20,
     })
 }
 
@@ -112,7 +113,7 @@ proptest! {
                 Op::Leave(i) => if let Some(id) = pick(&ids, i) { hub.leave(&id) },
                 Op::Relay(a, b) => if let Some(from) = pick(&ids, a) {
                     let to = b.and_then(|b| pick(&ids, b));
-                    let _ = hub.relay(&from, to.as_deref(), r#"{"type":"bye"}"#.into());
+                    let _ = hub.relay(&from, to.as_deref(), r#"{"type":"bye"}"#.into(), None);
                 },
                 Op::Watch(i) => if let Some(id) = pick(&ids, i) { hub.watch_rooms(&id) },
                 Op::Text(i, f) => if let Some(id) = pick(&ids, i) { let _ = handle(&hub, &id, &f); },

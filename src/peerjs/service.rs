@@ -196,13 +196,7 @@ impl PeerJs {
     }
 
     /// A new hub connection for a PeerJS socket.
-    pub fn register(
-        &self,
-        id: &str,
-    ) -> (
-        PeerId,
-        tokio::sync::mpsc::Receiver<crate::signaling::hub::Outbound>,
-    ) {
+    pub fn register(&self, id: &str) -> (PeerId, crate::signaling::hub::Inbox) {
         self.hub.register(id)
     }
 }

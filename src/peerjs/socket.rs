@@ -10,6 +10,7 @@ use super::wire::{self, msg, Kind};
 use crate::signaling::hub::{ClaimError, Outbound};
 use crate::signaling::limits::{ConnLimits, RateLimiter, Verdict};
 use crate::signaling::protocol::MAX_FRAME_BYTES;
+use crate::signaling::write::{WriteError, Writer};
 use crate::signaling::ws::close;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -86,22 +87,14 @@ pub async fn serve<S>(
         .max(Duration::from_millis(10));
     let mut tick = tokio::time::interval(every);
     tick.tick().await;
+    let writer = Writer::new(limits.dead_after, shutdown.clone());
     let mut ending: Option<(u16, &'static str)> = None;
-    if socket.send(Message::Text(wire::open())).await.is_err() {
-        svc.disconnect(&conn, &id);
-        svc.hub.unregister(&conn);
-        return;
-    }
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => {
-                ending = Some((close::GOING_AWAY, "server shutting down"));
-                break;
-            }
+    let mut sent = writer.send(&mut socket, Message::Text(wire::open())).await;
+    while sent.is_ok() {
+        sent = tokio::select! {
+            _ = shutdown.cancelled() => Err(WriteError::ShuttingDown),
             out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => {
-                    if socket.send(Message::Text(f)).await.is_err() { break; }
-                }
+                Some(Outbound::Frame(f)) => writer.send(&mut socket, Message::Text(f)).await,
                 None => {
                     ending = Some(if svc.holds(&conn, &id) {
                         (close::POLICY, "connection too slow to keep up")
@@ -113,26 +106,15 @@ pub async fn serve<S>(
             },
             msg = socket.next() => {
                 let Some(Ok(msg)) = msg else { break };
+                if let Message::Close(_) = msg { break; }
+                let now = Instant::now();
                 // Pongs come from the client's WebSocket library, not from the client: a
                 // socket opened and forgotten must still run out of alive_timeout.
                 if !matches!(msg, Message::Ping(_) | Message::Pong(_)) {
-                    last_seen = Instant::now();
+                    last_seen = now;
                 }
-                let text = match msg {
-                    Message::Text(t) => t,
-                    // The reference parses binary frames as text too.
-                    Message::Binary(b) => match Utf8Bytes::try_from(b) {
-                        Ok(t) => t,
-                        Err(_) => { svc.metrics.ignored.fetch_add(1, Ordering::Relaxed); continue; }
-                    },
-                    Message::Close(_) => break,
-                    Message::Ping(_) | Message::Pong(_) => continue,
-                };
-                if text.len() > MAX_FRAME_BYTES {
-                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
-                    break;
-                }
-                match rate.check(last_seen) {
+                // Every frame counts, binary and ping included: any of them costs us work.
+                match rate.check(now) {
                     Verdict::Accept => {}
                     // No ERROR frame: the stock client would destroy itself on one.
                     Verdict::Throttle { .. } => {
@@ -145,10 +127,24 @@ pub async fn serve<S>(
                         break;
                     }
                 }
+                let text = match msg {
+                    Message::Text(t) => t,
+                    // The reference parses binary frames as text too.
+                    Message::Binary(b) => match Utf8Bytes::try_from(b) {
+                        Ok(t) => t,
+                        Err(_) => { svc.metrics.ignored.fetch_add(1, Ordering::Relaxed); continue; }
+                    },
+                    Message::Close(_) | Message::Ping(_) | Message::Pong(_) => continue,
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
+                    break;
+                }
                 if let Action::SignOff = handle(&svc, &id, &text) {
                     ending = Some((NORMAL, "left"));
                     break;
                 }
+                Ok(())
             }
             _ = tick.tick() => {
                 if last_seen.elapsed() > alive {
@@ -158,21 +154,17 @@ pub async fn serve<S>(
                 }
                 if last_ping.elapsed() >= limits.ping_every {
                     last_ping = Instant::now();
-                    if socket.send(Message::Ping(Default::default())).await.is_err() { break; }
+                    writer.send(&mut socket, Message::Ping(Default::default())).await
+                } else {
+                    Ok(())
                 }
             }
-        }
+        };
     }
     let left = svc.disconnect(&conn, &id);
     svc.hub.unregister(&conn);
     tracing::debug!(told_partners = left, "peerjs client disconnected");
-    if let Some((code, reason)) = ending {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
-        let _ = socket.send(Message::Close(Some(frame))).await;
-    }
+    writer.finish(&mut socket, sent, ending).await;
 }
 
 /// Handles one text frame from `id`.

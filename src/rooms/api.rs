@@ -35,5 +35,15 @@ pub async fn room_people(room: String) -> Result<RoomSummary, ServerFnError> {
             "room names are 1-48 letters, digits, - or _",
         ));
     }
-    Ok(crate::state::AppState::from_context()?.hub.room(&room))
+    let st = crate::state::AppState::from_context()?;
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
+    let viewer = crate::accounts::session::current_user(&st.pool, &headers).await;
+    // A private call's room shows nobody to anyone but its two parties.
+    Ok(st
+        .hub
+        .room_for(&room, viewer.as_ref().map(|u| u.peer_id.as_str()))
+        .unwrap_or(RoomSummary {
+            name: room,
+            people: Vec::new(),
+        }))
 }

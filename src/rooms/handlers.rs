@@ -2,7 +2,7 @@
 use crate::signaling::protocol::{valid_room_name, RoomSummary};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -11,12 +11,26 @@ pub async fn list(State(st): State<AppState>) -> Json<Vec<RoomSummary>> {
     Json(st.hub.rooms())
 }
 
-pub async fn one(State(st): State<AppState>, Path(room): Path<String>) -> Response {
+pub async fn one(
+    State(st): State<AppState>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if !valid_room_name(&room) {
         let body = serde_json::json!({"error": "bad_room", "message": "room names are 1-48 letters, digits, - or _"});
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     }
-    Json(st.hub.room(&room)).into_response()
+    let viewer = crate::accounts::session::current_user(&st.pool, &headers).await;
+    match st
+        .hub
+        .room_for(&room, viewer.as_ref().map(|u| u.peer_id.as_str()))
+    {
+        Some(summary) => Json(summary).into_response(),
+        None => {
+            let body = serde_json::json!({"error": "not_found", "message": "no such room"});
+            (StatusCode::NOT_FOUND, Json(body)).into_response()
+        }
+    }
 }
 
 #[derive(Deserialize)]

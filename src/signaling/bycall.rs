@@ -169,6 +169,7 @@ fn ring_reply(result: Result<super::hub::RingStarted, RingError>, callee: Callee
         ),
         Err(e @ RingError::SelfCall) => error(code::SELF_CALL, &e.to_string()),
         Err(e @ RingError::AlreadyCalling) => error(code::ALREADY_CALLING, &e.to_string()),
+        Err(e @ RingError::RingLimited) => error(code::RING_LIMITED, &e.to_string()),
         Err(e @ RingError::NotAUser) => error(code::NOT_A_USER, &e.to_string()),
     }
 }

@@ -3,6 +3,7 @@ use super::bycall::Identity;
 use super::protocol::MAX_FRAME_BYTES;
 use crate::accounts::{session, store};
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -10,10 +11,16 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn upgrade(
     State(st): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !origin_allowed(&headers, &st.config.allowed_origins) {
+    let scheme = site_scheme(
+        &headers,
+        st.config.cookie_secure,
+        st.throttles.limits.trust_proxy,
+    );
+    if !origin_allowed(&headers, scheme, &st.config.allowed_origins) {
         return (StatusCode::FORBIDDEN, "WebSocket origin not allowed").into_response();
     }
     // Counted with its session before the session is checked, so a log-out racing this upgrade
@@ -22,6 +29,30 @@ pub async fn upgrade(
         .map(|t| st.hub.session_socket(&store::session_key(t), &st.shutdown));
     let (Some(open), Some(user)) = (open, session::current_user(&st.pool, &headers).await) else {
         return (StatusCode::UNAUTHORIZED, "log in or join as a guest first").into_response();
+    };
+    // Both slots live as long as the socket's task, and are given back when it ends.
+    let caps = st.throttles.limits;
+    let Some(ip_slot) = st
+        .throttles
+        .sockets_ip
+        .try_acquire(&ip.key(), caps.sockets_per_ip)
+    else {
+        let words = format!(
+            "too many connections from your address (at most {}); close some tabs",
+            caps.sockets_per_ip
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, words).into_response();
+    };
+    let Some(user_slot) = st
+        .throttles
+        .sockets_user
+        .try_acquire(&user.peer_id, caps.sockets_per_user)
+    else {
+        let words = format!(
+            "too many connections for this account (at most {}); close some tabs",
+            caps.sockets_per_user
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, words).into_response();
     };
     let who = Identity {
         name: user.name,
@@ -38,13 +69,31 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| async move {
             let _open = open;
-            super::ws::serve(socket, hub, who, limits, shutdown).await
+            super::ws::serve(socket, hub, who, limits, shutdown).await;
+            drop((ip_slot, user_slot));
         })
 }
 
-/// Browsers always send `Origin` on WebSocket upgrades, so a cross-site page is caught here.
-/// Clients that are not browsers send none and cannot ride a victim's cookie, so they pass.
-pub fn origin_allowed(headers: &HeaderMap, extra: &[String]) -> bool {
+/// The scheme this site is served over: https when cookies are marked secure, or when a trusted
+/// proxy says the request came over https; http otherwise.
+pub fn site_scheme(headers: &HeaderMap, cookie_secure: bool, trust_proxy: bool) -> &'static str {
+    let proxied_https = trust_proxy
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    if cookie_secure || proxied_https {
+        "https"
+    } else {
+        "http"
+    }
+}
+
+/// Browsers always send `Origin` on WebSocket upgrades, so a cross-site page is caught here:
+/// it must be this site, scheme included (`http://host` is another origin than `https://host`),
+/// or one of `extra`. Clients that are not browsers send none and cannot ride a victim's
+/// cookie, so they pass.
+pub fn origin_allowed(headers: &HeaderMap, scheme: &str, extra: &[String]) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
@@ -53,9 +102,10 @@ pub fn origin_allowed(headers: &HeaderMap, extra: &[String]) -> bool {
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
-    (!host.is_empty() && origin_host.eq_ignore_ascii_case(host))
-        || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    let same_site = origin.split_once("://").is_some_and(|(s, h)| {
+        s.eq_ignore_ascii_case(scheme) && !host.is_empty() && h.eq_ignore_ascii_case(host)
+    });
+    same_site || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
 }
 
 #[cfg(test)]
@@ -74,23 +124,41 @@ mod tests {
 
     #[test]
     fn origins() {
-        assert!(origin_allowed(
-            &h(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
-            &[]
-        ));
-        assert!(origin_allowed(&h(None, "127.0.0.1:3000"), &[]));
-        assert!(!origin_allowed(
-            &h(Some("http://evil.example"), "127.0.0.1:3000"),
-            &[]
-        ));
-        assert!(!origin_allowed(
-            &h(Some("http://127.0.0.1:3000.evil.example"), "127.0.0.1:3000"),
-            &[]
-        ));
+        let allowed = |origin: Option<&str>, extra: &[String]| {
+            origin_allowed(&h(origin, "127.0.0.1:3000"), "http", extra)
+        };
+        assert!(allowed(Some("http://127.0.0.1:3000"), &[]));
+        assert!(allowed(None, &[]));
+        assert!(!allowed(Some("http://evil.example"), &[]));
+        assert!(!allowed(Some("http://127.0.0.1:3000.evil.example"), &[]));
         let extra = vec!["https://app.example".to_owned()];
-        assert!(origin_allowed(
-            &h(Some("https://app.example"), "127.0.0.1:3000"),
-            &extra
-        ));
+        assert!(allowed(Some("https://app.example"), &extra));
+    }
+
+    #[test]
+    fn the_scheme_is_part_of_the_origin() {
+        let site = h(Some("http://chat.example"), "chat.example");
+        assert!(origin_allowed(&site, "http", &[]));
+        assert!(
+            !origin_allowed(&site, "https", &[]),
+            "http page, https site"
+        );
+        let site = h(Some("https://chat.example"), "chat.example");
+        assert!(!origin_allowed(&site, "http", &[]), "https page, http site");
+        assert!(origin_allowed(&site, "https", &[]));
+    }
+
+    #[test]
+    fn the_site_scheme_comes_from_config_or_a_trusted_proxy() {
+        let mut proxied = h(None, "chat.example");
+        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(
+            site_scheme(&proxied, false, false),
+            "http",
+            "untrusted header"
+        );
+        assert_eq!(site_scheme(&proxied, false, true), "https");
+        assert_eq!(site_scheme(&h(None, "x"), true, false), "https");
+        assert_eq!(site_scheme(&h(None, "x"), false, true), "http");
     }
 }

@@ -9,12 +9,16 @@ use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 mod delivery;
+mod guard;
 mod invariants;
+mod queue;
+pub use guard::Registration;
 mod realms;
+mod relay;
 use delivery::{info, leave_locked, push, summaries};
+pub use queue::Inbox;
 pub use realms::{ClaimError, Claimed, DeliverError};
 mod desk;
 mod private;
@@ -41,6 +45,8 @@ pub struct HubLimits {
     pub watch_cap: usize,
     /// Frames queued per connection before it counts as too slow.
     pub queue: usize,
+    /// Bytes queued per connection before it counts as too slow.
+    pub queue_bytes: usize,
 }
 
 impl Default for HubLimits {
@@ -49,6 +55,7 @@ impl Default for HubLimits {
             mesh_cap: 6,
             watch_cap: 50,
             queue: 256,
+            queue_bytes: 1 << 20,
         }
     }
 }
@@ -64,6 +71,8 @@ pub enum JoinError {
     Gone,
     #[error("this is a private call; only its two people can join")]
     Private,
+    #[error("you are already in this call on another tab or device")]
+    OtherTab,
 }
 
 /// Why a relay was not delivered.
@@ -75,6 +84,10 @@ pub enum RelayError {
     UnknownPeer,
     #[error("the receiver is not keeping up; message dropped")]
     Congested,
+    #[error("your role in this room may not send that")]
+    NotYourRole,
+    #[error("that peer's role does not take messages from yours (mesh talks to mesh, a talker to its watchers)")]
+    RolesDontMatch,
 }
 
 /// Counters for logs and benchmarks.
@@ -86,7 +99,7 @@ pub struct Metrics {
 }
 
 struct Peer {
-    tx: mpsc::Sender<Outbound>,
+    tx: queue::Outbox,
     name: Arc<str>,
     room: Option<Arc<str>>,
     role: Role,
@@ -130,8 +143,8 @@ impl Hub {
     }
 
     /// Adds a connection under a fresh id and returns its id and queue.
-    pub fn register(&self, name: &str) -> (PeerId, mpsc::Receiver<Outbound>) {
-        let (tx, rx) = mpsc::channel(self.limits.queue);
+    pub fn register(&self, name: &str) -> (PeerId, Inbox) {
+        let (tx, rx) = queue::queue(self.limits.queue, self.limits.queue_bytes);
         let mut st = self.state.lock();
         let id = loop {
             let id: PeerId = new_id().into();
@@ -239,54 +252,6 @@ impl Hub {
         self.finish(&mut st, evict, changed);
     }
 
-    /// Sends `frame` from `from` to `to` (which must share its room), or to everyone else in
-    /// the room when `to` is `None`. Returns how many received it.
-    pub fn relay(
-        &self,
-        from: &str,
-        to: Option<&str>,
-        frame: Utf8Bytes,
-    ) -> Result<usize, RelayError> {
-        let mut st = self.state.lock();
-        let room = st
-            .peers
-            .get(from)
-            .and_then(|p| p.room.clone())
-            .ok_or(RelayError::NotInRoom)?;
-        let result = match to {
-            Some(to) => {
-                let target = st
-                    .peers
-                    .get(to)
-                    .filter(|p| p.room.as_ref() == Some(&room) && to != from)
-                    .ok_or(RelayError::UnknownPeer)?;
-                match target.tx.try_send(Outbound::Frame(frame)) {
-                    Ok(()) => Ok(1),
-                    Err(_) => Err(RelayError::Congested),
-                }
-            }
-            None => {
-                let mut evict = Vec::new();
-                let mut n = 0;
-                if let Some(r) = st.rooms.get(&room) {
-                    for m in r.members.iter().filter(|m| &***m != from) {
-                        if push(&st, m, &frame, &mut evict) {
-                            n += 1;
-                        }
-                    }
-                }
-                let changed = !evict.is_empty();
-                self.finish(&mut st, evict, changed);
-                Ok(n)
-            }
-        };
-        match &result {
-            Ok(n) => self.metrics.relayed.fetch_add(*n as u64, Ordering::Relaxed),
-            Err(_) => self.metrics.dropped.fetch_add(1, Ordering::Relaxed),
-        };
-        result
-    }
-
     /// Subscribes `id` to room-list updates and sends it the current list.
     pub fn watch_rooms(&self, id: &str) {
         let mut st = self.state.lock();
@@ -326,6 +291,18 @@ impl Hub {
             name: name.to_owned(),
             people,
         }
+    }
+
+    /// One room's people as `viewer` (a user's stable peer id) may see them: a private call's
+    /// room is visible only to its two parties; to anyone else it does not exist (`None`).
+    pub fn room_for(&self, name: &str, viewer: Option<&str>) -> Option<RoomSummary> {
+        if private::is_private(name) {
+            let st = self.state.lock();
+            if !viewer.is_some_and(|v| private::is_party(&st, name, v)) {
+                return None;
+            }
+        }
+        Some(self.room(name))
     }
 
     /// How many connections are registered.

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 /// Largest text frame the server accepts, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Largest payload of a room-wide relay, in bytes. They carry `call`, `talk_ready` and the
+/// like, a few hundred bytes at most; large frames go to one peer at a time.
+pub const MAX_BROADCAST_PAYLOAD: usize = 1024;
 /// Longest room name.
 pub const MAX_ROOM_NAME: usize = 48;
 
@@ -68,6 +71,16 @@ pub const RELAYED: &[&str] = &[
 /// Relayed kinds that may omit `to` and go to the whole room.
 pub const BROADCASTABLE: &[&str] = &["bye", "call", "talk_ready", "talk_request", "end_talk"];
 
+/// The role a relayed kind may only be sent from: the talker announces and ends its broadcast,
+/// and only watchers ask it for a stream.
+pub fn sender_role(kind: &str) -> Option<Role> {
+    match kind {
+        "talk_ready" | "end_talk" => Some(Role::Talk),
+        "talk_request" => Some(Role::Watch),
+        _ => None,
+    }
+}
+
 /// Error codes sent in `{"type":"error","code":…}` frames.
 pub mod code {
     pub const BAD_JSON: &str = "bad_json";
@@ -81,6 +94,7 @@ pub mod code {
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const CONGESTED: &str = "congested";
     pub const NOT_BROADCASTABLE: &str = "needs_target";
+    pub const WRONG_ROLE: &str = "wrong_role";
     // Call by name (see `bycall`).
     pub const OFFLINE: &str = "offline";
     pub const BUSY: &str = "busy";
@@ -88,6 +102,7 @@ pub mod code {
     pub const SELF_CALL: &str = "self_call";
     pub const UNKNOWN_CALL: &str = "unknown_call";
     pub const ALREADY_CALLING: &str = "already_calling";
+    pub const RING_LIMITED: &str = "ring_limited";
     pub const NOT_A_USER: &str = "not_a_user";
     pub const PRIVATE_ROOM: &str = "private_room";
 }

@@ -7,10 +7,12 @@ use super::bycall::{self, Identity};
 use super::hub::{encode, Hub, JoinError, Outbound, RelayError};
 use super::limits::{ConnLimits, RateLimiter, Verdict};
 use super::protocol::{
-    code, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_FRAME_BYTES, RELAYED,
+    code, sender_role, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_BROADCAST_PAYLOAD,
+    MAX_FRAME_BYTES, RELAYED,
 };
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use super::write::{WriteError, Writer};
+use axum::extract::ws::{Message, Utf8Bytes};
+use futures_util::{Sink, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -57,6 +59,8 @@ pub async fn serve<S>(
         Some(user) => hub.register_user(&name, user, who.guest),
         None => hub.register(&name),
     };
+    // Unregisters however this task ends, a panic included.
+    let registration = hub.guard(id.clone());
     let welcome = encode(&ServerEvent::Welcome {
         id: id.to_string(),
         name,
@@ -65,21 +69,14 @@ pub async fn serve<S>(
     let mut last_seen = Instant::now();
     let mut ping = tokio::time::interval(limits.ping_every);
     ping.tick().await;
+    let writer = Writer::new(limits.dead_after, shutdown.clone());
     let mut ending: Option<(u16, &'static str)> = None;
-    if socket.send(Message::Text(welcome)).await.is_err() {
-        hub.unregister(&id);
-        return;
-    }
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => {
-                ending = Some((close::GOING_AWAY, "server shutting down"));
-                break;
-            }
+    let mut sent = writer.send(&mut socket, Message::Text(welcome)).await;
+    while sent.is_ok() {
+        sent = tokio::select! {
+            _ = shutdown.cancelled() => Err(WriteError::ShuttingDown),
             out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => {
-                    if socket.send(Message::Text(f)).await.is_err() { break; }
-                }
+                Some(Outbound::Frame(f)) => writer.send(&mut socket, Message::Text(f)).await,
                 None => {
                     ending = Some((close::POLICY, "connection too slow to keep up"));
                     break;
@@ -88,26 +85,14 @@ pub async fn serve<S>(
             msg = socket.next() => {
                 let Some(Ok(msg)) = msg else { break };
                 last_seen = Instant::now();
-                let text = match msg {
-                    Message::Text(t) => t,
-                    Message::Binary(_) => {
-                        let e = error(code::BAD_JSON, "send JSON text frames, not binary");
-                        if socket.send(Message::Text(e)).await.is_err() { break; }
-                        continue;
-                    }
-                    Message::Close(_) => break,
-                    Message::Ping(_) | Message::Pong(_) => continue,
-                };
-                if text.len() > MAX_FRAME_BYTES {
-                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
-                    break;
-                }
+                if let Message::Close(_) = msg { break; }
+                // Every frame counts, binary and ping included: any of them costs us work.
                 match rate.check(last_seen) {
                     Verdict::Accept => {}
                     Verdict::Throttle { first } => {
                         if first {
                             let e = error(code::RATE_LIMITED, "too many messages; slow down");
-                            if socket.send(Message::Text(e)).await.is_err() { break; }
+                            sent = writer.send(&mut socket, Message::Text(e)).await;
                         }
                         continue;
                     }
@@ -116,28 +101,36 @@ pub async fn serve<S>(
                         break;
                     }
                 }
+                let text = match msg {
+                    Message::Text(t) => t,
+                    Message::Binary(_) => {
+                        let e = error(code::BAD_JSON, "send JSON text frames, not binary");
+                        sent = writer.send(&mut socket, Message::Text(e)).await;
+                        continue;
+                    }
+                    Message::Close(_) | Message::Ping(_) | Message::Pong(_) => continue,
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
+                    break;
+                }
                 let reply = match &who.directory {
                     Some(dir) if bycall::is_ring(&text) => bycall::ring(&hub, dir, &id, &text).await,
                     _ => handle(&hub, &id, &text),
                 };
-                if let Some(reply) = reply {
-                    if socket.send(Message::Text(reply)).await.is_err() { break; }
+                match reply {
+                    Some(reply) => writer.send(&mut socket, Message::Text(reply)).await,
+                    None => Ok(()),
                 }
             }
             _ = ping.tick() => {
                 if last_seen.elapsed() > limits.dead_after { break; }
-                if socket.send(Message::Ping(Default::default())).await.is_err() { break; }
+                writer.send(&mut socket, Message::Ping(Default::default())).await
             }
-        }
-    }
-    hub.unregister(&id);
-    if let Some((code, reason)) = ending {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
         };
-        let _ = socket.send(Message::Close(Some(frame))).await;
     }
+    drop(registration);
+    writer.finish(&mut socket, sent, ending).await;
 }
 
 /// Handles one text frame; returns a reply for the sender, if any.
@@ -170,7 +163,7 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                     role,
                     peers,
                 }),
-                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent)) => {
+                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent | JoinError::OtherTab)) => {
                     error(code::ROOM_FULL, &e.to_string())
                 }
                 Err(JoinError::Gone) => error(code::NOT_IN_ROOM, "connection is closing"),
@@ -201,8 +194,20 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                     &format!("{kind} needs a \"to\" peer id"),
                 ));
             }
+            if to.is_none()
+                && msg
+                    .payload
+                    .is_some_and(|p| p.get().len() > MAX_BROADCAST_PAYLOAD)
+            {
+                return Some(error(
+                    code::TOO_LARGE,
+                    &format!(
+                        "a message to the whole room carries at most {MAX_BROADCAST_PAYLOAD} bytes of payload"
+                    ),
+                ));
+            }
             let frame = relay_frame(kind, id, msg.payload);
-            match hub.relay(id, to, frame) {
+            match hub.relay(id, to, frame, sender_role(kind)) {
                 Ok(_) => None,
                 Err(RelayError::NotInRoom) => Some(error(code::NOT_IN_ROOM, "join a room first")),
                 Err(RelayError::UnknownPeer) => {
@@ -212,8 +217,26 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
                     code::CONGESTED,
                     "that peer is not keeping up; message dropped",
                 )),
+                Err(RelayError::NotYourRole) => Some(error(
+                    code::WRONG_ROLE,
+                    &format!(
+                        "{kind} may only be sent by a {}",
+                        role_word(sender_role(kind))
+                    ),
+                )),
+                Err(e @ RelayError::RolesDontMatch) => {
+                    Some(error(code::WRONG_ROLE, &e.to_string()))
+                }
             }
         }
+    }
+}
+
+fn role_word(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Talk) => "talker",
+        Some(Role::Watch) => "watcher",
+        _ => "mesh peer",
     }
 }
 

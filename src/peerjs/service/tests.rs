@@ -1,19 +1,18 @@
 use super::*;
-use crate::signaling::hub::{HubLimits, Outbound};
-use tokio::sync::mpsc::Receiver;
+use crate::signaling::hub::{HubLimits, Inbox, Outbound};
 
 fn service() -> PeerJs {
     let hub = Arc::new(Hub::new(HubLimits::default()));
     PeerJs::new(hub, PeerJsOptions::default())
 }
 
-fn open(svc: &PeerJs, id: &str) -> (PeerId, Receiver<Outbound>) {
+fn open(svc: &PeerJs, id: &str) -> (PeerId, Inbox) {
     let (conn, rx) = svc.register(id);
     svc.connect(&conn, id, "token").unwrap();
     (conn, rx)
 }
 
-fn frames(rx: &mut Receiver<Outbound>) -> Vec<String> {
+fn frames(rx: &mut Inbox) -> Vec<String> {
     let mut out = Vec::new();
     while let Ok(Outbound::Frame(f)) = rx.try_recv() {
         out.push(f.to_string());

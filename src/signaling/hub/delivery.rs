@@ -1,5 +1,6 @@
 //! The hub's inner operations on locked state: leaving a room, queueing a frame, listing rooms.
-use super::{encode, mpsc, Outbound, PeerId, PeerInfo, RoomSummary, ServerEvent, State, Utf8Bytes};
+use super::queue::Refused;
+use super::{encode, PeerId, PeerInfo, RoomSummary, ServerEvent, State, Utf8Bytes};
 
 /// Takes `id` out of its room and tells the rest; returns whether it was in one.
 pub(super) fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> bool {
@@ -34,16 +35,16 @@ pub(super) fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) ->
     true
 }
 
-/// Queues a hub event; a full queue marks the peer for eviction.
+/// Queues a hub event (one the peer must not miss); a full queue marks the peer for eviction.
 pub(super) fn push(st: &State, to: &PeerId, frame: &Utf8Bytes, evict: &mut Vec<PeerId>) -> bool {
     match st.peers.get(to) {
-        Some(p) => match p.tx.try_send(Outbound::Frame(frame.clone())) {
+        Some(p) => match p.tx.try_send(frame.clone()) {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(Refused::Full) => {
                 evict.push(to.clone());
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Err(Refused::Closed) => false,
         },
         None => false,
     }

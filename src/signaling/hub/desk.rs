@@ -3,12 +3,11 @@
 //!
 //! This lives beside the hub's rooms under the same mutex, so presence, rings and private
 //! rooms can never disagree with the rooms themselves.
-use super::{encode, push, Hub, Outbound, PeerId, State};
+use super::{encode, push, Hub, PeerId, State};
 use crate::signaling::protocol::{OnlineUser, ServerEvent};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// A user's stable peer id: an account's is stored with it, a guest's lives as long as its
 /// session. Distinct from the per-connection [`PeerId`].
@@ -24,6 +23,8 @@ pub(super) struct Desk {
     pub(super) rings: HashMap<Arc<str>, super::ringing::Ring>,
     pub(super) private: HashMap<Arc<str>, super::private::PrivateRoom>,
     pub(super) ring_timeout: Duration,
+    /// When each (caller, callee) pair rang, within the last minute.
+    pub(super) ring_pairs: HashMap<(UserId, UserId), Vec<std::time::Instant>>,
     online_dirty: bool,
 }
 
@@ -36,6 +37,7 @@ impl Default for Desk {
             rings: HashMap::new(),
             private: HashMap::new(),
             ring_timeout: DEFAULT_RING_TIMEOUT,
+            ring_pairs: HashMap::new(),
             online_dirty: false,
         }
     }
@@ -51,12 +53,7 @@ pub(super) struct Presence {
 impl Hub {
     /// Adds a connection that belongs to a user (`user` is the user's stable peer id), so the
     /// user shows as online and can be called by name. Returns the connection's id and queue.
-    pub fn register_user(
-        &self,
-        name: &str,
-        user: &str,
-        guest: bool,
-    ) -> (PeerId, mpsc::Receiver<Outbound>) {
+    pub fn register_user(&self, name: &str, user: &str, guest: bool) -> (PeerId, super::Inbox) {
         let (id, rx) = self.register(name);
         let mut st = self.state.lock();
         let key: UserId = match st.desk.users.get_key_value(user) {

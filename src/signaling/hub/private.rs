@@ -2,7 +2,7 @@
 //! exist only for an accepted call; only its two parties may join, one connection each, and
 //! such rooms are never listed.
 use super::desk::{in_room, UserId};
-use super::{JoinError, State};
+use super::{JoinError, PeerId, State};
 use crate::signaling::protocol::PRIVATE_ROOM_PREFIX;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,17 +72,31 @@ pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinE
         .get(room)
         .and_then(|p| p.allowed.iter().position(|a| *a == user))
         .ok_or(JoinError::Private)?;
-    let others = st
+    let others: Vec<&PeerId> = st
         .rooms
         .get(room)
-        .map_or(0, |r| r.members.iter().filter(|m| &***m != id).count());
-    if others >= 2 {
+        .map(|r| r.members.iter().filter(|m| &***m != id).collect())
+        .unwrap_or_default();
+    // One connection per party: a second tab must not take the other party's place.
+    let same_user = |m: &PeerId| st.desk.conn_user.get(m) == Some(&user);
+    if others.iter().any(|m| same_user(m)) {
+        return Err(JoinError::OtherTab);
+    }
+    if others.len() >= 2 {
         return Err(JoinError::Full(2));
     }
     if let Some(p) = st.desk.private.get_mut(room) {
         p.entered[slot] = true;
     }
     Ok(())
+}
+
+/// Whether `user` is one of the two parties of private room `room`.
+pub(super) fn is_party(st: &State, room: &str, user: &str) -> bool {
+    st.desk
+        .private
+        .get(room)
+        .is_some_and(|p| p.allowed.iter().any(|a| &**a == user))
 }
 
 /// Whether `room` is a call's private room (kept out of room lists).
@@ -102,11 +116,10 @@ fn random_chars(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Callee, Hub, HubLimits, JoinError, Outbound, RingError};
+    use super::super::{Callee, Hub, HubLimits, Inbox, JoinError, Outbound, RingError};
     use crate::signaling::protocol::Role;
-    use tokio::sync::mpsc::Receiver;
 
-    fn frames(rx: &mut Receiver<Outbound>) -> Vec<serde_json::Value> {
+    fn frames(rx: &mut Inbox) -> Vec<serde_json::Value> {
         std::iter::from_fn(|| rx.try_recv().ok())
             .map(|Outbound::Frame(f)| serde_json::from_str(&f).unwrap())
             .collect()
@@ -134,6 +147,42 @@ mod tests {
         hub.leave(&b);
         hub.expire_rings();
         assert_eq!(hub.join(&a, &room, Role::Mesh), Err(JoinError::Private));
+        assert!(hub.ring(&c, Callee::Name("bob")).is_ok());
+    }
+
+    #[test]
+    fn a_second_tab_cannot_shut_the_other_party_out() {
+        let hub = Hub::new(HubLimits::default());
+        let (a1, _ra1) = hub.register_user("ann", "pa", false);
+        let (a2, _ra2) = hub.register_user("ann", "pa", false);
+        let (b, _rb) = hub.register_user("bob", "pb", false);
+        let ring = hub.ring(&a1, Callee::Name("bob")).unwrap();
+        let room = hub.accept(&b, &ring.call).unwrap();
+        hub.join(&a1, &room, Role::Mesh).unwrap();
+        assert_eq!(hub.join(&a2, &room, Role::Mesh), Err(JoinError::OtherTab));
+        hub.join(&b, &room, Role::Mesh).unwrap();
+        assert_eq!(hub.room(&room).people, ["ann", "bob"]);
+        // Bob's seat is his even if he arrives after Ann's second tab tried.
+        hub.leave(&a1);
+        hub.join(&a2, &room, Role::Mesh).unwrap();
+        assert_eq!(hub.room(&room).people, ["bob", "ann"]);
+    }
+
+    #[test]
+    fn one_caller_rings_one_callee_only_a_few_times_a_minute() {
+        let hub = Hub::new(HubLimits::default());
+        let (a, _ra) = hub.register_user("ann", "pa", false);
+        let (_b, _rb) = hub.register_user("bob", "pb", false);
+        let (c, _rc) = hub.register_user("carl", "pc", false);
+        for _ in 0..super::super::ringing::RINGS_PER_PAIR {
+            let call = hub.ring(&a, Callee::Name("bob")).unwrap().call;
+            hub.hangup(&a, &call).unwrap();
+        }
+        assert_eq!(
+            hub.ring(&a, Callee::Name("bob")),
+            Err(RingError::RingLimited)
+        );
+        // The refused ring left bob free for everyone else.
         assert!(hub.ring(&c, Callee::Name("bob")).is_ok());
     }
 

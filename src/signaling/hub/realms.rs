@@ -5,12 +5,12 @@
 //! secret (the PeerJS token), and reaches only addresses in the same realm. Realm connections
 //! never join rooms, and room connections hold no realm address, so the two cannot reach each
 //! other. Everything lives under the hub's one mutex, like the rest of its state.
-use super::{leave_locked, Hub, Outbound, PeerId, State};
+use super::queue::Refused;
+use super::{leave_locked, Hub, PeerId, State};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use tokio::sync::mpsc::error::TrySendError;
 
 /// The hub's realm state: one map of addresses per realm name.
 #[derive(Default)]
@@ -140,19 +140,19 @@ impl Hub {
         let sent = match st.peers.get(&conn) {
             // The connection was dropped and its task has not released the address yet.
             None => return Err(DeliverError::Absent),
-            Some(p) => p.tx.try_send(Outbound::Frame(frame)),
+            Some(p) => p.tx.try_send(frame),
         };
         match sent {
             Ok(()) => {
                 self.metrics.relayed.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
-            Err(TrySendError::Full(_)) => {
+            Err(Refused::Full) => {
                 self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
                 self.finish(&mut st, vec![conn], false);
                 Err(DeliverError::Congested)
             }
-            Err(TrySendError::Closed(_)) => Err(DeliverError::Absent),
+            Err(Refused::Closed) => Err(DeliverError::Absent),
         }
     }
 
@@ -223,7 +223,9 @@ mod tests {
             "the replaced connection no longer holds it"
         );
         h.deliver("pj", "alice", "x".into()).unwrap();
-        assert!(matches!(rb.try_recv(), Ok(Outbound::Frame(f)) if f.as_str() == "x"));
+        assert!(
+            matches!(rb.try_recv(), Ok(crate::signaling::hub::Outbound::Frame(f)) if f.as_str() == "x")
+        );
         assert!(h.release(&b, "pj", "alice"));
         assert_eq!(
             h.deliver("pj", "alice", "y".into()),

@@ -37,7 +37,14 @@ pub enum RingError {
     Busy,
     #[error("you are already calling someone; hang up first")]
     AlreadyCalling,
+    #[error("you rang this person {RINGS_PER_PAIR} times in the last minute; try again later")]
+    RingLimited,
 }
+
+/// Rings one caller may start to one callee per [`RING_WINDOW`]: enough to retry a missed call,
+/// too few to keep someone permanently busy.
+pub const RINGS_PER_PAIR: usize = 3;
+pub const RING_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A ring that started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +96,9 @@ impl Hub {
         }
         if st.desk.rings.values().any(|r| r.caller == caller) {
             return Err(RingError::AlreadyCalling);
+        }
+        if !ring_allowed(&mut st, &caller, &target) {
+            return Err(RingError::RingLimited);
         }
         if busy(&st, &target) {
             return Err(RingError::Busy);
@@ -252,6 +262,27 @@ impl Hub {
             }
         });
     }
+}
+
+/// Counts a ring from `caller` to `callee` unless the pair used up its rings for the window.
+/// Pairs whose rings all fell out of the window are forgotten, so the map stays small.
+fn ring_allowed(st: &mut State, caller: &UserId, callee: &UserId) -> bool {
+    let now = Instant::now();
+    let recent = |t: &Instant| now.duration_since(*t) < RING_WINDOW;
+    st.desk.ring_pairs.retain(|_, times| {
+        times.retain(recent);
+        !times.is_empty()
+    });
+    let times = st
+        .desk
+        .ring_pairs
+        .entry((caller.clone(), callee.clone()))
+        .or_default();
+    if times.len() >= RINGS_PER_PAIR {
+        return false;
+    }
+    times.push(now);
+    true
 }
 
 /// In a ring (either side), or in an accepted call.

@@ -1,0 +1,118 @@
+//! A connection's outgoing queue, bounded in frames and in bytes: many small frames and a few
+//! large ones both hit a limit long before a slow reader can pin much memory.
+use super::Outbound;
+use axum::extract::ws::Utf8Bytes;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Why a frame was not queued.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Refused {
+    /// The queue holds its limit of frames or bytes.
+    Full,
+    /// The connection's task has ended.
+    Closed,
+}
+
+/// The hub's end of a queue.
+pub(super) struct Outbox {
+    tx: mpsc::Sender<Outbound>,
+    bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
+}
+
+/// The connection task's end of its queue.
+pub struct Inbox {
+    rx: mpsc::Receiver<Outbound>,
+    bytes: Arc<AtomicUsize>,
+}
+
+/// A queue of at most `frames` frames and `max_bytes` bytes.
+pub(super) fn queue(frames: usize, max_bytes: usize) -> (Outbox, Inbox) {
+    let (tx, rx) = mpsc::channel(frames.max(1));
+    let bytes = Arc::new(AtomicUsize::new(0));
+    let outbox = Outbox {
+        tx,
+        bytes: bytes.clone(),
+        max_bytes,
+    };
+    (outbox, Inbox { rx, bytes })
+}
+
+impl Outbox {
+    /// Queues `frame` unless that would pass either limit. An empty queue takes any frame, so
+    /// one frame larger than the byte limit still gets through to a reader that keeps up.
+    pub(super) fn try_send(&self, frame: Utf8Bytes) -> Result<(), Refused> {
+        let len = frame.len();
+        // Only the hub (under its lock) adds, so the count can only shrink meanwhile.
+        let queued = self.bytes.load(Ordering::Acquire);
+        if queued > 0 && queued + len > self.max_bytes {
+            return Err(if self.tx.is_closed() {
+                Refused::Closed
+            } else {
+                Refused::Full
+            });
+        }
+        self.bytes.fetch_add(len, Ordering::AcqRel);
+        match self.tx.try_send(Outbound::Frame(frame)) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.bytes.fetch_sub(len, Ordering::AcqRel);
+                Err(match e {
+                    mpsc::error::TrySendError::Full(_) => Refused::Full,
+                    mpsc::error::TrySendError::Closed(_) => Refused::Closed,
+                })
+            }
+        }
+    }
+
+    /// Bytes waiting to be written.
+    #[cfg(test)]
+    pub(super) fn queued_bytes(&self) -> usize {
+        self.bytes.load(Ordering::Acquire)
+    }
+}
+
+impl Inbox {
+    /// The next frame, or `None` once the hub dropped this connection. Cancel-safe.
+    pub async fn recv(&mut self) -> Option<Outbound> {
+        let out = self.rx.recv().await?;
+        Some(self.taken(out))
+    }
+
+    pub fn try_recv(&mut self) -> Result<Outbound, mpsc::error::TryRecvError> {
+        self.rx.try_recv().map(|out| self.taken(out))
+    }
+
+    fn taken(&self, out: Outbound) -> Outbound {
+        let Outbound::Frame(f) = &out;
+        self.bytes.fetch_sub(f.len(), Ordering::AcqRel);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_in_frames_and_bytes() {
+        let (out, mut inbox) = queue(3, 10);
+        assert_eq!(
+            out.try_send("12345678901234".into()),
+            Ok(()),
+            "an empty queue takes a big frame"
+        );
+        assert_eq!(out.try_send("1".into()), Err(Refused::Full));
+        inbox.try_recv().unwrap();
+        assert_eq!(out.queued_bytes(), 0);
+        for _ in 0..3 {
+            out.try_send("ab".into()).unwrap();
+        }
+        assert_eq!(out.try_send("ab".into()), Err(Refused::Full), "frame limit");
+        assert_eq!(out.queued_bytes(), 6);
+        drop(inbox);
+        assert_eq!(out.try_send("x".into()), Err(Refused::Closed));
+    }
+}

@@ -1,0 +1,82 @@
+//! Writing to a client within a bound. A client that stops reading fills its TCP window, and
+//! a plain `send().await` then waits forever: heartbeats, shutdown and the hub's queue all stall
+//! behind it. Both dialects' socket loops write through [`Writer`] instead, which gives up after
+//! the connection's dead-after time, or at shutdown.
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const GOING_AWAY: u16 = 1001;
+
+/// Why a write did not complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteError {
+    /// The socket is closed or broken.
+    Closed,
+    /// The client took no data for the whole bound: it stopped reading.
+    Stuck,
+    /// The server is shutting down.
+    ShuttingDown,
+}
+
+/// Sends frames, each within `bound`, and never past shutdown.
+#[derive(Clone)]
+pub struct Writer {
+    bound: Duration,
+    shutdown: CancellationToken,
+}
+
+impl Writer {
+    pub fn new(bound: Duration, shutdown: CancellationToken) -> Self {
+        Self { bound, shutdown }
+    }
+
+    pub async fn send<S>(&self, socket: &mut S, msg: Message) -> Result<(), WriteError>
+    where
+        S: Sink<Message> + Unpin,
+    {
+        tokio::select! {
+            biased;
+            _ = self.shutdown.cancelled() => Err(WriteError::ShuttingDown),
+            sent = tokio::time::timeout(self.bound, socket.send(msg)) => match sent {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(WriteError::Closed),
+                Err(_) => Err(WriteError::Stuck),
+            },
+        }
+    }
+
+    /// Ends a socket loop: announces shutdown, or says why the server closes (`ending`), unless
+    /// the last write showed nothing more can be written.
+    pub async fn finish<S>(
+        &self,
+        socket: &mut S,
+        last: Result<(), WriteError>,
+        ending: Option<(u16, &'static str)>,
+    ) where
+        S: Sink<Message> + Unpin,
+    {
+        let ending = match last {
+            Err(WriteError::ShuttingDown) => Some((GOING_AWAY, "server shutting down")),
+            Err(WriteError::Stuck | WriteError::Closed) => None,
+            Ok(()) => ending,
+        };
+        if let Some((code, reason)) = ending {
+            self.close(socket, code, reason).await;
+        }
+    }
+
+    /// Sends a close frame as a courtesy, briefly (also during shutdown, which it announces).
+    async fn close<S>(&self, socket: &mut S, code: u16, reason: &'static str)
+    where
+        S: Sink<Message> + Unpin,
+    {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let brief = self.bound.min(Duration::from_secs(1));
+        let _ = tokio::time::timeout(brief, socket.send(Message::Close(Some(frame)))).await;
+    }
+}
