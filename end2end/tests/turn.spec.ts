@@ -34,7 +34,8 @@ async function guestInRoom(page: Page, base: string, room: string): Promise<stri
 /** The candidate types of the pair ICE selected on the connection to `peerId`. */
 function selectedPairTypes(page: Page, peerId: string): Promise<string> {
   return page.evaluate(async (id) => {
-    const pc: RTCPeerConnection | undefined = (window as any).__parley?.pcs?.get?.(id);
+    const pcs = (window as any).__parley?.pcs;
+    const pc: RTCPeerConnection | undefined = pcs instanceof Map ? pcs.get(id) : pcs?.[id];
     if (!pc) return 'no connection';
     const stats = await pc.getStats();
     let pairId: string | undefined;
