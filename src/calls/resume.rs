@@ -32,6 +32,16 @@ impl Welcome {
     }
 }
 
+/// Is this frame the server's `reconnect`?
+pub fn is_reconnect(text: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Head<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    serde_json::from_str::<Head>(text).is_ok_and(|h| h.kind == "reconnect")
+}
+
 /// `{"type":"reconnect","after_ms":N}`: how long to wait before reconnecting.
 pub fn reconnect_after_ms(text: &str) -> u64 {
     #[derive(Deserialize)]
@@ -104,6 +114,10 @@ mod tests {
             MAX_RECONNECT_AFTER_MS
         );
         assert_eq!(reconnect_after_ms(r#"{"type":"reconnect"}"#), 0);
+        assert!(is_reconnect(r#"{"type":"reconnect","after_ms":5}"#));
+        assert!(!is_reconnect(
+            r#"{"type":"offer","from":"p","payload":{"type":"reconnect"}}"#
+        ));
     }
 
     #[test]
