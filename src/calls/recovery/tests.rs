@@ -116,7 +116,7 @@ fn a_link_that_never_connected_shows_connecting_then_failed() {
     assert_eq!(r.tile(), "new");
     let mut plan = r.seen(Seen::Failed, "new");
     assert_eq!(r.tile(), "connecting");
-    while let Some(_) = plan.timer {
+    while plan.timer.is_some() {
         plan = fire(&mut r, plan);
         if plan.restart {
             plan = r.seen(Seen::Failed, "new");
