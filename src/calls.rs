@@ -1,6 +1,9 @@
 //! Calls in the browser: the call stage component, and (under `hydrate`) the WebRTC engine
 //! that drives it with web-sys.
 pub mod chat_panel;
+pub mod problems;
+pub mod recovery;
+pub mod resume;
 pub mod roster;
 pub mod stage;
 pub mod transfer;
@@ -10,6 +13,8 @@ mod chat;
 
 #[cfg(feature = "hydrate")]
 mod engine;
+#[cfg(feature = "hydrate")]
+mod ice;
 #[cfg(feature = "hydrate")]
 pub mod lobby;
 #[cfg(feature = "hydrate")]

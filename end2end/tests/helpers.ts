@@ -79,6 +79,17 @@ export async function joinAsGuest(page: Page): Promise<string> {
   return (await me(page).innerText()).trim();
 }
 
+/** On a server of the spec's own at `base`: "Join as guest", then open `room` in test mode;
+ *  returns the guest's name. */
+export async function guestInRoomAt(page: Page, base: string, room: string): Promise<string> {
+  await page.goto(`${base}/login`);
+  await page.locator('form[action="/auth/guest"] button').click();
+  await expect(me(page)).toHaveText(/^guest-/);
+  const name = (await me(page).innerText()).trim();
+  await page.goto(`${base}/r/${room}?lowres=1`);
+  return name;
+}
+
 /** Opens the room in test mode (small, silent video) and waits for the local camera. */
 export async function openRoom(page: Page, room: string): Promise<void> {
   await page.goto(`/r/${room}?lowres=1`);

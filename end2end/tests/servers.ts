@@ -86,9 +86,10 @@ export interface Coturn {
   child: ChildProcess;
 }
 
-/** A real coturn on loopback with REST credentials (`use-auth-secret`) signed by `secret`. */
-export async function startCoturn(secret: string): Promise<Coturn> {
-  const port = await freePort();
+/** A real coturn on loopback with REST credentials (`use-auth-secret`) signed by `secret`, on
+ *  `port` (a free one if not given: give the port of one that was stopped to replace it). */
+export async function startCoturn(secret: string, port?: number): Promise<Coturn> {
+  port ??= await freePort();
   // A relay port range of its own, away from the listening port.
   const min = 40000 + (port % 200) * 100;
   const child = spawn(
@@ -111,8 +112,9 @@ export async function startCoturn(secret: string): Promise<Coturn> {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  const listening = port;
   await expect
-    .poll(() => tcpOpen(port), { message: `coturn listens on ${port}`, timeout: 15_000 })
+    .poll(() => tcpOpen(listening), { message: `coturn listens on ${listening}`, timeout: 15_000 })
     .toBe(true);
-  return { port, child };
+  return { port: listening, child };
 }

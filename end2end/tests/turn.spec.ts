@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { expectConnected, expectVideoBytesGrow, openPage, unique, test } from './helpers';
+import { expectConnected, expectVideoBytesGrow, guestInRoomAt, openPage, unique, test } from './helpers';
 import { startCoturn, startParley, stopProcess, type Coturn, type Parley } from './servers';
 
 // Calls through a real coturn with time-limited REST credentials, in relay-only mode: what
@@ -22,19 +22,11 @@ test.afterEach(async ({ browser }) => {
   server = undefined;
 });
 
-async function guestInRoom(page: Page, base: string, room: string): Promise<string> {
-  await page.goto(`${base}/login`);
-  await page.locator('form[action="/auth/guest"] button').click();
-  await expect(page.locator('[data-testid=me]')).toHaveText(/^guest-/);
-  const name = (await page.locator('[data-testid=me]').innerText()).trim();
-  await page.goto(`${base}/r/${room}?lowres=1`);
-  return name;
-}
-
 /** The candidate types of the pair ICE selected on the connection to `peerId`. */
 function selectedPairTypes(page: Page, peerId: string): Promise<string> {
   return page.evaluate(async (id) => {
-    const pc: RTCPeerConnection | undefined = (window as any).__parley?.pcs?.get?.(id);
+    const pcs = (window as any).__parley?.pcs;
+    const pc: RTCPeerConnection | undefined = pcs instanceof Map ? pcs.get(id) : pcs?.[id];
     if (!pc) return 'no connection';
     const stats = await pc.getStats();
     let pairId: string | undefined;
@@ -56,8 +48,8 @@ test('with ICE_POLICY=relay two browsers talk through coturn', async ({ browser 
   const room = unique('turn');
   const a = await openPage(browser, 't1');
   const b = await openPage(browser, 't2');
-  const nameA = await guestInRoom(a, server.base, room);
-  const nameB = await guestInRoom(b, server.base, room);
+  const nameA = await guestInRoomAt(a, server.base, room);
+  const nameB = await guestInRoomAt(b, server.base, room);
   const idOfB = await expectConnected(a, nameB);
   const idOfA = await expectConnected(b, nameA);
   expect(await selectedPairTypes(a, idOfB)).toBe('relay/relay');
@@ -75,8 +67,8 @@ test('with a wrong TURN secret the call does not connect and the page says why',
   const room = unique('turnbad');
   const a = await openPage(browser, 'w1');
   const b = await openPage(browser, 'w2');
-  await guestInRoom(a, server.base, room);
-  const nameB = await guestInRoom(b, server.base, room);
+  await guestInRoomAt(a, server.base, room);
+  const nameB = await guestInRoomAt(b, server.base, room);
   const tile = a.locator(`figure.tile.remote[data-peer="${nameB}"]`);
   await expect(tile).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
   await expect(a.locator('[data-testid=call-problem]')).toContainText('relay server', { timeout: 30_000 });

@@ -23,8 +23,11 @@ use web_sys::MediaStream;
 
 mod chatting;
 mod dispatch;
+mod ice_refresh;
 mod lifecycle;
 mod negotiation;
+mod reconnecting;
+mod recovering;
 pub use chatting::with_current;
 
 const MAX_RETRIES: u32 = 6;
@@ -36,8 +39,11 @@ struct Inner {
     room: String,
     name: String,
     role: Role,
-    /// STUN/TURN servers (`RTCIceServer[]` JSON).
+    /// The session's ICE configuration (`{iceServers, iceTransportPolicy, expiresAt}` JSON),
+    /// for new connections; live ones get each fresh one with `setConfiguration`.
     ice: String,
+    /// Bumped with every new ICE configuration, so an older refresh timer does nothing.
+    ice_generation: u64,
     ui: Ui,
     socket: Option<Socket>,
     joined: bool,
@@ -57,6 +63,18 @@ struct Inner {
     pending_calls: Vec<String>,
     left: bool,
     retries: u32,
+    /// Our peer id, from the latest `welcome`.
+    my_id: Option<String>,
+    /// The token from the latest `welcome`, to keep that peer id if the socket drops.
+    resume: Option<String>,
+    /// The server asked us to reconnect (it is restarting): a drop is expected.
+    moving: bool,
+}
+
+impl Inner {
+    fn socket_open(&self) -> bool {
+        self.socket.as_ref().is_some_and(|s| s.is_open())
+    }
 }
 
 impl Engine {
@@ -66,6 +84,7 @@ impl Engine {
             name,
             role,
             ice,
+            ice_generation: 0,
             ui,
             socket: None,
             joined: false,
@@ -79,8 +98,12 @@ impl Engine {
             pending_calls: Vec::new(),
             left: false,
             retries: 0,
+            my_id: None,
+            resume: None,
+            moving: false,
         })));
         engine.make_current();
+        engine.schedule_ice_refresh();
         engine.connect();
         if role == Role::Watch {
             engine.on_media(None);
@@ -112,7 +135,9 @@ impl Engine {
 
     fn connect(&self) {
         let (w1, w2) = (self.weak(), self.weak());
-        let socket = Socket::open(
+        let path = crate::calls::resume::socket_path(self.0.borrow().resume.as_deref());
+        let socket = Socket::open_at(
+            &path,
             move |text| {
                 if let Some(e) = w1.upgrade() {
                     Engine(e).on_text(&text)
@@ -142,7 +167,7 @@ impl Engine {
 
     fn on_media(&self, stream: Option<MediaStream>) {
         if let Some(s) = &stream {
-            attach_local(s);
+            media::attach_local(s);
         }
         let (joined, pending, role) = {
             let mut i = self.0.borrow_mut();
@@ -192,6 +217,7 @@ impl Engine {
         }
         self.drop_chat(peer);
         self.ui().tiles.try_update(|t| t.retain(|t| t.id != peer));
+        self.show_problems();
         self.refresh_status();
     }
 
@@ -213,6 +239,7 @@ impl Engine {
                 | CallStatus::RoomFull
                 | CallStatus::Private
                 | CallStatus::Reconnecting
+                | CallStatus::Resuming
                 | CallStatus::Ended
         );
         let (joined, role, ready) = {
@@ -245,22 +272,23 @@ impl Engine {
     }
 }
 
+/// Runs `f` with the engine after `ms` milliseconds, unless the engine is gone by then.
+fn later(engine: &Engine, ms: i32, f: impl FnOnce(Engine) + 'static) {
+    let w = engine.weak();
+    let run = wasm_bindgen::closure::Closure::once_into_js(move || {
+        if let Some(e) = w.upgrade().map(Engine) {
+            f(e)
+        }
+    });
+    if let Some(win) = web_sys::window() {
+        let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), ms);
+    }
+}
+
 fn tile(p: &PeerInfo) -> Tile {
     Tile {
         id: p.id.clone(),
         name: p.name.clone(),
         state: ArcRwSignal::new("waiting".to_owned()),
-    }
-}
-
-fn attach_local(stream: &MediaStream) {
-    let video = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("local-video"))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlVideoElement>().ok());
-    if let Some(v) = video {
-        v.set_muted(true);
-        v.set_src_object(Some(stream));
-        let _ = v.play();
     }
 }

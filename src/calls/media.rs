@@ -77,3 +77,16 @@ pub fn set_local_enabled(kind: &str, enabled: bool) {
         }
     }
 }
+
+/// Shows our own camera in the stage's local preview (muted, so we do not hear ourselves).
+pub fn attach_local(stream: &MediaStream) {
+    let video = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("local-video"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlVideoElement>().ok());
+    if let Some(v) = video {
+        v.set_muted(true);
+        v.set_src_object(Some(stream));
+        let _ = v.play();
+    }
+}

@@ -1,11 +1,13 @@
 //! One RTCPeerConnection to one remote peer, with its event closures and queued candidates.
-use std::cell::RefCell;
+use super::problems::Relay;
+use super::recovery::Recovery;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Event, HtmlVideoElement, MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit,
-    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcTrackEvent,
+    Event, HtmlVideoElement, MediaStream, MediaStreamTrack, RtcIceCandidateInit, RtcPeerConnection,
+    RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcTrackEvent,
 };
 
 thread_local! {
@@ -19,6 +21,13 @@ pub enum LinkEvent {
     State(&'static str),
     /// The other side opened a data channel.
     Channel(web_sys::RtcDataChannel),
+    /// A round of ICE gathering ended with this many local candidates.
+    Gathered(u32),
+    /// `icecandidateerror`: a STUN or TURN server at `url` failed with `code`.
+    IceError {
+        url: String,
+        code: u16,
+    },
 }
 
 pub struct Link {
@@ -26,35 +35,24 @@ pub struct Link {
     /// Candidates that arrived before the remote description.
     pub pending: Vec<RtcIceCandidateInit>,
     pub has_remote: bool,
+    /// Restarts after network trouble; whether we are the side that offers.
+    pub recovery: Recovery,
+    /// The worst relay trouble reported since the link last connected.
+    pub relay: Option<Relay>,
     _closures: Vec<Closure<dyn FnMut(Event)>>,
 }
 
-/// `RTCConfiguration` from the server's ICE JSON (`{iceServers, iceTransportPolicy}`); anything
-/// unreadable means no servers, which still works on one network.
-fn rtc_configuration(ice: &str) -> RtcConfiguration {
-    let cfg = RtcConfiguration::new();
-    let parsed = js_sys::JSON::parse(ice).unwrap_or(JsValue::NULL);
-    let field =
-        |name: &str| js_sys::Reflect::get(&parsed, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    let servers = field("iceServers");
-    if js_sys::Array::is_array(&servers) {
-        cfg.set_ice_servers(&servers);
-    }
-    if field("iceTransportPolicy").as_string().as_deref() == Some("relay") {
-        cfg.set_ice_transport_policy(web_sys::RtcIceTransportPolicy::Relay);
-    }
-    cfg
-}
-
 impl Link {
-    /// A connection to `peer` that sends `local` (if any) and reports through `report`.
+    /// A connection to `peer` that sends `local` (if any) and reports through `report`;
+    /// `offerer` when we make its offers.
     pub fn new(
         peer: &str,
+        offerer: bool,
         local: Option<&MediaStream>,
-        ice_servers: &str,
+        ice: &str,
         report: impl Fn(LinkEvent) + 'static,
     ) -> Result<Self, JsValue> {
-        let cfg = rtc_configuration(ice_servers);
+        let cfg = super::ice::rtc_configuration(ice);
         let pc = RtcPeerConnection::new_with_configuration(&cfg)?;
         if let Some(stream) = local {
             for t in stream.get_tracks().iter() {
@@ -66,14 +64,22 @@ impl Link {
         let mut closures = Vec::new();
 
         let r = report.clone();
+        // Candidates of the current gathering round: none at all means no path can work.
+        let found = Cell::new(0u32);
         let on_ice = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
             let ev: RtcPeerConnectionIceEvent = ev.unchecked_into();
-            if let Some(c) = ev.candidate() {
-                r(LinkEvent::Candidate(serde_json::json!({
-                    "candidate": c.candidate(),
-                    "sdpMid": c.sdp_mid(),
-                    "sdpMLineIndex": c.sdp_m_line_index(),
-                })));
+            match ev.candidate() {
+                // Chrome also reports an empty candidate at the end of a round.
+                Some(c) if !c.candidate().is_empty() => {
+                    found.set(found.get() + 1);
+                    r(LinkEvent::Candidate(serde_json::json!({
+                        "candidate": c.candidate(),
+                        "sdpMid": c.sdp_mid(),
+                        "sdpMLineIndex": c.sdp_m_line_index(),
+                    })));
+                }
+                Some(_) => {}
+                None => r(LinkEvent::Gathered(found.replace(0))),
             }
         });
         pc.set_onicecandidate(Some(on_ice.as_ref().unchecked_ref()));
@@ -98,6 +104,17 @@ impl Link {
         pc.set_ondatachannel(Some(on_channel.as_ref().unchecked_ref()));
         closures.push(on_channel);
 
+        let r = report.clone();
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+            // `RTCPeerConnectionIceErrorEvent`, read by name: web-sys has no binding for it.
+            let get = |k: &str| js_sys::Reflect::get(&ev, &k.into()).unwrap_or_default();
+            let code = get("errorCode").as_f64().unwrap_or(0.0) as u16;
+            let url = get("url").as_string().unwrap_or_default();
+            r(LinkEvent::IceError { url, code });
+        });
+        js_sys::Reflect::set(&pc, &"onicecandidateerror".into(), on_error.as_ref())?;
+        closures.push(on_error);
+
         let state_pc = pc.clone();
         let on_state = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             report(LinkEvent::State(state_name(state_pc.connection_state())));
@@ -110,6 +127,8 @@ impl Link {
             pc,
             pending: Vec::new(),
             has_remote: false,
+            recovery: Recovery::new(offerer),
+            relay: None,
             _closures: closures,
         })
     }
@@ -119,6 +138,7 @@ impl Link {
         self.pc.set_ontrack(None);
         self.pc.set_onconnectionstatechange(None);
         self.pc.set_ondatachannel(None);
+        let _ = js_sys::Reflect::set(&self.pc, &"onicecandidateerror".into(), &JsValue::NULL);
         self.pc.close();
         REMOTE.with(|m| m.borrow_mut().remove(peer));
         expose(peer, None);
@@ -180,11 +200,10 @@ pub fn bind_video(peer: &str) {
     }
 }
 
-/// Tests read `window.__parley.pcs[peerId]` to call `getStats()`.
-fn expose(peer: &str, pc: Option<&RtcPeerConnection>) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+/// `window.__parley`, the tests' hook: `pcs[peerId]` (to call `getStats()`) and `ws` (the
+/// call's signaling socket, to cut it).
+pub fn test_hook() -> Option<JsValue> {
+    let window = web_sys::window()?;
     let root = js_sys::Reflect::get(&window, &"__parley".into())
         .ok()
         .filter(|v| v.is_object())
@@ -194,6 +213,13 @@ fn expose(peer: &str, pc: Option<&RtcPeerConnection>) {
             let _ = js_sys::Reflect::set(&window, &"__parley".into(), &o);
             o.into()
         });
+    Some(root)
+}
+
+fn expose(peer: &str, pc: Option<&RtcPeerConnection>) {
+    let Some(root) = test_hook() else {
+        return;
+    };
     let Ok(pcs) = js_sys::Reflect::get(&root, &"pcs".into()) else {
         return;
     };

@@ -13,6 +13,15 @@ impl Socket {
     /// Opens `/ws` on this site (`wss:` when the page is `https:`).
     pub fn open(
         on_message: impl FnMut(String) + 'static,
+        on_close: impl FnMut(u16, String) + 'static,
+    ) -> Result<Self, JsValue> {
+        Self::open_at("/ws", on_message, on_close)
+    }
+
+    /// Opens `path` (`/ws`, maybe with a query) on this site.
+    pub fn open_at(
+        path: &str,
+        on_message: impl FnMut(String) + 'static,
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
         let loc = web_sys::window().ok_or("no window")?.location();
@@ -21,7 +30,7 @@ impl Socket {
         } else {
             "ws"
         };
-        let ws = WebSocket::new(&format!("{scheme}://{}/ws", loc.host()?))?;
+        let ws = WebSocket::new(&format!("{scheme}://{}{path}", loc.host()?))?;
         let mut on_message = on_message;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             if let Some(text) = ev.data().as_string() {
@@ -46,6 +55,15 @@ impl Socket {
         if self.ws.ready_state() == WebSocket::OPEN {
             let _ = self.ws.send_with_str(text);
         }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN
+    }
+
+    /// The WebSocket itself, for the tests' hook.
+    pub fn raw(&self) -> &WebSocket {
+        &self.ws
     }
 
     pub fn close(&self) {

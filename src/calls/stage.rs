@@ -11,6 +11,8 @@ pub enum CallStatus {
     Waiting,
     Live,
     Reconnecting,
+    /// The server asked us to reconnect (it is restarting): not an error.
+    Resuming,
     Failed,
     RoomFull,
     /// A call-by-name room, and I am not one of its two people.
@@ -30,7 +32,7 @@ impl CallStatus {
             Self::Connecting => "connecting",
             Self::Waiting => "waiting",
             Self::Live => "live",
-            Self::Reconnecting => "reconnecting",
+            Self::Reconnecting | Self::Resuming => "reconnecting",
             Self::Failed => "failed",
             Self::RoomFull => "full",
             Self::Private => "private",
@@ -47,6 +49,7 @@ impl CallStatus {
             Self::Waiting => "You're in. Waiting for others to join.",
             Self::Live => "Connected",
             Self::Reconnecting => "Connection lost. Reconnecting…",
+            Self::Resuming => "Reconnecting…",
             Self::Failed => "Couldn't reach the server.",
             Self::RoomFull => "This room is full.",
             Self::Private => "This is a private call.",
@@ -75,6 +78,8 @@ pub struct Ui {
     pub status: RwSignal<CallStatus>,
     /// Extra words for the status line (camera trouble, server errors).
     pub detail: RwSignal<String>,
+    /// Why a peer's link cannot connect, in words (empty while every link is fine).
+    pub problem: RwSignal<String>,
     pub tiles: RwSignal<Vec<Tile>>,
     pub people: RwSignal<Vec<String>>,
     pub chat: RwSignal<Vec<super::chat_panel::ChatLine>>,
@@ -88,13 +93,14 @@ pub fn CallStage(
     /// Mesh for a room call; talk or watch for a broadcast.
     #[prop(default = Role::Mesh)]
     role: Role,
-    /// STUN/TURN servers for the peer connections, as an `RTCIceServer[]` JSON array.
+    /// The session's ICE configuration (`{iceServers, iceTransportPolicy, expiresAt}` JSON).
     #[prop(default = "[]".to_owned())]
     ice: String,
 ) -> impl IntoView {
     let ui = Ui {
         status: RwSignal::new(CallStatus::Connecting),
         detail: RwSignal::new(String::new()),
+        problem: RwSignal::new(String::new()),
         tiles: RwSignal::new(Vec::new()),
         people,
         chat: RwSignal::new(Vec::new()),
@@ -155,6 +161,9 @@ fn view_stage(
                     <a class="button" href=rejoin.clone() rel="external">"Try again"</a>
                 </Show>
             </div>
+            <Show when=move || !ui.problem.get().is_empty()>
+                <p class="alert call-problem" role="alert" data-testid="call-problem">{move || ui.problem.get()}</p>
+            </Show>
             <div class="tiles">
                 {(role != Role::Watch).then(|| view! {
                     <figure class="tile local">

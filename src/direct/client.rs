@@ -1,5 +1,7 @@
 //! The browser side of calls by name: one socket per page that keeps this user online, hears
-//! rings, and feeds the desk's signals. Reconnects with backoff if the server goes away.
+//! rings, and feeds the desk's signals. Reconnects with backoff if the server goes away (with
+//! the resume token of the latest `welcome`, so this user's socket keeps its peer id), and
+//! when the server asks to (`reconnect`, as it restarts).
 use super::desk::{Desk, Dial, Incoming};
 use crate::calls::socket::Socket;
 use crate::signaling::protocol::ServerEvent;
@@ -17,6 +19,8 @@ struct Inner {
     socket: Option<Socket>,
     retries: u32,
     closed: bool,
+    /// From the latest `welcome`.
+    resume: Option<String>,
 }
 
 /// Opens the socket for as long as the calling component lives.
@@ -26,6 +30,7 @@ pub fn start(desk: Desk) {
         socket: None,
         retries: 0,
         closed: false,
+        resume: None,
     }));
     connect(&inner);
     let for_send = SendWrapper::new(Rc::downgrade(&inner));
@@ -60,7 +65,12 @@ fn send(inner: &Weak<RefCell<Inner>>, text: &str) {
 
 fn connect(inner: &Rc<RefCell<Inner>>) {
     let (w1, w2) = (Rc::downgrade(inner), Rc::downgrade(inner));
-    let socket = Socket::open(move |text| on_text(&w1, &text), move |_, _| on_close(&w2));
+    let path = crate::calls::resume::socket_path(inner.borrow().resume.as_deref());
+    let socket = Socket::open_at(
+        &path,
+        move |text| on_text(&w1, &text),
+        move |_, _| on_close(&w2),
+    );
     match socket {
         Ok(s) => inner.borrow_mut().socket = Some(s),
         Err(_) => on_close(&Rc::downgrade(inner)),
@@ -89,29 +99,54 @@ fn on_close(inner: &Weak<RefCell<Inner>>) {
         return;
     }
     let w = inner.clone();
-    let retry = Closure::once_into_js(move || {
+    later(500 * (1 << retries.min(5)), move || {
         if let Some(rc) = w.upgrade() {
             if !rc.borrow().closed {
                 connect(&rc);
             }
         }
     });
-    let delay = 500 * (1 << retries.min(5));
+}
+
+fn later(ms: i32, f: impl FnOnce() + 'static) {
+    let run = Closure::once_into_js(f);
     if let Some(win) = web_sys::window() {
-        let _ =
-            win.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
+        let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), ms);
     }
+}
+
+/// The server is restarting: close after the pause it asked for, then reconnect as after any
+/// drop.
+fn on_reconnect(inner: &Weak<RefCell<Inner>>, text: &str) {
+    let after = crate::calls::resume::reconnect_after_ms(text) as i32;
+    let w = inner.clone();
+    later(after, move || {
+        let Some(rc) = w.upgrade() else { return };
+        let socket = rc.borrow_mut().socket.take();
+        if let Some(s) = socket {
+            // `close` drops the socket's handlers: the close is handled here instead.
+            s.close();
+            on_close(&w);
+        }
+    });
 }
 
 fn on_text(inner: &Weak<RefCell<Inner>>, text: &str) {
     let Some(rc) = inner.upgrade() else { return };
+    if crate::calls::resume::is_reconnect(text) {
+        return on_reconnect(inner, text);
+    }
     let Ok(ev) = serde_json::from_str::<ServerEvent>(text) else {
         return;
     };
     let desk = rc.borrow().desk;
     match ev {
         ServerEvent::Welcome { .. } => {
-            rc.borrow_mut().retries = 0;
+            let resume = crate::calls::resume::Welcome::parse(text).and_then(|w| w.resume);
+            let mut i = rc.borrow_mut();
+            i.retries = 0;
+            i.resume = resume;
+            drop(i);
             if desk.watching.get_untracked() {
                 send(inner, r#"{"type":"watch_online"}"#);
             }

@@ -15,6 +15,11 @@ impl Engine {
         let Ok(head) = serde_json::from_str::<Head>(text) else {
             return;
         };
+        match head.kind {
+            "welcome" => return self.on_welcome(text),
+            "reconnect" => return self.on_reconnect(text),
+            _ => {}
+        }
         if RELAYED.contains(&head.kind) {
             if let Ok(m) = serde_json::from_str::<Relayed>(text) {
                 self.on_relayed(m);
@@ -30,14 +35,6 @@ impl Engine {
     fn on_event(&self, ev: ServerEvent) {
         let ui = self.ui();
         match ev {
-            ServerEvent::Welcome { .. } => {
-                let (room, role) = {
-                    let mut i = self.0.borrow_mut();
-                    i.retries = 0;
-                    (i.room.clone(), i.role)
-                };
-                self.send(json!({"type": "join", "room": room, "role": role}));
-            }
             ServerEvent::Joined { peers, .. } => {
                 let paired: Vec<&PeerInfo> =
                     peers.iter().filter(|p| self.pairs_with(p.role)).collect();

@@ -1,12 +1,10 @@
 //! The engine's lifecycle: losing and regaining the server, leaving, shutting down.
-use super::{Engine, Link, MAX_RETRIES};
+use super::{Engine, Link};
 use crate::calls::media;
 use crate::calls::stage::CallStatus;
 use crate::signaling::protocol::Role;
 use leptos::prelude::*;
 use serde_json::json;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 impl Engine {
     pub(super) fn close_links(&self) {
@@ -16,50 +14,6 @@ impl Engine {
         }
         self.close_chats();
         self.ui().tiles.try_set(Vec::new());
-    }
-
-    pub(super) fn on_close(&self, code: u16, reason: String) {
-        let ui = self.ui();
-        let retries = {
-            let mut i = self.0.borrow_mut();
-            if i.left {
-                return;
-            }
-            i.socket = None;
-            i.joined = false;
-            i.roster.clear();
-            i.retries += 1;
-            i.retries
-        };
-        self.close_links();
-        if retries > MAX_RETRIES {
-            ui.status.try_set(CallStatus::Failed);
-            ui.detail
-                .try_set("Check your network and try again.".into());
-            return;
-        }
-        ui.status.try_set(CallStatus::Reconnecting);
-        if !reason.is_empty() {
-            ui.detail.try_set(format!(
-                "The server closed the connection: {reason} ({code})."
-            ));
-        }
-        let w = self.weak();
-        let retry = Closure::once_into_js(move || {
-            if let Some(e) = w.upgrade().map(Engine) {
-                if !e.0.borrow().left {
-                    e.ui().status.try_set(CallStatus::Connecting);
-                    e.connect();
-                }
-            }
-        });
-        let delay = 500 * (1 << retries.min(5));
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                retry.unchecked_ref(),
-                delay,
-            );
-        }
     }
 
     pub(super) fn stop_media(&self) {

@@ -8,8 +8,9 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit};
 
 impl Engine {
-    /// The peer connection to `peer`, made on first use.
-    pub(super) fn link(&self, peer: &str) -> Option<web_sys::RtcPeerConnection> {
+    /// The peer connection to `peer`, made on first use; `offerer` when we make its offers
+    /// (that never changes for a link, so only one side ever restarts it).
+    pub(super) fn link(&self, peer: &str, offerer: bool) -> Option<RtcPeerConnection> {
         if let Some(l) = self.0.borrow().links.get(peer) {
             return Some(l.pc.clone());
         }
@@ -17,7 +18,7 @@ impl Engine {
         let id = peer.to_owned();
         let local = self.0.borrow().local.clone();
         let ice = self.0.borrow().ice.clone();
-        let link = Link::new(peer, local.as_ref(), &ice, move |ev| {
+        let link = Link::new(peer, offerer, local.as_ref(), &ice, move |ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
@@ -25,8 +26,10 @@ impl Engine {
                 LinkEvent::Candidate(c) => {
                     e.send(json!({"type": "candidate", "to": id, "payload": c}))
                 }
-                LinkEvent::State(s) => e.set_tile_state(&id, s),
+                LinkEvent::State(s) => e.on_link_state(&id, s),
                 LinkEvent::Channel(dc) => e.add_chat(&id, dc),
+                LinkEvent::Gathered(n) => e.on_gathered(&id, n),
+                LinkEvent::IceError { url, code } => e.on_ice_error(&id, &url, code),
             }
         });
         match link {
@@ -44,7 +47,9 @@ impl Engine {
     }
 
     pub(super) fn offer(&self, peer: String) {
-        let Some(pc) = self.link(&peer) else { return };
+        let Some(pc) = self.link(&peer, true) else {
+            return;
+        };
         if self.0.borrow().local.is_none() {
             // Nothing to send: still ask to receive both kinds of media.
             let init = web_sys::RtcRtpTransceiverInit::new();
@@ -68,11 +73,34 @@ impl Engine {
         let Some(sdp) = sdp_field(&payload) else {
             return;
         };
-        let Some(pc) = self.link(&peer) else { return };
+        let known = self.0.borrow().links.contains_key(&peer);
+        let Some(pc) = self.link(&peer, false) else {
+            return;
+        };
+        if known {
+            // An offer on a live link: the other side restarts ICE (or renegotiates).
+            self.restart_offered(&peer);
+        }
         let e = self.clone();
         spawn_logged("answer", async move {
             e.set_remote(&pc, &peer, RtcSdpType::Offer, &sdp).await?;
             e.describe_and_send(&pc, &peer, RtcSdpType::Answer).await
+        });
+    }
+
+    /// A new offer with fresh ICE credentials on the same connection, so the connection finds
+    /// a new path while tiles, tracks and data channels stay as they are.
+    pub(super) fn restart_ice(&self, peer: &str) {
+        let Some(pc) = self.0.borrow().links.get(peer).map(|l| l.pc.clone()) else {
+            return;
+        };
+        let e = self.clone();
+        let peer = peer.to_owned();
+        spawn_logged("ICE restart", async move {
+            let options = web_sys::RtcOfferOptions::new();
+            options.set_ice_restart(true);
+            let desc = JsFuture::from(pc.create_offer_with_rtc_offer_options(&options)).await?;
+            e.use_and_send(&pc, &peer, RtcSdpType::Offer, &desc).await
         });
     }
 
@@ -110,11 +138,27 @@ impl Engine {
         peer: &str,
         kind: RtcSdpType,
     ) -> Result<(), JsValue> {
-        let (desc, name) = match kind {
-            RtcSdpType::Offer => (JsFuture::from(pc.create_offer()).await?, "offer"),
-            _ => (JsFuture::from(pc.create_answer()).await?, "answer"),
+        let desc = match kind {
+            RtcSdpType::Offer => JsFuture::from(pc.create_offer()).await?,
+            _ => JsFuture::from(pc.create_answer()).await?,
         };
-        let sdp = js_sys::Reflect::get(&desc, &"sdp".into())?
+        self.use_and_send(pc, peer, kind, &desc).await
+    }
+
+    /// Makes `desc` (just created) the local description and sends it to `peer`.
+    async fn use_and_send(
+        &self,
+        pc: &RtcPeerConnection,
+        peer: &str,
+        kind: RtcSdpType,
+        desc: &JsValue,
+    ) -> Result<(), JsValue> {
+        let name = if kind == RtcSdpType::Offer {
+            "offer"
+        } else {
+            "answer"
+        };
+        let sdp = js_sys::Reflect::get(desc, &"sdp".into())?
             .as_string()
             .unwrap_or_default();
         let init = RtcSessionDescriptionInit::new(kind);
@@ -135,7 +179,7 @@ impl Engine {
             (l.pc.clone(), std::mem::take(&mut l.pending))
         };
         for c in pending {
-            let _ = pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&c));
+            add_quietly(&pc, &c);
         }
     }
 
@@ -148,12 +192,22 @@ impl Engine {
             return;
         };
         if l.has_remote {
-            let _ =
-                l.pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&c));
+            add_quietly(&l.pc, &c);
         } else {
             l.pending.push(c);
         }
     }
+}
+
+/// Adds a remote candidate. One may be refused without harm (a candidate of the ICE round
+/// before a restart, arriving late): the refusal is only logged, never left unhandled.
+fn add_quietly(pc: &RtcPeerConnection, c: &web_sys::RtcIceCandidateInit) {
+    let added = pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(c));
+    spawn_local(async move {
+        if let Err(err) = JsFuture::from(added).await {
+            leptos::logging::log!("a candidate was refused: {err:?}");
+        }
+    });
 }
 
 fn sdp_field(payload: &Value) -> Option<String> {
