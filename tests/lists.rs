@@ -29,6 +29,8 @@ async fn repeated_subscribes_get_no_duplicate_list() {
     assert_eq!(online["users"].as_array().map(Vec::len), Some(2));
     let (_b, _, joined) = join(&s, &guest(&s).await, "lobby", "mesh").await;
     assert_eq!(joined["type"], "joined");
+    // A guest is a user too: it comes online, then fills a room.
+    assert_eq!(next_json(&mut ann).await["type"], "online");
     let rooms = next_json(&mut ann).await;
     assert_eq!(rooms["rooms"][0]["name"], "lobby", "{rooms}");
     send(&mut ann, json!({"type": "ping"})).await;
