@@ -20,7 +20,7 @@ pub const DEFAULT_RING_TIMEOUT: Duration = Duration::from_secs(30);
 pub(super) struct Desk {
     pub(super) conn_user: HashMap<PeerId, UserId>,
     pub(super) users: HashMap<UserId, Presence>,
-    watchers: HashSet<PeerId>,
+    pub(super) watchers: HashSet<PeerId>,
     pub(super) rings: HashMap<Arc<str>, super::ringing::Ring>,
     pub(super) private: HashMap<Arc<str>, super::private::PrivateRoom>,
     pub(super) ring_timeout: Duration,
@@ -28,7 +28,7 @@ pub(super) struct Desk {
     pub(super) ring_pairs: HashMap<(UserId, UserId), Vec<std::time::Instant>>,
     online_dirty: bool,
     /// The online list as sent, encoded once per change and shared by every watcher.
-    online_frame: Option<Utf8Bytes>,
+    pub(super) online_frame: Option<Utf8Bytes>,
     /// Rings by how they ended, indexed by [`RingOutcome`].
     outcomes: [u64; RingOutcome::ALL.len()],
 }
@@ -219,7 +219,7 @@ pub(super) fn flush_online(st: &mut State) {
     }
 }
 
-fn online_list(st: &State) -> Vec<OnlineUser> {
+pub(super) fn online_list(st: &State) -> Vec<OnlineUser> {
     let mut list: Vec<OnlineUser> = st
         .desk
         .users

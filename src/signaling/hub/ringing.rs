@@ -8,10 +8,10 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub(super) struct Ring {
-    caller: UserId,
+    pub(super) caller: UserId,
     /// The socket that rang: it alone hears how the ring ends.
-    caller_conn: PeerId,
-    callee: UserId,
+    pub(super) caller_conn: PeerId,
+    pub(super) callee: UserId,
     deadline: Instant,
 }
 
