@@ -79,7 +79,15 @@ enum Op {
     JoinCall(usize, usize),
 }
 
-const KINDS: &[&str] = &["offer", "answer", "call", "talk_ready", "end_talk", "talk_request", "bye"];
+const KINDS: &[&str] = &[
+    "offer",
+    "answer",
+    "call",
+    "talk_ready",
+    "end_talk",
+    "talk_request",
+    "bye",
+];
 
 /// The role rules: mesh peers talk to mesh peers, a talker to its watchers and back.
 fn roles_may_talk(a: Role, b: Role) -> bool {

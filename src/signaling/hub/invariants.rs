@@ -175,7 +175,9 @@ fn queues(st: &State) -> Check {
             return Err(format!("{id}: an empty queue counts {bytes} bytes"));
         }
         if bytes > p.tx.max_bytes() && frames > 1 {
-            return Err(format!("{id}: {frames} frames, {bytes} bytes, past the limit"));
+            return Err(format!(
+                "{id}: {frames} frames, {bytes} bytes, past the limit"
+            ));
         }
     }
     Ok(())
