@@ -2,15 +2,17 @@
 //! hub's own counters and its current sizes are read at scrape time, so the hot path pays only
 //! for atomic increments it already does.
 use crate::signaling::hub::Hub;
+use crate::signaling::protocol::Role;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric, NoLabelSet};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -21,13 +23,19 @@ pub struct Reason {
     pub reason: &'static str,
 }
 
+/// A people count's `role`: mesh, talk or watch.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RoleLabel {
+    pub role: &'static str,
+}
+
 /// A `dialect` label: `room` (our protocol) or `peerjs`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Dialect {
     pub dialect: &'static str,
 }
 
-/// A ring's `outcome`: accepted, declined, busy, no_answer, offline, cancelled, limited.
+/// A ring's `outcome`: accepted, declined, busy, no_answer, offline, cancelled, ring_limited.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Outcome {
     pub outcome: &'static str,
@@ -38,12 +46,19 @@ pub struct Outcome {
 pub struct Counters {
     /// WebSocket upgrades refused, by reason (origin, session, too_many).
     pub refused_upgrades: Family<Reason, Counter>,
-    /// Messages dropped by a connection's rate limiter, by dialect.
-    pub rate_limited: Family<Dialect, Counter>,
     /// HTTP requests refused by a limit (login, signup, guest, hashing), by reason.
     pub limited_requests: Family<Reason, Counter>,
     /// TURN credentials minted.
     pub turn_credentials: Counter,
+}
+
+impl Counters {
+    /// Counts a WebSocket upgrade refused for `reason`.
+    pub fn refused_upgrade(&self, reason: &'static str) {
+        self.refused_upgrades
+            .get_or_create(&Reason { reason })
+            .inc();
+    }
 }
 
 /// Everything `/metrics` shows.
@@ -61,11 +76,6 @@ impl Metrics {
             "ws_upgrades_refused",
             "WebSocket upgrades refused, by reason",
             counters.refused_upgrades.clone(),
-        );
-        registry.register(
-            "rate_limited_messages",
-            "Messages dropped by a connection's rate limit",
-            counters.rate_limited.clone(),
         );
         registry.register(
             "limited_requests",
@@ -124,29 +134,85 @@ impl Collector for HubCollector {
             "Connections dropped for not keeping up with events they must not miss",
             m.evicted.load(Ordering::Relaxed),
         )?;
-        let rooms = hub.rooms();
-        let gauge = |enc: &mut DescriptorEncoder, name, help, v: i64| {
-            let g = ConstGauge::new(v);
-            g.encode(enc.encode_descriptor(name, help, None, g.metric_type())?)
+        let by_dialect = |enc: &mut DescriptorEncoder, name, help, kind, room: u64, peerjs: u64| {
+            let mut family = enc.encode_descriptor(name, help, None, kind)?;
+            for (dialect, v) in [("room", room), ("peerjs", peerjs)] {
+                let label = Dialect { dialect };
+                let m = family.encode_family(&label)?;
+                match kind {
+                    MetricType::Counter => ConstCounter::new(v).encode(m)?,
+                    _ => ConstGauge::new(v as i64).encode(m)?,
+                }
+            }
+            Ok::<_, std::fmt::Error>(())
         };
-        gauge(
+        by_dialect(
+            &mut enc,
+            "rate_limited_messages",
+            "Messages refused by a connection's rate limit (or that closed it for flooding)",
+            MetricType::Counter,
+            m.rate_limited_room.load(Ordering::Relaxed),
+            m.rate_limited_peerjs.load(Ordering::Relaxed),
+        )?;
+        let (room, peerjs) = hub.connections_by_dialect();
+        by_dialect(
             &mut enc,
             "connections",
             "Open signaling connections",
-            hub.connections() as i64,
+            MetricType::Gauge,
+            room as u64,
+            peerjs as u64,
         )?;
-        gauge(
-            &mut enc,
+
+        let mut rings = enc.encode_descriptor(
+            "rings",
+            "Rings by outcome (or why they never started)",
+            None,
+            MetricType::Counter,
+        )?;
+        for (outcome, n) in hub.ring_outcomes() {
+            let label = Outcome {
+                outcome: outcome.label(),
+            };
+            ConstCounter::new(n).encode(rings.encode_family(&label)?)?;
+        }
+
+        let rooms = hub.rooms();
+        let g = ConstGauge::new(rooms.len() as i64);
+        g.encode(enc.encode_descriptor(
             "rooms",
             "Rooms with anyone in them",
-            rooms.len() as i64,
-        )?;
-        let people: usize = rooms.iter().map(|r| r.people.len()).sum();
-        gauge(
-            &mut enc,
+            None,
+            g.metric_type(),
+        )?)?;
+        let mut people = enc.encode_descriptor(
             "people_in_rooms",
-            "People in rooms",
-            people as i64,
+            "People in rooms, by role",
+            None,
+            MetricType::Gauge,
+        )?;
+        for (role, n) in hub.people_by_role() {
+            let role = match role {
+                Role::Mesh => "mesh",
+                Role::Talk => "talk",
+                Role::Watch => "watch",
+            };
+            let label = RoleLabel { role };
+            ConstGauge::new(n as i64).encode(people.encode_family(&label)?)?;
+        }
+
+        let holds = hub.lock_holds();
+        enc.encode_descriptor(
+            "hub_lock_hold_seconds",
+            "How long each use of the hub's lock held it",
+            None,
+            MetricType::Histogram,
+        )?
+        .encode_histogram::<NoLabelSet>(
+            holds.sum_seconds,
+            holds.count,
+            &holds.buckets,
+            None,
         )?;
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! Property tests (bounded fuzzing): any frame text is answered without panicking, and any
 //! sequence of operations leaves the hub consistent with its caps respected.
 #![cfg(feature = "ssr")]
-use parley::signaling::hub::{Hub, HubLimits};
-use parley::signaling::protocol::Role;
+use parley::signaling::hub::{Callee, Hub, HubLimits};
+use parley::signaling::protocol::{sender_role, Role};
 use parley::signaling::ws::handle;
 use proptest::prelude::*;
 
@@ -64,6 +64,37 @@ enum Op {
     Relay(usize, Option<usize>),
     Watch(usize),
     Text(usize, String),
+    /// A connection for user `u` (a guest when `bool`).
+    RegisterUser(u8, bool),
+    WatchOnline(usize),
+    /// Connection `i` rings user `u`, by stable id or by name.
+    Ring(usize, u8, bool),
+    /// Connection `i` answers call `c`: accept, decline or hang up; an accepted call's room
+    /// is joined by the connection.
+    Answer(usize, usize, u8),
+    ExpireRings,
+    /// Connection `a` relays `kind` to `b` (or to its whole room).
+    RelayKind(usize, Option<usize>, &'static str),
+    /// Connection `i` joins accepted call `c`'s private room.
+    JoinCall(usize, usize),
+}
+
+const KINDS: &[&str] = &[
+    "offer",
+    "answer",
+    "call",
+    "talk_ready",
+    "end_talk",
+    "talk_request",
+    "bye",
+];
+
+/// The role rules: mesh peers talk to mesh peers, a talker to its watchers and back.
+fn roles_may_talk(a: Role, b: Role) -> bool {
+    matches!(
+        (a, b),
+        (Role::Mesh, Role::Mesh) | (Role::Talk, Role::Watch) | (Role::Watch, Role::Talk)
+    )
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -76,6 +107,14 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..8usize, prop::option::of(0..8usize)).prop_map(|(a, b)| Op::Relay(a, b)),
         1 => (0..8usize).prop_map(Op::Watch),
         2 => (0..8usize, frame()).prop_map(|(p, f)| Op::Text(p, f)),
+        2 => (0..4u8, any::<bool>()).prop_map(|(u, g)| Op::RegisterUser(u, g)),
+        1 => (0..8usize).prop_map(Op::WatchOnline),
+        3 => (0..8usize, 0..4u8, any::<bool>()).prop_map(|(i, u, n)| Op::Ring(i, u, n)),
+        3 => (0..8usize, 0..4usize, 0..3u8).prop_map(|(i, c, k)| Op::Answer(i, c, k)),
+        1 => Just(Op::ExpireRings),
+        3 => (0..8usize, prop::option::of(0..8usize), prop::sample::select(KINDS))
+            .prop_map(|(a, b, k)| Op::RelayKind(a, b, k)),
+        2 => (0..8usize, 0..4usize).prop_map(|(i, c)| Op::JoinCall(i, c)),
     ]
 }
 
@@ -100,6 +139,8 @@ proptest! {
         let hub = hub();
         let mut ids: Vec<String> = Vec::new();
         let mut queues = Vec::new();
+        let mut calls: Vec<String> = Vec::new();
+        let mut call_rooms: Vec<String> = Vec::new();
         let pick = |ids: &Vec<String>, i: usize| ids.get(i % ids.len().max(1)).cloned();
         for op in ops {
             match op {
@@ -117,6 +158,48 @@ proptest! {
                 },
                 Op::Watch(i) => if let Some(id) = pick(&ids, i) { hub.watch_rooms(&id) },
                 Op::Text(i, f) => if let Some(id) = pick(&ids, i) { let _ = handle(&hub, &id, &f); },
+                Op::RegisterUser(u, guest) => {
+                    let (id, rx) = hub.register_user(&format!("user{u}"), &format!("u{u}"), guest);
+                    ids.push(id.to_string());
+                    queues.push(rx);
+                }
+                Op::WatchOnline(i) => if let Some(id) = pick(&ids, i) { hub.watch_online(&id) },
+                Op::Ring(i, u, by_name) => if let Some(id) = pick(&ids, i) {
+                    let (name, peer) = (format!("USER{u}"), format!("u{u}"));
+                    let callee = if by_name { Callee::Name(&name) } else { Callee::Peer(&peer) };
+                    if let Ok(started) = hub.ring(&id, callee) {
+                        calls.push(started.call);
+                    }
+                },
+                Op::Answer(i, c, kind) => if let (Some(id), Some(call)) = (pick(&ids, i), pick(&calls, c)) {
+                    match kind {
+                        0 => if let Ok(room) = hub.accept(&id, &call) {
+                            call_rooms.push(room);
+                        },
+                        1 => { let _ = hub.decline(&id, &call); }
+                        _ => { let _ = hub.hangup(&id, &call); }
+                    }
+                },
+                Op::ExpireRings => { hub.expire_rings(); }
+                Op::RelayKind(a, b, kind) => if let Some(from) = pick(&ids, a) {
+                    let to = b.and_then(|b| pick(&ids, b));
+                    let frame = format!(r#"{{"type":"{kind}"}}"#);
+                    let sent = hub.relay(&from, to.as_deref(), frame.into(), sender_role(kind));
+                    if sent.is_ok() {
+                        let (room, role) = hub.placement(&from).expect("a sender is in a room");
+                        if let Some(only) = sender_role(kind) {
+                            prop_assert_eq!(role, only, "{} sent by a {:?}", kind, role);
+                        }
+                        if let Some(to) = &to {
+                            let (to_room, to_role) = hub.placement(to).expect("a receiver is in a room");
+                            prop_assert_eq!(&room, &to_room);
+                            prop_assert!(roles_may_talk(role, to_role), "{:?} reached {:?}", role, to_role);
+                        }
+                    }
+                },
+                Op::JoinCall(i, c) => if let (Some(id), Some(room)) = (pick(&ids, i), pick(&call_rooms, c)) {
+                    let _ = hub.join(&id, &room, Role::Mesh);
+                },
             }
             if let Err(e) = hub.check_invariants() {
                 prop_assert!(false, "{}", e);

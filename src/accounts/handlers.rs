@@ -45,6 +45,7 @@ pub async fn signup(
     }
     let ip = ip.key();
     if let Err(wait) = st.throttles.auth_ip.check(&ip) {
+        limited(&st, "too_many_attempts");
         return reply.later(
             StatusCode::TOO_MANY_REQUESTS,
             FormError::TooManyAttempts,
@@ -63,6 +64,7 @@ pub async fn signup(
         Err(password::HashError::Busy(busy)) => {
             // Nothing was tried, so it costs no attempt.
             st.throttles.auth_ip.refund(&ip);
+            limited(&st, "busy");
             return reply.later(StatusCode::SERVICE_UNAVAILABLE, FormError::Busy, busy.0);
         }
         Err(e) => {
@@ -95,6 +97,7 @@ pub async fn login(
     }
     let ip = ip.key();
     if let Err(wait) = st.throttles.auth_ip.check(&ip) {
+        limited(&st, "too_many_attempts");
         return reply.later(
             StatusCode::TOO_MANY_REQUESTS,
             FormError::TooManyAttempts,
@@ -110,6 +113,7 @@ pub async fn login(
     let account = username.to_lowercase();
     let fails = &st.throttles.login_fails_user;
     if let Err(wait) = fails.check(&account) {
+        limited(&st, "too_many_attempts");
         return reply.later(
             StatusCode::TOO_MANY_REQUESTS,
             FormError::TooManyAttempts,
@@ -129,6 +133,7 @@ pub async fn login(
         Err(busy) => {
             st.throttles.auth_ip.refund(&ip);
             fails.refund(&account);
+            limited(&st, "busy");
             return reply.later(StatusCode::SERVICE_UNAVAILABLE, FormError::Busy, busy.0);
         }
     };
@@ -154,6 +159,7 @@ pub async fn guest(
         return reply.cross_site();
     }
     if let Err(wait) = st.throttles.guest_ip.check(&ip.key()) {
+        limited(&st, "too_many_guests");
         return reply.later(
             StatusCode::TOO_MANY_REQUESTS,
             FormError::TooManyGuests,
@@ -185,8 +191,19 @@ fn cross_site(st: &AppState, headers: &HeaderMap) -> bool {
     );
     if refused {
         tracing::debug!("cross-site account form post refused");
+        limited(st, "cross_site");
     }
     refused
+}
+
+/// Counts a request refused by a limit, for `/metrics`.
+fn limited(st: &AppState, reason: &'static str) {
+    let reason = crate::metrics::Reason { reason };
+    st.metrics
+        .counters
+        .limited_requests
+        .get_or_create(&reason)
+        .inc();
 }
 
 /// Sets the new session's cookie and ends the one this browser had (a guest signing in, or

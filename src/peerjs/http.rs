@@ -7,7 +7,7 @@
 //! impersonate a site user by id.
 use super::options::PeerJsOptions;
 use super::socket::{self, Params};
-use crate::accounts::session;
+use crate::accounts::{session, store};
 use crate::signaling::protocol::MAX_FRAME_BYTES;
 use crate::state::AppState;
 use crate::throttle::ClientIp;
@@ -65,6 +65,7 @@ async fn upgrade(
     let limit = st.throttles.limits.sockets_per_ip;
     let Some(slot) = st.throttles.sockets_ip.try_acquire(&ip.key(), limit) else {
         tracing::info!(ip = %ip.0, "peerjs socket refused: too many from this address");
+        st.metrics.counters.refused_upgrade("too_many");
         return ws.on_upgrade(socket::refuse_busy);
     };
     // A query that does not parse is treated as missing parameters, which the socket reports.
@@ -74,19 +75,27 @@ async fn upgrade(
         id: q.remove("id"),
         token: q.remove("token"),
     };
+    // A socket opened with a session cookie is that session's, so logging out closes it like
+    // the session's room sockets. Counted before the claim is checked, so a log-out racing
+    // this upgrade still closes it.
+    let open = session::token(&headers)
+        .map(|t| st.hub.session_socket(&store::session_key(t), &st.shutdown));
     if let Some(id) = params.id.as_deref().filter(|id| !id.is_empty()) {
         if !may_claim(&st, &headers, id).await {
+            st.metrics.counters.refused_upgrade("session");
             return ws.on_upgrade(socket::refuse_taken);
         }
     }
     let svc = st.peerjs.clone();
     let limits = st.config.conn;
-    let shutdown = st.shutdown.clone();
+    let shutdown = open
+        .as_ref()
+        .map_or_else(|| st.shutdown.clone(), |o| o.token());
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |s| async move {
             socket::serve(s, svc, params, limits, shutdown).await;
-            drop(slot);
+            drop((slot, open));
         })
 }
 

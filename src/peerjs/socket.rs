@@ -7,7 +7,7 @@
 //! stray frame with `ERROR` would end a healthy session.
 use super::service::PeerJs;
 use super::wire::{self, msg, Kind};
-use crate::signaling::hub::{ClaimError, Outbound};
+use crate::signaling::hub::{ClaimError, Outbound, Registration};
 use crate::signaling::limits::{ConnLimits, RateLimiter, Verdict};
 use crate::signaling::protocol::MAX_FRAME_BYTES;
 use crate::signaling::write::{WriteError, Writer};
@@ -60,10 +60,12 @@ pub async fn serve<S>(
         return refuse(socket, wire::error(msg::INVALID_ID)).await;
     }
     let (conn, mut rx) = svc.register(&id);
+    // Unregisters however this task ends, a panic included.
+    let registration = svc.hub.guard(conn.clone());
     match svc.connect(&conn, &id, &token) {
         Ok(claimed) => tracing::debug!(?claimed, "peerjs client connected"),
         Err(e) => {
-            svc.hub.unregister(&conn);
+            drop(registration);
             let frame = match e {
                 ClaimError::Taken => wire::id_taken(),
                 ClaimError::Full(_) => {
@@ -76,6 +78,11 @@ pub async fn serve<S>(
         }
     }
 
+    let connected = Connected {
+        svc: svc.clone(),
+        id: id.clone(),
+        registration,
+    };
     let alive = svc.options.alive_timeout;
     let mut rate = RateLimiter::new(limits);
     let mut last_seen = Instant::now();
@@ -118,10 +125,11 @@ pub async fn serve<S>(
                     Verdict::Accept => {}
                     // No ERROR frame: the stock client would destroy itself on one.
                     Verdict::Throttle { .. } => {
-                        svc.hub.metrics.dropped.fetch_add(1, Ordering::Relaxed);
+                        svc.hub.metrics.rate_limited_peerjs.fetch_add(1, Ordering::Relaxed);
                         continue;
                     }
                     Verdict::Close => {
+                        svc.hub.metrics.rate_limited_peerjs.fetch_add(1, Ordering::Relaxed);
                         tracing::info!("peerjs client closed for flooding");
                         ending = Some((close::POLICY, "flooding: too many messages"));
                         break;
@@ -161,10 +169,25 @@ pub async fn serve<S>(
             }
         };
     }
-    let left = svc.disconnect(&conn, &id);
-    svc.hub.unregister(&conn);
-    tracing::debug!(told_partners = left, "peerjs client disconnected");
+    drop(connected);
     writer.finish(&mut socket, sent, ending).await;
+}
+
+/// A connected PeerJS client. Dropping it, however the socket task ends (a panic included),
+/// signs the id off with the service (its partners hear it left) and then unregisters the
+/// connection, so no ghost keeps the id.
+struct Connected {
+    svc: Arc<PeerJs>,
+    id: String,
+    registration: Registration,
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        let left = self.svc.disconnect(self.registration.id(), &self.id);
+        tracing::debug!(told_partners = left, "peerjs client disconnected");
+        // `registration` drops after this body: the connection is unregistered last.
+    }
 }
 
 /// Handles one text frame from `id`.
@@ -215,5 +238,48 @@ where
             reason: Utf8Bytes::default(),
         };
         let _ = socket.send(Message::Close(Some(close))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peerjs::options::PeerJsOptions;
+    use crate::signaling::hub::{Hub, HubLimits};
+
+    #[tokio::test]
+    async fn a_task_that_panics_leaves_no_ghost_id() {
+        let hub = Arc::new(Hub::new(HubLimits::default()));
+        let svc = Arc::new(PeerJs::new(hub.clone(), PeerJsOptions::default()));
+        let (a, mut ra) = svc.register("a");
+        svc.connect(&a, "a", "t").unwrap();
+        let (b, _rb) = svc.register("b");
+        svc.connect(&b, "b", "t").unwrap();
+        svc.relay("b", Kind::Offer, "a", None);
+        let connected = Connected {
+            svc: svc.clone(),
+            id: "b".into(),
+            registration: hub.guard(b),
+        };
+        let task = tokio::spawn(async move {
+            let _connected = connected;
+            panic!("a bug in a socket task");
+        });
+        assert!(task.await.unwrap_err().is_panic());
+        assert_eq!(svc.peers(), ["a"]);
+        assert_eq!(hub.connections(), 1);
+        let frames: Vec<String> = std::iter::from_fn(|| ra.try_recv().ok())
+            .map(|Outbound::Frame(f)| f.to_string())
+            .collect();
+        assert!(
+            frames.last().is_some_and(|f| f.contains("LEAVE")),
+            "{frames:?}"
+        );
+        let (c, _rc) = svc.register("b");
+        assert!(
+            svc.connect(&c, "b", "another token").is_ok(),
+            "the id is free"
+        );
+        assert!(hub.check_invariants().is_ok());
     }
 }

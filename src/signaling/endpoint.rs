@@ -21,6 +21,7 @@ pub async fn upgrade(
         st.throttles.limits.trust_proxy,
     );
     if !origin_allowed(&headers, scheme, &st.config.allowed_origins) {
+        st.metrics.counters.refused_upgrade("origin");
         return (StatusCode::FORBIDDEN, "WebSocket origin not allowed").into_response();
     }
     // Counted with its session before the session is checked, so a log-out racing this upgrade
@@ -28,6 +29,7 @@ pub async fn upgrade(
     let open = session::token(&headers)
         .map(|t| st.hub.session_socket(&store::session_key(t), &st.shutdown));
     let (Some(open), Some(user)) = (open, session::current_user(&st.pool, &headers).await) else {
+        st.metrics.counters.refused_upgrade("session");
         return (StatusCode::UNAUTHORIZED, "log in or join as a guest first").into_response();
     };
     // Both slots live as long as the socket's task, and are given back when it ends.
@@ -37,6 +39,7 @@ pub async fn upgrade(
         .sockets_ip
         .try_acquire(&ip.key(), caps.sockets_per_ip)
     else {
+        st.metrics.counters.refused_upgrade("too_many");
         let words = format!(
             "too many connections from your address (at most {}); close some tabs",
             caps.sockets_per_ip
@@ -48,6 +51,7 @@ pub async fn upgrade(
         .sockets_user
         .try_acquire(&user.peer_id, caps.sockets_per_user)
     else {
+        st.metrics.counters.refused_upgrade("too_many");
         let words = format!(
             "too many connections for this account (at most {}); close some tabs",
             caps.sockets_per_user

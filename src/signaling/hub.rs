@@ -5,7 +5,6 @@
 //! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub.
 use super::protocol::{PeerInfo, Role, RoomSummary, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
-use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,20 +12,24 @@ use std::sync::Arc;
 mod delivery;
 mod guard;
 mod invariants;
+#[cfg(test)]
+mod lists_tests;
 mod queue;
 pub use guard::Registration;
 mod realms;
 mod relay;
-use delivery::{info, leave_locked, push, summaries};
+use delivery::{info, leave_locked, push, rooms_frame, summaries};
 pub use queue::Inbox;
 pub use realms::{ClaimError, Claimed, DeliverError};
 mod desk;
 mod private;
 mod ringing;
 pub mod sessions;
-pub use desk::{UserId, DEFAULT_RING_TIMEOUT};
+mod timed;
+pub use desk::{RingOutcome, UserId, DEFAULT_RING_TIMEOUT};
 pub use private::ACCEPT_GRACE;
 pub use ringing::{AnswerError, Callee, RingError, RingStarted};
+pub use timed::{HoldSnapshot, HOLD_BUCKETS_NS};
 
 pub type PeerId = Arc<str>;
 
@@ -90,12 +93,16 @@ pub enum RelayError {
     RolesDontMatch,
 }
 
-/// Counters for logs and benchmarks.
+/// Counters for logs, benchmarks and `/metrics`.
 #[derive(Debug, Default)]
 pub struct Metrics {
     pub relayed: AtomicU64,
     pub dropped: AtomicU64,
     pub evicted: AtomicU64,
+    /// Frames a room-dialect connection's rate limiter refused (or closed the socket for).
+    pub rate_limited_room: AtomicU64,
+    /// Likewise for PeerJS connections.
+    pub rate_limited_peerjs: AtomicU64,
 }
 
 struct Peer {
@@ -121,10 +128,13 @@ struct State {
     /// Who is online, rings, and the private rooms of accepted calls.
     desk: desk::Desk,
     sessions: sessions::Sessions,
+    /// The room list as lobby watchers get it; `None` after any change to a room's members.
+    rooms_frame: Option<Utf8Bytes>,
 }
 
 pub struct Hub {
-    state: Mutex<State>,
+    /// Every lock of the state goes through `Timed::lock`, which records the hold time.
+    state: timed::Timed<State>,
     limits: HubLimits,
     pub metrics: Metrics,
 }
@@ -132,7 +142,7 @@ pub struct Hub {
 impl Hub {
     pub fn new(limits: HubLimits) -> Self {
         Self {
-            state: Mutex::default(),
+            state: timed::Timed::default(),
             limits,
             metrics: Metrics::default(),
         }
@@ -236,6 +246,7 @@ impl Hub {
             .or_default()
             .members
             .push(pid.clone());
+        st.rooms_frame = None;
         if let Some(p) = st.peers.get_mut(&pid) {
             p.room = Some(room_key);
             p.role = role;
@@ -252,17 +263,18 @@ impl Hub {
         self.finish(&mut st, evict, changed);
     }
 
-    /// Subscribes `id` to room-list updates and sends it the current list.
+    /// Subscribes `id` to room-list updates and sends it the current list. A connection
+    /// already watching gets nothing new: it has the list, and will hear every change.
     pub fn watch_rooms(&self, id: &str) {
         let mut st = self.state.lock();
         let Some((pid, _)) = st.peers.get_key_value(id) else {
             return;
         };
         let pid = pid.clone();
-        st.lobby.insert(pid.clone());
-        let frame = encode(&ServerEvent::Rooms {
-            rooms: summaries(&st),
-        });
+        if !st.lobby.insert(pid.clone()) {
+            return;
+        }
+        let frame = rooms_frame(&mut st);
         let mut evict = Vec::new();
         push(&st, &pid, &frame, &mut evict);
         let changed = !evict.is_empty();
@@ -310,6 +322,35 @@ impl Hub {
         self.state.lock().peers.len()
     }
 
+    /// Open connections by dialect: `(room, peerjs)`. A PeerJS connection counts once it
+    /// holds its id.
+    pub fn connections_by_dialect(&self) -> (usize, usize) {
+        let st = self.state.lock();
+        let peerjs = st.realms.bound();
+        (st.peers.len().saturating_sub(peerjs), peerjs)
+    }
+
+    /// People in rooms by role: `[(role, count)]` for mesh, talk and watch.
+    pub fn people_by_role(&self) -> [(Role, usize); 3] {
+        let st = self.state.lock();
+        let mut counts = [(Role::Mesh, 0), (Role::Talk, 0), (Role::Watch, 0)];
+        for room in st.rooms.values() {
+            for m in &room.members {
+                if let Some(p) = st.peers.get(m) {
+                    if let Some(c) = counts.iter_mut().find(|(r, _)| *r == p.role) {
+                        c.1 += 1;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    /// How long the hub's lock has been held, as a histogram.
+    pub fn lock_holds(&self) -> HoldSnapshot {
+        self.state.holds().snapshot()
+    }
+
     /// Drops peers whose queues overflowed with hub events (they would miss state changes),
     /// tells their rooms, and refreshes lobby watchers when rooms changed.
     fn finish(&self, st: &mut State, mut evict: Vec<PeerId>, mut rooms_changed: bool) {
@@ -323,9 +364,7 @@ impl Hub {
             }
         }
         if rooms_changed && !st.lobby.is_empty() {
-            let frame = encode(&ServerEvent::Rooms {
-                rooms: summaries(st),
-            });
+            let frame = rooms_frame(st);
             let mut again = Vec::new();
             for w in st.lobby.iter() {
                 push(st, w, &frame, &mut again);

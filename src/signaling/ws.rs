@@ -90,6 +90,7 @@ pub async fn serve<S>(
                 match rate.check(last_seen) {
                     Verdict::Accept => {}
                     Verdict::Throttle { first } => {
+                        hub.metrics.rate_limited_room.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         if first {
                             let e = error(code::RATE_LIMITED, "too many messages; slow down");
                             sent = writer.send(&mut socket, Message::Text(e)).await;
@@ -97,6 +98,7 @@ pub async fn serve<S>(
                         continue;
                     }
                     Verdict::Close => {
+                        hub.metrics.rate_limited_room.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         ending = Some((close::POLICY, "flooding: too many messages"));
                         break;
                     }

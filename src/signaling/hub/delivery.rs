@@ -18,6 +18,7 @@ pub(super) fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) ->
         }
         None => true,
     };
+    st.rooms_frame = None;
     if empty {
         st.rooms.remove(&room);
         return true;
@@ -71,4 +72,17 @@ pub(super) fn summaries(st: &State) -> Vec<RoomSummary> {
                 .collect(),
         })
         .collect()
+}
+
+/// The encoded room list: built once per change, then shared (the bytes are reference counted)
+/// by every lobby watcher it goes to. Whatever changes a room's members clears the cache.
+pub(super) fn rooms_frame(st: &mut State) -> Utf8Bytes {
+    if let Some(frame) = &st.rooms_frame {
+        return frame.clone();
+    }
+    let frame = encode(&ServerEvent::Rooms {
+        rooms: summaries(st),
+    });
+    st.rooms_frame = Some(frame.clone());
+    frame
 }

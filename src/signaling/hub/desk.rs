@@ -5,6 +5,7 @@
 //! rooms can never disagree with the rooms themselves.
 use super::{encode, push, Hub, PeerId, State};
 use crate::signaling::protocol::{OnlineUser, ServerEvent};
+use axum::extract::ws::Utf8Bytes;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,13 +20,67 @@ pub const DEFAULT_RING_TIMEOUT: Duration = Duration::from_secs(30);
 pub(super) struct Desk {
     pub(super) conn_user: HashMap<PeerId, UserId>,
     pub(super) users: HashMap<UserId, Presence>,
-    watchers: HashSet<PeerId>,
+    pub(super) watchers: HashSet<PeerId>,
     pub(super) rings: HashMap<Arc<str>, super::ringing::Ring>,
     pub(super) private: HashMap<Arc<str>, super::private::PrivateRoom>,
     pub(super) ring_timeout: Duration,
     /// When each (caller, callee) pair rang, within the last minute.
     pub(super) ring_pairs: HashMap<(UserId, UserId), Vec<std::time::Instant>>,
     online_dirty: bool,
+    /// The online list as sent, encoded once per change and shared by every watcher.
+    pub(super) online_frame: Option<Utf8Bytes>,
+    /// Rings by how they ended, indexed by [`RingOutcome`].
+    outcomes: [u64; RingOutcome::ALL.len()],
+}
+
+/// How a ring ended, or why it never started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RingOutcome {
+    Accepted,
+    Declined,
+    Busy,
+    NoAnswer,
+    Offline,
+    Cancelled,
+    RingLimited,
+}
+
+impl RingOutcome {
+    pub const ALL: [RingOutcome; 7] = [
+        Self::Accepted,
+        Self::Declined,
+        Self::Busy,
+        Self::NoAnswer,
+        Self::Offline,
+        Self::Cancelled,
+        Self::RingLimited,
+    ];
+
+    /// The `outcome` label in `/metrics`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Busy => "busy",
+            Self::NoAnswer => "no_answer",
+            Self::Offline => "offline",
+            Self::Cancelled => "cancelled",
+            Self::RingLimited => "ring_limited",
+        }
+    }
+}
+
+impl Desk {
+    /// Counts a ring's outcome; called under the hub's lock, so a plain add.
+    pub(super) fn count(&mut self, outcome: RingOutcome) {
+        self.outcomes[outcome as usize] += 1;
+    }
+
+    /// Someone came online or went offline: watchers get a fresh list at the next flush.
+    fn online_changed(&mut self) {
+        self.online_dirty = true;
+        self.online_frame = None;
+    }
 }
 
 impl Default for Desk {
@@ -39,6 +94,8 @@ impl Default for Desk {
             ring_timeout: DEFAULT_RING_TIMEOUT,
             ring_pairs: HashMap::new(),
             online_dirty: false,
+            online_frame: None,
+            outcomes: [0; RingOutcome::ALL.len()],
         }
     }
 }
@@ -68,7 +125,7 @@ impl Hub {
         });
         presence.conns.push(id.clone());
         if presence.conns.len() == 1 {
-            st.desk.online_dirty = true;
+            st.desk.online_changed();
         }
         self.finish(&mut st, Vec::new(), false);
         (id, rx)
@@ -79,15 +136,18 @@ impl Hub {
         self.state.lock().desk.ring_timeout = timeout;
     }
 
-    /// Subscribes `id` to online-list updates and sends it the current list.
+    /// Subscribes `id` to online-list updates and sends it the current list. A connection
+    /// already watching gets nothing new: it has the list, and will hear every change.
     pub fn watch_online(&self, id: &str) {
         let mut st = self.state.lock();
         let Some((pid, _)) = st.peers.get_key_value(id) else {
             return;
         };
         let pid = pid.clone();
-        st.desk.watchers.insert(pid.clone());
-        let frame = online_frame(&st);
+        if !st.desk.watchers.insert(pid.clone()) {
+            return;
+        }
+        let frame = online_frame(&mut st);
         let mut evict = Vec::new();
         push(&st, &pid, &frame, &mut evict);
         self.finish(&mut st, evict, false);
@@ -96,6 +156,12 @@ impl Hub {
     /// Everyone online, sorted by name.
     pub fn online(&self) -> Vec<OnlineUser> {
         online_list(&self.state.lock())
+    }
+
+    /// Rings so far by outcome.
+    pub fn ring_outcomes(&self) -> [(RingOutcome, u64); RingOutcome::ALL.len()] {
+        let st = self.state.lock();
+        RingOutcome::ALL.map(|o| (o, st.desk.outcomes[o as usize]))
     }
 
     /// Whether the user with this stable peer id has a connection open.
@@ -132,7 +198,7 @@ pub(super) fn conn_gone(st: &mut State, id: &str, evict: &mut Vec<PeerId>) {
     };
     if offline {
         st.desk.users.remove(&user);
-        st.desk.online_dirty = true;
+        st.desk.online_changed();
         super::ringing::user_gone(st, &user, evict);
     }
 }
@@ -153,7 +219,7 @@ pub(super) fn flush_online(st: &mut State) {
     }
 }
 
-fn online_list(st: &State) -> Vec<OnlineUser> {
+pub(super) fn online_list(st: &State) -> Vec<OnlineUser> {
     let mut list: Vec<OnlineUser> = st
         .desk
         .users
@@ -164,16 +230,31 @@ fn online_list(st: &State) -> Vec<OnlineUser> {
             guest: p.guest,
         })
         .collect();
+    // Case-insensitive by name, then by id; lowercased char by char, so nothing is allocated
+    // per comparison.
     list.sort_by(|a, b| {
-        (a.name.to_lowercase(), &a.peer_id).cmp(&(b.name.to_lowercase(), &b.peer_id))
+        lower(&a.name)
+            .cmp(lower(&b.name))
+            .then_with(|| a.peer_id.cmp(&b.peer_id))
     });
     list
 }
 
-fn online_frame(st: &State) -> axum::extract::ws::Utf8Bytes {
-    encode(&ServerEvent::Online {
+fn lower(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().flat_map(char::to_lowercase)
+}
+
+/// The encoded online list: built once per change, then shared (the bytes are reference
+/// counted) by every watcher it goes to.
+fn online_frame(st: &mut State) -> Utf8Bytes {
+    if let Some(frame) = &st.desk.online_frame {
+        return frame.clone();
+    }
+    let frame = encode(&ServerEvent::Online {
         users: online_list(st),
-    })
+    });
+    st.desk.online_frame = Some(frame.clone());
+    frame
 }
 
 /// The connections of `user`, for pushing to all of its tabs.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub const ACCEPT_GRACE: Duration = Duration::from_secs(30);
 
 pub(super) struct PrivateRoom {
-    allowed: [UserId; 2],
+    pub(super) allowed: [UserId; 2],
     entered: [bool; 2],
     created: Instant,
 }

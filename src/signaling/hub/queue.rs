@@ -68,9 +68,17 @@ impl Outbox {
     }
 
     /// Bytes waiting to be written.
-    #[cfg(test)]
     pub(super) fn queued_bytes(&self) -> usize {
         self.bytes.load(Ordering::Acquire)
+    }
+
+    /// Frames waiting to be written.
+    pub(super) fn queued_frames(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+
+    pub(super) fn max_bytes(&self) -> usize {
+        self.max_bytes
     }
 }
 

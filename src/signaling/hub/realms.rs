@@ -18,6 +18,27 @@ pub(super) struct Realms {
     map: HashMap<Arc<str>, Realm>,
 }
 
+impl Realms {
+    /// Addresses held, in every realm.
+    pub(super) fn bound(&self) -> usize {
+        self.map.values().map(|r| r.addrs.len()).sum()
+    }
+
+    /// `(realm, address, connection)` for every binding; for the invariant check.
+    pub(super) fn bindings(&self) -> impl Iterator<Item = (&str, &str, &PeerId)> {
+        self.map.iter().flat_map(|(realm, r)| {
+            r.addrs
+                .iter()
+                .map(move |(addr, b)| (&**realm, &**addr, &b.conn))
+        })
+    }
+
+    /// Whether some realm is kept with no address in it.
+    pub(super) fn has_empty_realm(&self) -> bool {
+        self.map.values().any(|r| r.addrs.is_empty())
+    }
+}
+
 #[derive(Default)]
 struct Realm {
     addrs: HashMap<Arc<str>, Binding>,

@@ -1,6 +1,6 @@
 //! Call by name, part two: ringing a user on all their tabs, and the answer. An accepted call
 //! meets in a private room (`private.rs`).
-use super::desk::{conns_of, UserId};
+use super::desk::{conns_of, RingOutcome, UserId};
 use super::{encode, new_id, private, push, Hub, PeerId, State};
 use crate::signaling::protocol::ServerEvent;
 use std::sync::Arc;
@@ -8,10 +8,10 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub(super) struct Ring {
-    caller: UserId,
+    pub(super) caller: UserId,
     /// The socket that rang: it alone hears how the ring ends.
-    caller_conn: PeerId,
-    callee: UserId,
+    pub(super) caller_conn: PeerId,
+    pub(super) callee: UserId,
     deadline: Instant,
 }
 
@@ -90,7 +90,10 @@ impl Hub {
                 .find(|(_, p)| p.name.eq_ignore_ascii_case(n))
                 .map(|(k, _)| k.clone()),
         };
-        let target = target.ok_or(RingError::Offline)?;
+        let Some(target) = target else {
+            st.desk.count(RingOutcome::Offline);
+            return Err(RingError::Offline);
+        };
         if target == caller {
             return Err(RingError::SelfCall);
         }
@@ -98,9 +101,11 @@ impl Hub {
             return Err(RingError::AlreadyCalling);
         }
         if !ring_allowed(&mut st, &caller, &target) {
+            st.desk.count(RingOutcome::RingLimited);
             return Err(RingError::RingLimited);
         }
         if busy(&st, &target) {
+            st.desk.count(RingOutcome::Busy);
             return Err(RingError::Busy);
         }
         let call: Arc<str> = loop {
@@ -147,6 +152,7 @@ impl Hub {
     pub fn accept(&self, id: &str, call: &str) -> Result<String, AnswerError> {
         let mut st = self.state.lock();
         let ring = take_ring(&mut st, id, call, |r, u| r.callee == *u)?;
+        st.desk.count(RingOutcome::Accepted);
         let room = private::open(&mut st, [ring.caller.clone(), ring.callee.clone()]);
         let mut evict = Vec::new();
         let accepted = encode(&ServerEvent::CallAccepted {
@@ -168,6 +174,7 @@ impl Hub {
     pub fn decline(&self, id: &str, call: &str) -> Result<(), AnswerError> {
         let mut st = self.state.lock();
         let ring = take_ring(&mut st, id, call, |r, u| r.callee == *u)?;
+        st.desk.count(RingOutcome::Declined);
         let mut evict = Vec::new();
         let declined = encode(&ServerEvent::CallDeclined {
             call: call.to_owned(),
@@ -198,6 +205,7 @@ impl Hub {
         }
         let mut st = self.state.lock();
         let ring = take_ring(&mut st, id, call, |r, u| r.caller == *u)?;
+        st.desk.count(RingOutcome::Cancelled);
         let mut evict = Vec::new();
         let frame = cancelled(call, "hangup");
         for c in conns_of(&st, &ring.callee) {
@@ -223,6 +231,7 @@ impl Hub {
         let mut evict = Vec::new();
         for call in due {
             if let Some(ring) = st.desk.rings.remove(&call) {
+                st.desk.count(RingOutcome::NoAnswer);
                 let missed = encode(&ServerEvent::CallMissed {
                     call: call.to_string(),
                 });
@@ -331,6 +340,7 @@ pub(super) fn conn_gone(st: &mut State, id: &str, evict: &mut Vec<PeerId>) {
         .collect();
     for call in gone {
         if let Some(ring) = st.desk.rings.remove(&call) {
+            st.desk.count(RingOutcome::Cancelled);
             let frame = cancelled(&call, "hangup");
             for c in conns_of(st, &ring.callee) {
                 push(st, &c, &frame, evict);
@@ -350,6 +360,7 @@ pub(super) fn user_gone(st: &mut State, user: &UserId, evict: &mut Vec<PeerId>) 
         .collect();
     for call in gone {
         if let Some(ring) = st.desk.rings.remove(&call) {
+            st.desk.count(RingOutcome::NoAnswer);
             let frame = encode(&ServerEvent::CallMissed {
                 call: call.to_string(),
             });
