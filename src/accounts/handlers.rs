@@ -40,18 +40,10 @@ pub async fn signup(
 ) -> Response {
     let username = f.username.trim();
     let reply = FormReply::new("/signup", username, f.next.as_deref(), &headers);
-    if cross_site(&st, &headers) {
-        return reply.cross_site();
-    }
-    let ip = ip.key();
-    if let Err(wait) = st.throttles.auth_ip.check(&ip) {
-        limited(&st, "too_many_attempts");
-        return reply.later(
-            StatusCode::TOO_MANY_REQUESTS,
-            FormError::TooManyAttempts,
-            wait,
-        );
-    }
+    let ip = match admit(&st, &headers, ip, &reply) {
+        Ok(ip) => ip,
+        Err(refused) => return refused,
+    };
     if !valid_username(username) {
         return reply.error(FormError::BadName);
     } else if f.password.chars().count() < MIN_PASSWORD {
@@ -84,6 +76,33 @@ pub async fn signup(
     start_session(&st, &headers, token, &reply).await
 }
 
+/// The checks every sign-up and log-in passes before anything else: not from another site's
+/// page, and tries left for this address. Gives the address's key.
+fn admit(
+    st: &AppState,
+    headers: &HeaderMap,
+    ip: ClientIp,
+    reply: &FormReply,
+) -> Result<String, Response> {
+    if cross_site(st, headers) {
+        return Err(reply.cross_site());
+    }
+    let ip = ip.key();
+    match st.throttles.auth_ip.check(&ip) {
+        Ok(()) => Ok(ip),
+        Err(wait) => Err(too_many_attempts(st, reply, wait)),
+    }
+}
+
+fn too_many_attempts(st: &AppState, reply: &FormReply, wait: std::time::Duration) -> Response {
+    limited(st, "too_many_attempts");
+    reply.later(
+        StatusCode::TOO_MANY_REQUESTS,
+        FormError::TooManyAttempts,
+        wait,
+    )
+}
+
 pub async fn login(
     State(st): State<AppState>,
     ip: ClientIp,
@@ -92,18 +111,10 @@ pub async fn login(
 ) -> Response {
     let username = f.username.trim();
     let reply = FormReply::new("/login", username, f.next.as_deref(), &headers);
-    if cross_site(&st, &headers) {
-        return reply.cross_site();
-    }
-    let ip = ip.key();
-    if let Err(wait) = st.throttles.auth_ip.check(&ip) {
-        limited(&st, "too_many_attempts");
-        return reply.later(
-            StatusCode::TOO_MANY_REQUESTS,
-            FormError::TooManyAttempts,
-            wait,
-        );
-    }
+    let ip = match admit(&st, &headers, ip, &reply) {
+        Ok(ip) => ip,
+        Err(refused) => return refused,
+    };
     if username.is_empty() || username.len() > 64 || f.password.len() > MAX_PASSWORD {
         return reply.error(FormError::BadCredentials);
     }
@@ -113,12 +124,7 @@ pub async fn login(
     let account = username.to_lowercase();
     let fails = &st.throttles.login_fails_user;
     if let Err(wait) = fails.check(&account) {
-        limited(&st, "too_many_attempts");
-        return reply.later(
-            StatusCode::TOO_MANY_REQUESTS,
-            FormError::TooManyAttempts,
-            wait,
-        );
+        return too_many_attempts(&st, &reply, wait);
     }
     let user = match store::find_user(&st.pool, username).await {
         Ok(u) => u,
