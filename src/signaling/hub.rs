@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 mod delivery;
+mod grace;
 mod guard;
+pub use grace::{GracePolicy, Resumed};
 mod invariants;
 mod queue;
 pub use guard::Registration;
@@ -121,6 +123,8 @@ struct State {
     /// Who is online, rings, and the private rooms of accepted calls.
     desk: desk::Desk,
     sessions: sessions::Sessions,
+    /// Resume tokens, and connections waiting for one after a drop.
+    grace: grace::Grace,
 }
 
 pub struct Hub {
@@ -171,6 +175,7 @@ impl Hub {
         let changed = leave_locked(&mut st, id, &mut evict);
         st.lobby.remove(id);
         desk::conn_gone(&mut st, id, &mut evict);
+        grace::forget(&mut st, id);
         st.peers.remove(id);
         self.finish(&mut st, evict, changed);
     }
@@ -319,6 +324,7 @@ impl Hub {
                 rooms_changed |= leave_locked(st, &id, &mut evict);
                 st.lobby.remove(&id);
                 desk::conn_gone(st, &id, &mut evict);
+                grace::forget(st, &id);
                 st.peers.remove(&id);
             }
         }
