@@ -5,6 +5,8 @@ use common::*;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
 /// Opens `/ws`, presenting `resume` if given; returns the socket and its `welcome`.
 async fn open(s: &TestServer, cookie: &str, resume: Option<&str>) -> (Ws, Value) {
@@ -200,8 +202,9 @@ async fn another_sessions_token_gives_a_fresh_connection() {
 async fn a_token_works_once() {
     let s = start(&[("RESUME_GRACE_MS", "60000")]).await;
     let ann = signup(&s, "ann").await;
-    let (ws, first) = open(&s, &ann, None).await;
+    let (mut ws, first) = open(&s, &ann, None).await;
     let id = first["id"].as_str().unwrap().to_owned();
+    let (_bob, _) = with_bob(&s, &mut ws).await;
     drop(ws);
     let (ws, second) = open(&s, &ann, Some(&token(&first))).await;
     assert_eq!(second["id"], id);
@@ -280,4 +283,26 @@ async fn a_resume_takes_over_a_socket_the_server_still_thinks_open() {
     assert_eq!(next_json(&mut bob).await["from"], json!(id));
     heard_nothing(&mut bob).await;
     assert_eq!(s.state.hub.connections(), 2);
+}
+
+#[tokio::test]
+async fn a_close_with_going_away_or_outside_a_room_is_not_kept() {
+    let s = start(&[("RESUME_GRACE_MS", "60000")]).await;
+    let ann = signup(&s, "ann").await;
+    let (mut ws, welcome) = open(&s, &ann, None).await;
+    let (mut bob, _) = with_bob(&s, &mut ws).await;
+    // What a browser sends when its page closes.
+    let away = CloseFrame {
+        code: CloseCode::Away,
+        reason: "".into(),
+    };
+    ws.close(Some(away)).await.unwrap();
+    assert_eq!(next_json(&mut bob).await["type"], "peer_left");
+    // A socket in no room has nothing to keep.
+    let (home, _) = open(&s, &ann, None).await;
+    let home_id = welcome["id"].clone();
+    drop(home);
+    let (_ws, fresh) = open(&s, &ann, Some(&token(&welcome))).await;
+    assert_ne!(fresh["id"], home_id);
+    assert_eq!(s.state.hub.parked(), 0);
 }

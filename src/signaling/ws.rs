@@ -86,7 +86,12 @@ pub async fn serve<S>(
             msg = socket.next() => {
                 let Some(Ok(msg)) = msg else { break };
                 last_seen = Instant::now();
-                if let Message::Close(_) = msg { break; }
+                if let Message::Close(frame) = msg {
+                    // 1000 and 1001 (the page is going away) are goodbyes; a close without a
+                    // code, or with another, may be followed by a resume.
+                    goodbye |= frame.is_some_and(|f| matches!(f.code, 1000 | 1001));
+                    break;
+                }
                 // Every frame counts, binary and ping included: any of them costs us work.
                 match rate.check(last_seen) {
                     Verdict::Accept => {}
@@ -131,8 +136,10 @@ pub async fn serve<S>(
         };
     }
     // A drop the client did not ask for (network gone, tab suspended, a newer socket resuming
-    // this one) may be resumed; the server's own reasons and a goodbye end it now.
-    let dropped = ending.is_none() && !goodbye && !shutdown.is_cancelled();
+    // this one) may be resumed; the server's own reasons (a client that stopped reading
+    // included) and a goodbye end it now.
+    let dropped =
+        ending.is_none() && !goodbye && !shutdown.is_cancelled() && sent != Err(WriteError::Stuck);
     if dropped {
         registration.park(rx, opening.grace);
     } else {

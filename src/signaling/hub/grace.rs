@@ -151,6 +151,12 @@ impl Hub {
             }
         }
         let session = conn.session.clone();
+        // Only a call is worth holding a place for: a socket in no room simply goes.
+        if st.peers.get(id).is_none_or(|p| p.room.is_none()) {
+            drop(st);
+            self.unregister(id);
+            return;
+        }
         st.grace.parkings += 1;
         let n = st.grace.parkings;
         if let Some(conn) = st.grace.conns.get_mut(id) {
