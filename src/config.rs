@@ -36,6 +36,10 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// How often expired sessions are deleted.
     pub session_purge: Duration,
+    /// How long a dropped room-dialect connection may be resumed.
+    pub resume_grace: Duration,
+    /// How long a drain waits for clients to reconnect elsewhere before closing their sockets.
+    pub drain: Duration,
 }
 
 /// Shortest duration any setting accepts.
@@ -92,6 +96,15 @@ impl Config {
                 });
             }
             Ok(Duration::from_millis(v))
+        };
+        let secs = |k: &str, d: u64, max: u64| -> Result<Duration, ConfigError> {
+            match num(k, d)? {
+                s if (1..=max).contains(&s) => Ok(Duration::from_secs(s)),
+                s => Err(ConfigError {
+                    name: k.into(),
+                    msg: format!("{s}: use 1 to {max} seconds"),
+                }),
+            }
         };
         let key = get("PEERJS_KEY")
             .or_else(|| get("KEY"))
@@ -164,15 +177,9 @@ impl Config {
             },
             header_timeout: ms("HEADER_TIMEOUT_MS", Duration::from_secs(10), HOUR)?,
             metrics_token: get("METRICS_TOKEN").map(str::to_owned),
-            session_purge: match num("SESSION_PURGE_SECS", 300)? {
-                s @ 1..=86_400 => Duration::from_secs(s),
-                s => {
-                    return Err(ConfigError {
-                        name: "SESSION_PURGE_SECS".into(),
-                        msg: format!("{s}: use 1 to 86400 seconds"),
-                    })
-                }
-            },
+            session_purge: secs("SESSION_PURGE_SECS", 300, 86_400)?,
+            resume_grace: ms("RESUME_GRACE_MS", Duration::from_secs(30), HOUR)?,
+            drain: secs("DRAIN_SECS", 10, 3600)?,
         })
     }
 }
@@ -370,6 +377,16 @@ mod tests {
             let err = Config::from_vars(&vars).unwrap_err().to_string();
             assert!(err.starts_with("SESSION_PURGE_SECS"), "{err}");
         }
+        assert_eq!(c.resume_grace, Duration::from_secs(30));
+        assert_eq!(c.drain, Duration::from_secs(10));
+        for bad in ["0", "3601", "soon"] {
+            let vars = HashMap::from([("DRAIN_SECS".to_owned(), bad.to_owned())]);
+            let err = Config::from_vars(&vars).unwrap_err().to_string();
+            assert!(err.starts_with("DRAIN_SECS"), "{err}");
+        }
+        let vars = HashMap::from([("DRAIN_SECS".to_owned(), "0".to_owned())]);
+        let err = Config::from_vars(&vars).unwrap_err().to_string();
+        assert!(err.contains("use 1 to 3600 seconds"), "{err}");
     }
 
     #[test]
@@ -388,6 +405,7 @@ mod tests {
             "EXPIRE_TIMEOUT",
             "ALIVE_TIMEOUT",
             "HEADER_TIMEOUT_MS",
+            "RESUME_GRACE_MS",
         ] {
             for v in ["0", "18446744073709551615", "999999999999"] {
                 let e = err(k, v);

@@ -23,10 +23,23 @@ pub async fn serve(
     shutdown: CancellationToken,
     header_timeout: Duration,
 ) {
+    serve_draining(listener, app, shutdown.clone(), shutdown, header_timeout).await;
+}
+
+/// [`serve`], but new connections stop when `stop_accepting` is cancelled (a drain), while the
+/// open ones (WebSockets, keep-alive requests such as a load balancer's `/readyz`) go on
+/// until `shutdown`.
+pub async fn serve_draining(
+    listener: TcpListener,
+    app: Router,
+    stop_accepting: CancellationToken,
+    shutdown: CancellationToken,
+    header_timeout: Duration,
+) {
     let (done_tx, done_rx) = tokio::sync::watch::channel(());
     loop {
         let (stream, peer) = tokio::select! {
-            _ = shutdown.cancelled() => break,
+            _ = stop_accepting.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
@@ -63,6 +76,9 @@ pub async fn serve(
             drop(done_rx);
         });
     }
+    // Closing the listener refuses new connections at once, rather than leaving them queued.
+    drop(listener);
+    shutdown.cancelled().await;
     drop(done_rx);
     let _ = tokio::time::timeout(DRAIN, done_tx.closed()).await;
 }

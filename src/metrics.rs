@@ -44,7 +44,7 @@ pub struct Outcome {
 /// Counters bumped outside the hub.
 #[derive(Debug, Default)]
 pub struct Counters {
-    /// WebSocket upgrades refused, by reason (origin, session, too_many).
+    /// WebSocket upgrades refused, by reason (origin, session, too_many, draining).
     pub refused_upgrades: Family<Reason, Counter>,
     /// HTTP requests refused by a limit (login, signup, guest, hashing), by reason.
     pub limited_requests: Family<Reason, Counter>,

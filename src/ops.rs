@@ -13,7 +13,7 @@ pub async fn healthz() -> &'static str {
 
 /// `GET /readyz`: ready for traffic: the database answers, and the server is not draining.
 pub async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
-    if st.shutdown.is_cancelled() {
+    if st.drain.is_draining() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
     let ping = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&st.pool);

@@ -4,6 +4,7 @@ use crate::peerjs::PeerJs;
 use crate::signaling::hub::Hub;
 use crate::state::AppState;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -17,21 +18,43 @@ pub async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", leptos.site_addr))?;
     tracing::info!("listening on http://{}", leptos.site_addr);
-    let token = state.shutdown.clone();
+    let st = state.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
-        tracing::info!("shutting down");
-        token.cancel();
+        let deadline = st.config.drain;
+        tokio::select! {
+            _ = drain(&st, deadline) => {}
+            // A second signal means now.
+            _ = shutdown_signal() => st.shutdown.cancel(),
+        }
     });
-    crate::listen::serve(
+    crate::listen::serve_draining(
         listener,
         app,
+        state.drain.token(),
         state.shutdown.clone(),
         state.config.header_timeout,
     )
     .await;
     pool.close().await;
     Ok(())
+}
+
+/// Drains, then shuts down: stops accepting, turns `/readyz` to 503, asks every room-dialect
+/// socket to reconnect, waits up to `deadline` for them to close, then cancels the shutdown
+/// token, which closes the rest. Returns how many sockets were still open at the end.
+pub async fn drain(state: &AppState, deadline: Duration) -> usize {
+    let d = &state.drain;
+    d.start();
+    tracing::info!(
+        sockets = d.open_sockets(),
+        "draining: clients asked to reconnect"
+    );
+    let _ = tokio::time::timeout(deadline, d.sockets_closed()).await;
+    let left = d.open_sockets();
+    tracing::info!(sockets_left = left, "shutting down");
+    state.shutdown.cancel();
+    left
 }
 
 /// Opens (creating and migrating) the database and makes the shared state.
@@ -58,6 +81,7 @@ pub async fn build_state(
         peerjs,
         throttles: Arc::new(crate::throttle::Throttles::new(config.throttle)),
         config: Arc::new(config),
+        drain: crate::signaling::drain::Drain::new(&shutdown),
         shutdown,
     })
 }

@@ -5,11 +5,17 @@ pub mod protocol;
 #[cfg(feature = "ssr")]
 pub mod bycall;
 #[cfg(feature = "ssr")]
+pub mod dispatch;
+#[cfg(feature = "ssr")]
+pub mod drain;
+#[cfg(feature = "ssr")]
 pub mod endpoint;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod resume;
 #[cfg(feature = "ssr")]
 pub mod write;
 #[cfg(feature = "ssr")]

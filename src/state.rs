@@ -22,6 +22,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Cancelled at shutdown; WebSocket tasks watch it (axum's graceful shutdown does not).
     pub shutdown: CancellationToken,
+    /// Started before the shutdown: stop accepting, ask clients to reconnect, wait for them.
+    pub drain: crate::signaling::drain::Drain,
 }
 
 impl AppState {

@@ -86,7 +86,7 @@ async fn ring_accept_meet_in_a_private_unlisted_room() {
     expect_silence(&mut bob, 200).await;
 
     // Once the call's room empties the call is over and bob can be called again.
-    drop(bob_room);
+    send(&mut bob_room, json!({"type": "leave"})).await;
     assert_eq!(next_json(&mut ann).await["type"], "peer_left");
     send(&mut ann, json!({"type": "leave"})).await;
     send(&mut ann, json!({"type": "ping"})).await;

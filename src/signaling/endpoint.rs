@@ -1,20 +1,39 @@
 //! `GET /ws`: the upgrade checks Origin and the session before any WebSocket exists.
 use super::bycall::Identity;
+use super::hub::GracePolicy;
 use super::protocol::MAX_FRAME_BYTES;
+use super::resume::Opening;
 use crate::accounts::{session, store};
 use crate::state::AppState;
 use crate::throttle::ClientIp;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::time::SystemTime;
+
+/// Longest resume token looked at; ours are 43 characters.
+const MAX_RESUME_TOKEN: usize = 128;
+
+#[derive(Deserialize)]
+pub struct WsQuery {
+    /// A resume token from an earlier `welcome` of this session.
+    resume: Option<String>,
+}
 
 pub async fn upgrade(
     State(st): State<AppState>,
     ip: ClientIp,
+    Query(query): Query<WsQuery>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if st.drain.is_draining() {
+        st.metrics.counters.refused_upgrade("draining");
+        let words = "server restarting; reconnect in a moment";
+        return (StatusCode::SERVICE_UNAVAILABLE, words).into_response();
+    }
     let scheme = site_scheme(
         &headers,
         st.config.cookie_secure,
@@ -26,8 +45,10 @@ pub async fn upgrade(
     }
     // Counted with its session before the session is checked, so a log-out racing this upgrade
     // still closes the socket.
-    let open = session::token(&headers)
-        .map(|t| st.hub.session_socket(&store::session_key(t), &st.shutdown));
+    let key = session::token(&headers).map(store::session_key);
+    let open = key
+        .as_deref()
+        .map(|k| st.hub.session_socket(k, &st.shutdown));
     let (Some(open), Some(user)) = (open, session::current_user(&st.pool, &headers).await) else {
         st.metrics.counters.refused_upgrade("session");
         return (StatusCode::UNAUTHORIZED, "log in or join as a guest first").into_response();
@@ -58,6 +79,21 @@ pub async fn upgrade(
         );
         return (StatusCode::TOO_MANY_REQUESTS, words).into_response();
     };
+    let ice = st.config.ice.for_peer(&user.peer_id, SystemTime::now());
+    if ice.expires_at.is_some() {
+        st.metrics.counters.turn_credentials.inc();
+    }
+    let opening = Opening {
+        session: key.map(Into::into),
+        resume: query.resume.filter(|t| t.len() <= MAX_RESUME_TOKEN),
+        ice: serde_json::to_value(&ice).ok(),
+        grace: GracePolicy {
+            grace: st.config.resume_grace,
+            per_session: caps.sockets_per_user,
+        },
+        drain: Some(st.drain.token()),
+    };
+    let counted = st.drain.socket();
     let who = Identity {
         name: user.name,
         user: Some(user.peer_id),
@@ -72,8 +108,8 @@ pub async fn upgrade(
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| async move {
-            let _open = open;
-            super::ws::serve(socket, hub, who, limits, shutdown).await;
+            let _open = (open, counted);
+            super::ws::serve(socket, hub, who, opening, limits, shutdown).await;
             drop((ip_slot, user_slot));
         })
 }

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 mod delivery;
+mod grace;
 mod guard;
+pub use grace::{GracePolicy, Resumed};
 mod invariants;
 #[cfg(test)]
 mod lists_tests;
@@ -130,6 +132,8 @@ struct State {
     sessions: sessions::Sessions,
     /// The room list as lobby watchers get it; `None` after any change to a room's members.
     rooms_frame: Option<Utf8Bytes>,
+    /// Resume tokens, and connections waiting for one after a drop.
+    grace: grace::Grace,
 }
 
 pub struct Hub {
@@ -181,6 +185,7 @@ impl Hub {
         let changed = leave_locked(&mut st, id, &mut evict);
         st.lobby.remove(id);
         desk::conn_gone(&mut st, id, &mut evict);
+        grace::forget(&mut st, id);
         st.peers.remove(id);
         self.finish(&mut st, evict, changed);
     }
@@ -360,6 +365,7 @@ impl Hub {
                 rooms_changed |= leave_locked(st, &id, &mut evict);
                 st.lobby.remove(&id);
                 desk::conn_gone(st, &id, &mut evict);
+                grace::forget(st, &id);
                 st.peers.remove(&id);
             }
         }

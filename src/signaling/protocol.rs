@@ -114,6 +114,15 @@ pub enum ServerEvent {
     Welcome {
         id: String,
         name: String,
+        /// Presented as `GET /ws?resume=…` by this session after a drop, to get this `id` back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<String>,
+        /// The session's ICE configuration, the same object as `GET /api/ice`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ice: Option<serde_json::Value>,
+        /// True when this socket took over a dropped connection's id, room and role.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        resumed: bool,
     },
     Joined {
         room: String,
@@ -173,6 +182,11 @@ pub enum ServerEvent {
         message: String,
     },
     Pong,
+    /// The server is about to stop: close this socket after `after_ms` and reconnect (with the
+    /// resume token) as after any drop.
+    Reconnect {
+        after_ms: u64,
+    },
 }
 
 /// A relayed message as the receiver sees it.
@@ -222,5 +236,24 @@ mod tests {
         );
         let back: ServerEvent = serde_json::from_str(&s).unwrap();
         assert_eq!(back, ev);
+    }
+
+    #[test]
+    fn a_fresh_welcome_leaves_resumed_out() {
+        let ev = ServerEvent::Welcome {
+            id: "p".into(),
+            name: "ann".into(),
+            resume: Some("t".into()),
+            ice: None,
+            resumed: false,
+        };
+        let s = serde_json::to_string(&ev).unwrap();
+        assert_eq!(
+            s,
+            r#"{"type":"welcome","id":"p","name":"ann","resume":"t"}"#
+        );
+        let back: ServerEvent =
+            serde_json::from_str(r#"{"type":"welcome","id":"p","name":"a"}"#).unwrap();
+        assert!(matches!(back, ServerEvent::Welcome { resumed: false, .. }));
     }
 }

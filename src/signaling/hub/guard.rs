@@ -1,22 +1,32 @@
 //! A connection's registration as a value: dropping it unregisters the connection, so a socket
 //! task that ends in any way, a panic included, leaves no ghost behind in its room.
-use super::{Hub, PeerId};
+use super::{GracePolicy, Hub, Inbox, PeerId};
 use std::sync::Arc;
 
 pub struct Registration {
     hub: Arc<Hub>,
     id: PeerId,
+    parked: bool,
 }
 
 impl Registration {
     pub fn id(&self) -> &PeerId {
         &self.id
     }
+
+    /// The socket dropped but the connection may be resumed: park it (see `grace.rs`) instead
+    /// of removing it.
+    pub fn park(mut self, inbox: Inbox, policy: GracePolicy) {
+        self.parked = true;
+        self.hub.park(&self.id, inbox, policy);
+    }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.hub.unregister(&self.id);
+        if !self.parked {
+            self.hub.unregister(&self.id);
+        }
     }
 }
 
@@ -26,6 +36,7 @@ impl Hub {
         Registration {
             hub: self.clone(),
             id,
+            parked: false,
         }
     }
 }

@@ -60,6 +60,7 @@ impl Hub {
         for (_, token) in &sockets {
             token.cancel();
         }
+        self.end_parked(session);
         sockets.len()
     }
 
