@@ -117,7 +117,7 @@ test('TURN credentials are renewed before they expire, on the live connections t
 
 // Needs the server to resume sockets (`GET /ws?resume=<token>`, `"resumed":true` in `welcome`).
 // Until it does, the page gets a new peer id and rebuilds its calls, which this test rejects.
-test.fixme('a dropped signaling socket resumes: same tiles, same peer ids, same connections', async ({ browser }) => {
+test('a dropped signaling socket resumes: same tiles, same peer ids, same connections', async ({ browser }) => {
   const room = unique('resume');
   const a = await openPage(browser, 'r1');
   const b = await openPage(browser, 'r2');
