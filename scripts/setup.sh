@@ -86,6 +86,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
+# The lint step of scripts/test.sh (a minimal rustup profile leaves these out).
+for tool in rustfmt clippy; do
+  if ! cargo "${tool/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    say "rustup component add $tool"
+    rustup component add "$tool"
+  fi
+done
 
 leptos_version() { cargo leptos --version 2>/dev/null || true; }
 if [[ $(leptos_version) != *" $CARGO_LEPTOS_VERSION" ]]; then

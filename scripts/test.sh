@@ -96,6 +96,18 @@ cargo_test() {
 COUNTS=$(mktemp "${TMPDIR:-/tmp}/parley-counts.XXXXXX")
 step cargo-test cargo_test_logged || true
 
+# --- 2b. lint ---------------------------------------------------------------------------------
+# Formatting and clippy (server and browser code), warnings as errors. Its own target folder:
+# clippy's flags differ from the builds', and sharing one would rebuild both each time.
+lint() {
+  cargo fmt --check &&
+    env -u LEPTOS_WATCH CARGO_TARGET_DIR="$TARGET_DIR/clippy" \
+      cargo clippy --features ssr --tests -- -D warnings &&
+    env -u LEPTOS_WATCH CARGO_TARGET_DIR="$TARGET_DIR/clippy" \
+      cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+}
+step lint lint || true
+
 # --- 3. build the site (server binary + wasm + css) ------------------------------------------
 # The release build, because that is what users deploy (`scripts/run.sh --release`): a suite
 # that only tested debug builds once hid a release wasm that never started.

@@ -42,7 +42,7 @@ pub async fn signup(
     let reply = FormReply::new("/signup", username, f.next.as_deref(), &headers);
     let ip = match admit(&st, &headers, ip, &reply) {
         Ok(ip) => ip,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     if !valid_username(username) {
         return reply.error(FormError::BadName);
@@ -83,14 +83,14 @@ fn admit(
     headers: &HeaderMap,
     ip: ClientIp,
     reply: &FormReply,
-) -> Result<String, Response> {
+) -> Result<String, Box<Response>> {
     if cross_site(st, headers) {
-        return Err(reply.cross_site());
+        return Err(Box::new(reply.cross_site()));
     }
     let ip = ip.key();
     match st.throttles.auth_ip.check(&ip) {
         Ok(()) => Ok(ip),
-        Err(wait) => Err(too_many_attempts(st, reply, wait)),
+        Err(wait) => Err(Box::new(too_many_attempts(st, reply, wait))),
     }
 }
 
@@ -113,7 +113,7 @@ pub async fn login(
     let reply = FormReply::new("/login", username, f.next.as_deref(), &headers);
     let ip = match admit(&st, &headers, ip, &reply) {
         Ok(ip) => ip,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     if username.is_empty() || username.len() > 64 || f.password.len() > MAX_PASSWORD {
         return reply.error(FormError::BadCredentials);
