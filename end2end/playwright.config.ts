@@ -99,6 +99,8 @@ export default defineConfig({
       ICE_SERVERS: '[{"urls":"stun:127.0.0.1:3478"}]',
       RUST_LOG: 'info',
       NO_COLOR: '1',
+      // window.__parley and ?lowres=1, which the specs use; off by default.
+      TEST_HOOKS: '1',
     },
   },
 });

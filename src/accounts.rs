@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod pages;
+pub mod signed_in;
 
 #[cfg(feature = "ssr")]
 pub mod csrf;

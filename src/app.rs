@@ -1,9 +1,8 @@
-//! The HTML shell and the router.
-use crate::accounts::api::whoami;
+//! The HTML shell, the router and the header.
 use crate::accounts::pages::{LoginPage, SignupPage};
-use crate::accounts::CurrentUser;
+use crate::accounts::signed_in::Session;
 use crate::rooms::pages::{HomePage, RoomPage, TalkPage, WatchPage};
-use crate::ui::Header;
+use crate::ui::initial;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -23,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
+                <crate::test_hooks::TestHooksMeta/>
             </head>
             <body>
                 <App/>
@@ -31,21 +31,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The signed-in user, loaded once per page load and shared by every component.
-#[derive(Clone, Copy)]
-pub struct Session(pub Resource<Result<Option<CurrentUser>, ServerFnError>>);
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(Session(Resource::new(|| (), |_| whoami())));
+    provide_context(Session::load());
     provide_context(crate::direct::desk::Desk::new());
     view! {
         <Stylesheet id="leptos" href="/pkg/parley.css"/>
         <Title text="Parley"/>
         <Router>
             <Header/>
-            <crate::direct::desk::CallDesk/>
+            <crate::direct::overlay::CallDesk/>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
@@ -71,5 +67,38 @@ fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. " <a href="/">"Back to the rooms"</a></p>
         </section>
+    }
+}
+
+/// The top bar: brand, and who is signed in with a log-out button.
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/" rel="external">"Parley"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match session.0.await {
+                        Ok(Some(user)) => view! {
+                            <div class="who">
+                                <span class="avatar" aria-hidden="true">{initial(&user.name)}</span>
+                                <span class="me" data-testid="me">{user.name.clone()}</span>
+                                {user.guest.then(|| view! { <span class="badge">"guest"</span> })}
+                                <form method="post" action="/auth/logout">
+                                    <button class="ghost" type="submit">"Log out"</button>
+                                </form>
+                            </div>
+                        }.into_any(),
+                        _ => view! {
+                            <nav class="who">
+                                <a href="/login" rel="external">"Log in"</a>
+                                <a class="button" href="/signup" rel="external">"Sign up"</a>
+                            </nav>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
     }
 }

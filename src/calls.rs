@@ -1,6 +1,8 @@
 //! Calls in the browser: the call stage component, and (under `hydrate`) the WebRTC engine
 //! that drives it with web-sys.
+pub mod backoff;
 pub mod chat_panel;
+pub mod model;
 pub mod problems;
 pub mod recovery;
 pub mod resume;
@@ -16,10 +18,8 @@ mod engine;
 #[cfg(feature = "hydrate")]
 mod ice;
 #[cfg(feature = "hydrate")]
-pub mod lobby;
-#[cfg(feature = "hydrate")]
 mod media;
 #[cfg(feature = "hydrate")]
 mod peer;
 #[cfg(feature = "hydrate")]
-pub(crate) mod socket;
+pub mod socket;

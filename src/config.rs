@@ -40,6 +40,8 @@ pub struct Config {
     pub resume_grace: Duration,
     /// How long a drain waits for clients to reconnect elsewhere before closing their sockets.
     pub drain: Duration,
+    /// Testing only: pages expose `window.__parley` and honour `?lowres=1`.
+    pub test_hooks: bool,
 }
 
 /// Shortest duration any setting accepts.
@@ -180,6 +182,7 @@ impl Config {
             session_purge: secs("SESSION_PURGE_SECS", 300, 86_400)?,
             resume_grace: ms("RESUME_GRACE_MS", Duration::from_secs(30), HOUR)?,
             drain: secs("DRAIN_SECS", 10, 3600)?,
+            test_hooks: flag("TEST_HOOKS"),
         })
     }
 }

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod desk;
 pub mod online;
+pub mod overlay;
 
 #[cfg(feature = "ssr")]
 pub mod handlers;

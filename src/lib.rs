@@ -6,6 +6,7 @@ pub mod calls;
 pub mod direct;
 pub mod rooms;
 pub mod signaling;
+pub mod test_hooks;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -16,6 +17,8 @@ pub mod db;
 pub mod headers;
 #[cfg(feature = "ssr")]
 pub mod ice;
+#[cfg(feature = "ssr")]
+pub mod ids;
 #[cfg(feature = "ssr")]
 pub mod listen;
 #[cfg(feature = "ssr")]

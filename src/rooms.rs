@@ -3,5 +3,8 @@ pub mod api;
 pub mod pages;
 pub mod presence;
 
+#[cfg(feature = "hydrate")]
+pub mod lobby;
+
 #[cfg(feature = "ssr")]
 pub mod handlers;

@@ -58,6 +58,8 @@ export async function startParley(env: Record<string, string> = {}, db?: string,
       LEPTOS_ENV: process.env.PARLEY_E2E_PROFILE === 'debug' ? 'DEV' : 'PROD',
       DATABASE_URL: `sqlite://${db}`,
       RUST_LOG: 'warn',
+      // window.__parley and ?lowres=1, which the specs use; off by default.
+      TEST_HOOKS: '1',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

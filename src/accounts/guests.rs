@@ -43,7 +43,7 @@ pub async fn create_with(
         )
         .bind(session_key(&token))
         .bind(&name)
-        .bind(crate::signaling::hub::new_id())
+        .bind(crate::ids::new_id())
         .bind(SESSION_SECS)
         .bind(&name)
         .execute(pool)

@@ -30,7 +30,7 @@ pub async fn create_user(
     let res = sqlx::query("INSERT INTO users (username, password_hash, peer_id) VALUES (?, ?, ?)")
         .bind(username)
         .bind(password_hash)
-        .bind(crate::signaling::hub::new_id())
+        .bind(crate::ids::new_id())
         .execute(pool)
         .await;
     match res {
@@ -97,7 +97,7 @@ pub async fn peer_id_owned(pool: &SqlitePool, peer_id: &str) -> Result<bool, Sto
     .await?)
 }
 
-/// Starts a session for a user; returns the cookie token. (Guests: [`super::guests::create`].)
+/// Starts a session for a user; returns the cookie token. (Guests: `create` in `guests.rs`.)
 pub async fn create_session(pool: &SqlitePool, user_id: i64) -> Result<String, StoreError> {
     let token = random_token();
     sqlx::query(

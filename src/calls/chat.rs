@@ -1,7 +1,7 @@
 //! One peer's chat data channel: JSON text frames for messages and file headers, binary frames
 //! for file chunks. A message has a size limit, so files go in 16 KiB chunks, paced by the
 //! channel's buffered amount so a large file never floods the connection.
-use super::chat_panel::clip_message;
+use super::model::clip_message;
 use super::transfer::{declared_size, safe_file_name, Progress, Refused, Slot, Slots, Step};
 use js_sys::{Array, Uint8Array};
 use std::rc::Rc;

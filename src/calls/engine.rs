@@ -8,10 +8,10 @@
 //!   (on that announcement, or at once if the talker is already there); the talker offers.
 //!   Watchers send no media and need no camera.
 use super::media;
+use super::model::{CallStatus, Tile, Ui};
 use super::peer::Link;
 use super::roster::Roster;
-use super::socket::Socket;
-use super::stage::{CallStatus, Tile, Ui};
+use super::socket::{Event, ReconnectingSocket};
 use crate::signaling::protocol::{PeerInfo, Role};
 use leptos::prelude::*;
 use serde_json::{json, Value};
@@ -28,9 +28,6 @@ mod lifecycle;
 mod negotiation;
 mod reconnecting;
 mod recovering;
-pub use chatting::with_current;
-
-const MAX_RETRIES: u32 = 6;
 
 #[derive(Clone)]
 pub struct Engine(Rc<RefCell<Inner>>);
@@ -45,7 +42,8 @@ struct Inner {
     /// Bumped with every new ICE configuration, so an older refresh timer does nothing.
     ice_generation: u64,
     ui: Ui,
-    socket: Option<Socket>,
+    /// The signaling socket; it reconnects by itself and tells `on_socket`.
+    socket: Option<ReconnectingSocket>,
     joined: bool,
     /// Camera (or its failure) settled: we may call and answer now.
     media_ready: bool,
@@ -62,18 +60,15 @@ struct Inner {
     /// Calls (mesh) or talk requests (talker) that came in before our camera was ready.
     pending_calls: Vec<String>,
     left: bool,
-    retries: u32,
     /// Our peer id, from the latest `welcome`.
     my_id: Option<String>,
-    /// The token from the latest `welcome`, to keep that peer id if the socket drops.
-    resume: Option<String>,
-    /// The server asked us to reconnect (it is restarting): a drop is expected.
-    moving: bool,
 }
 
 impl Inner {
     fn socket_open(&self) -> bool {
-        self.socket.as_ref().is_some_and(|s| s.is_open())
+        self.socket
+            .as_ref()
+            .is_some_and(ReconnectingSocket::is_open)
     }
 }
 
@@ -97,12 +92,8 @@ impl Engine {
             incoming: Default::default(),
             pending_calls: Vec::new(),
             left: false,
-            retries: 0,
             my_id: None,
-            resume: None,
-            moving: false,
         })));
-        engine.make_current();
         engine.schedule_ice_refresh();
         engine.connect();
         if role == Role::Watch {
@@ -134,25 +125,18 @@ impl Engine {
     }
 
     fn connect(&self) {
-        let (w1, w2) = (self.weak(), self.weak());
-        let path = crate::calls::resume::socket_path(self.0.borrow().resume.as_deref());
-        let socket = Socket::open_at(
-            &path,
-            move |text| {
-                if let Some(e) = w1.upgrade() {
-                    Engine(e).on_text(&text)
-                }
-            },
-            move |code, reason| {
-                if let Some(e) = w2.upgrade() {
-                    Engine(e).on_close(code, reason)
-                }
-            },
-        );
-        match socket {
-            Ok(s) => self.0.borrow_mut().socket = Some(s),
-            Err(_) => self.on_close(1006, String::new()),
-        }
+        let w = self.weak();
+        let socket = ReconnectingSocket::open(move |_, ev| {
+            let Some(e) = w.upgrade().map(Engine) else {
+                return;
+            };
+            match ev {
+                Event::Text(text) => e.on_text(text),
+                Event::Dropped(d) => e.on_dropped(d),
+                Event::Reopening => e.on_reopening(),
+            }
+        });
+        self.0.borrow_mut().socket = Some(socket);
     }
 
     pub(super) fn send(&self, msg: Value) {

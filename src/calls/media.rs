@@ -3,15 +3,16 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
-/// Asks for camera and microphone. `?lowres=1` in the page URL asks for a small, silent,
-/// 10 fps picture (for tests with many pages on few cores).
+/// Asks for camera and microphone. With test hooks on, `?lowres=1` in the page URL asks for a
+/// small, silent, 10 fps picture (for tests with many pages on few cores).
 pub async fn camera() -> Result<MediaStream, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let lowres = window
-        .location()
-        .search()
-        .unwrap_or_default()
-        .contains("lowres=1");
+    let lowres = crate::test_hooks::enabled()
+        && window
+            .location()
+            .search()
+            .unwrap_or_default()
+            .contains("lowres=1");
     let devices = window
         .navigator()
         .media_devices()

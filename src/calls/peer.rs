@@ -201,8 +201,11 @@ pub fn bind_video(peer: &str) {
 }
 
 /// `window.__parley`, the tests' hook: `pcs[peerId]` (to call `getStats()`) and `ws` (the
-/// call's signaling socket, to cut it).
+/// call's signaling socket, to cut it). `None` unless the server turned test hooks on.
 pub fn test_hook() -> Option<JsValue> {
+    if !crate::test_hooks::enabled() {
+        return None;
+    }
     let window = web_sys::window()?;
     let root = js_sys::Reflect::get(&window, &"__parley".into())
         .ok()

@@ -22,8 +22,11 @@ pub struct Welcome {
 }
 
 impl Welcome {
+    /// The `welcome` in this frame; `None` for any other frame.
     pub fn parse(text: &str) -> Option<Self> {
-        serde_json::from_str(text).ok()
+        is_kind(text, "welcome")
+            .then(|| serde_json::from_str(text).ok())
+            .flatten()
     }
 
     /// Did the server re-attach this socket to the peer id `before` (with its room and role)?
@@ -34,12 +37,17 @@ impl Welcome {
 
 /// Is this frame the server's `reconnect`?
 pub fn is_reconnect(text: &str) -> bool {
+    is_kind(text, "reconnect")
+}
+
+/// Is this frame's `type` `kind`?
+fn is_kind(text: &str, kind: &str) -> bool {
     #[derive(Deserialize)]
     struct Head<'a> {
         #[serde(rename = "type", borrow)]
         kind: std::borrow::Cow<'a, str>,
     }
-    serde_json::from_str::<Head>(text).is_ok_and(|h| h.kind == "reconnect")
+    serde_json::from_str::<Head>(text).is_ok_and(|h| h.kind == kind)
 }
 
 /// `{"type":"reconnect","after_ms":N}`: how long to wait before reconnecting.
@@ -85,6 +93,10 @@ mod tests {
         assert_eq!(w.resume, None);
         assert!(!w.resumed && w.ice.is_none());
         assert!(!w.continues(Some("p1")));
+        assert_eq!(
+            Welcome::parse(r#"{"type":"joined","id":"p1","peers":[]}"#),
+            None
+        );
     }
 
     #[test]

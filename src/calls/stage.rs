@@ -1,89 +1,9 @@
 //! The call stage: local video, one tile per remote peer, the status line and the Leave button.
 //! It renders the same on the server and in the browser; the engine starts only in the browser.
+use super::model::{CallStatus, Tile, Ui};
 use crate::accounts::CurrentUser;
 use crate::signaling::protocol::Role;
 use leptos::prelude::*;
-
-/// Where the call stands, shown to the user in words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CallStatus {
-    Connecting,
-    Waiting,
-    Live,
-    Reconnecting,
-    /// The server asked us to reconnect (it is restarting): not an error.
-    Resuming,
-    Failed,
-    RoomFull,
-    /// A call-by-name room, and I am not one of its two people.
-    Private,
-    Left,
-    /// A talker whose camera is live.
-    OnAir,
-    /// A watcher in a room with nobody on air.
-    NoBroadcast,
-    /// The talker pressed End.
-    Ended,
-}
-
-impl CallStatus {
-    pub fn class(self) -> &'static str {
-        match self {
-            Self::Connecting => "connecting",
-            Self::Waiting => "waiting",
-            Self::Live => "live",
-            Self::Reconnecting | Self::Resuming => "reconnecting",
-            Self::Failed => "failed",
-            Self::RoomFull => "full",
-            Self::Private => "private",
-            Self::Left => "left",
-            Self::OnAir => "live",
-            Self::NoBroadcast => "waiting",
-            Self::Ended => "left",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Connecting => "Connecting…",
-            Self::Waiting => "You're in. Waiting for others to join.",
-            Self::Live => "Connected",
-            Self::Reconnecting => "Connection lost. Reconnecting…",
-            Self::Resuming => "Reconnecting…",
-            Self::Failed => "Couldn't reach the server.",
-            Self::RoomFull => "This room is full.",
-            Self::Private => "This is a private call.",
-            Self::Left => "You left the call.",
-            Self::OnAir => "On air",
-            Self::NoBroadcast => {
-                "Nobody is on air yet. You'll see the broadcast as soon as it starts."
-            }
-            Self::Ended => "The broadcast has ended.",
-        }
-    }
-}
-
-/// One remote peer's tile.
-#[derive(Clone)]
-pub struct Tile {
-    pub id: String,
-    pub name: String,
-    /// The peer connection's `connectionState`, or `waiting` before one exists.
-    pub state: ArcRwSignal<String>,
-}
-
-/// The signals the engine writes and the view reads.
-#[derive(Clone, Copy)]
-pub struct Ui {
-    pub status: RwSignal<CallStatus>,
-    /// Extra words for the status line (camera trouble, server errors).
-    pub detail: RwSignal<String>,
-    /// Why a peer's link cannot connect, in words (empty while every link is fine).
-    pub problem: RwSignal<String>,
-    pub tiles: RwSignal<Vec<Tile>>,
-    pub people: RwSignal<Vec<String>>,
-    pub chat: RwSignal<Vec<super::chat_panel::ChatLine>>,
-}
 
 #[component]
 pub fn CallStage(
@@ -108,6 +28,9 @@ pub fn CallStage(
     #[cfg(feature = "hydrate")]
     let leave: Option<LeaveFn> = {
         let engine = super::engine::Engine::start(room.clone(), user.name.clone(), role, ice, ui);
+        provide_context::<super::chat_panel::EngineContext>(send_wrapper::SendWrapper::new(
+            engine.clone(),
+        ));
         let on_leave = send_wrapper::SendWrapper::new(engine.clone());
         let cleanup = send_wrapper::SendWrapper::new(engine);
         on_cleanup(move || cleanup.shutdown());

@@ -1,7 +1,6 @@
 //! The call desk: the state of calls by name in this browser (the ring I placed, the call
-//! ringing for me, who is online) and the site-wide overlay that shows it. The socket that
-//! feeds it runs in the browser only (`client.rs`); the server renders the same empty overlay.
-use crate::app::Session;
+//! ringing for me, who is online). The socket that feeds it runs in the browser only
+//! (`client.rs`); the overlay that shows it is `overlay.rs`.
 use crate::signaling::protocol::OnlineUser;
 use leptos::prelude::*;
 use serde_json::json;
@@ -165,61 +164,5 @@ impl Desk {
             self.send(json!({"type": "decline", "call": i.call}));
         }
         self.incoming.set(None);
-    }
-}
-
-/// The overlay every page has for signed-in users: the call ringing for me, and the panel of
-/// the call I placed. It also starts the browser's call socket.
-#[component]
-pub fn CallDesk() -> impl IntoView {
-    let session = expect_context::<Session>();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let signed_in = matches!(session.0.await, Ok(Some(_)));
-                signed_in.then(|| view! { <DeskView/> })
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn DeskView() -> impl IntoView {
-    let desk = expect_context::<Desk>();
-    #[cfg(feature = "hydrate")]
-    super::client::start(desk);
-    let incoming = desk.incoming;
-    let outgoing = desk.outgoing;
-    let dial = move || outgoing.with(|o| o.as_ref().map(|o| o.state));
-    view! {
-        <div class="call-desk">
-            <Show when=move || incoming.with(Option::is_some)>
-                <div class="card incoming" data-testid="incoming" role="alertdialog" aria-live="assertive"
-                    aria-label="Incoming call">
-                    <span class="avatar" aria-hidden="true">
-                        {move || incoming.with(|i| i.as_ref().map(|i| crate::ui::initial(&i.from)))}
-                    </span>
-                    <p class="who-calls">
-                        <strong>{move || incoming.with(|i| i.as_ref().map(|i| i.from.clone()))}</strong>
-                        " is calling"
-                    </p>
-                    <div class="row">
-                        <button class="primary" on:click=move |_| desk.accept()>"Accept"</button>
-                        <button class="danger" on:click=move |_| desk.decline()>"Decline"</button>
-                    </div>
-                </div>
-            </Show>
-            <Show when=move || outgoing.with(Option::is_some)>
-                <div class="card call-panel" data-testid="call-panel" role="status" aria-live="polite">
-                    <span class="dot" aria-hidden="true"></span>
-                    <span data-testid="call-state" data-state=move || dial().map(Dial::as_str)>
-                        {move || outgoing.with(|o| o.as_ref().map(|o| o.state.label(&o.name)))}
-                    </span>
-                    <button class:danger=move || dial() == Some(Dial::Ringing) on:click=move |_| desk.hangup()>
-                        {move || if dial() == Some(Dial::Ringing) { "Cancel" } else { "Close" }}
-                    </button>
-                </div>
-            </Show>
-        </div>
     }
 }

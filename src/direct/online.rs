@@ -2,7 +2,7 @@
 //! server from the hub, then kept live by the call desk's socket.
 use super::api::online_users;
 use super::desk::{Desk, Dial};
-use crate::app::Session;
+use crate::accounts::signed_in::Session;
 use crate::signaling::protocol::OnlineUser;
 use crate::ui::initial;
 use leptos::prelude::*;

@@ -2,8 +2,8 @@
 use super::api::{ice_servers, list_rooms, room_people};
 use super::presence::PresenceList;
 use crate::accounts::pages::GuestForm;
+use crate::accounts::signed_in::Session;
 use crate::accounts::CurrentUser;
-use crate::app::Session;
 use crate::calls::stage::CallStage;
 use crate::signaling::protocol::{Role, RoomSummary};
 use crate::ui::Alert;
@@ -54,7 +54,7 @@ fn RoomList(
     let rooms = RwSignal::new(initial);
     #[cfg(feature = "hydrate")]
     if live {
-        crate::calls::lobby::watch_rooms(rooms);
+        super::lobby::watch_rooms(rooms);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = live;

@@ -28,6 +28,7 @@ mod private;
 mod ringing;
 pub mod sessions;
 mod timed;
+pub use crate::ids::new_id;
 pub use desk::{RingOutcome, UserId, DEFAULT_RING_TIMEOUT};
 pub use private::ACCEPT_GRACE;
 pub use ringing::{AnswerError, Callee, RingError, RingStarted};
@@ -387,14 +388,4 @@ impl Hub {
 pub fn encode(ev: &ServerEvent) -> Utf8Bytes {
     // Serialising our own enum cannot fail: every field is a plain string, list or number.
     serde_json::to_string(ev).unwrap_or_default().into()
-}
-
-/// A fresh 16-character lowercase id, like PeerJS ids.
-pub fn new_id() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::thread_rng();
-    (0..16)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
 }

@@ -1,31 +1,14 @@
 //! Chat and file sharing over each peer's data channel.
-use super::{Engine, Inner};
+use super::Engine;
 use crate::calls::chat::{self, Channel, Received};
-use crate::calls::chat_panel::{push_capped, revoke_files, ChatLine};
+use crate::calls::model::{push_capped, revoke_files, ChatLine};
 use crate::calls::transfer::{human_size, MAX_FILE_BYTES};
 use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::RtcDataChannel;
 
-thread_local! {
-    /// The page's engine, for the chat panel's buttons (one call stage per page).
-    static CURRENT: RefCell<Option<Weak<RefCell<Inner>>>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with the page's engine, if a call is running.
-pub fn with_current(f: impl FnOnce(&Engine)) {
-    if let Some(e) = CURRENT.with(|c| c.borrow().as_ref().and_then(Weak::upgrade)) {
-        f(&Engine(e))
-    }
-}
-
 impl Engine {
-    pub(super) fn make_current(&self) {
-        CURRENT.with(|c| *c.borrow_mut() = Some(self.weak()));
-    }
-
     /// Keeps `dc` as the chat channel with `peer`.
     pub(super) fn add_chat(&self, peer: &str, dc: RtcDataChannel) {
         let from = self

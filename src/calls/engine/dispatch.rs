@@ -1,6 +1,6 @@
 //! What the engine does with each frame from the server: room events and relayed signaling.
 use super::{tile, Engine};
-use crate::calls::stage::CallStatus;
+use crate::calls::model::CallStatus;
 use crate::signaling::protocol::{PeerInfo, Relayed, Role, ServerEvent, RELAYED};
 use leptos::prelude::*;
 use serde_json::json;
@@ -17,7 +17,7 @@ impl Engine {
         };
         match head.kind {
             "welcome" => return self.on_welcome(text),
-            "reconnect" => return self.on_reconnect(text),
+            "reconnect" => return self.on_reconnect(),
             _ => {}
         }
         if RELAYED.contains(&head.kind) {

@@ -1,7 +1,7 @@
 //! The engine's lifecycle: losing and regaining the server, leaving, shutting down.
 use super::{Engine, Link};
 use crate::calls::media;
-use crate::calls::stage::CallStatus;
+use crate::calls::model::CallStatus;
 use crate::signaling::protocol::Role;
 use leptos::prelude::*;
 use serde_json::json;
@@ -50,6 +50,8 @@ impl Engine {
         self.close_links();
         self.stop_media();
         let socket = self.0.borrow_mut().socket.take();
-        drop(socket);
+        if let Some(s) = socket {
+            s.close();
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! Losing and regaining the signaling socket. The media goes browser to browser, so a dropped
-//! socket does not stop the call: the engine keeps every connection and tile, reconnects with
-//! the resume token of the latest `welcome`, and if the server kept our peer id (`resumed`)
-//! carries on, restarting ICE only on links that broke meanwhile. Otherwise (an older server,
-//! or the grace period was over) the room starts over as on a first visit.
-use super::{later, Engine, MAX_RETRIES};
-use crate::calls::resume::{reconnect_after_ms, Welcome};
-use crate::calls::stage::CallStatus;
+//! socket does not stop the call: the engine keeps every connection and tile while the socket
+//! reconnects (with the resume token of the latest `welcome`, see `calls/socket.rs`), and if
+//! the server kept our peer id (`resumed`) carries on, restarting ICE only on links that broke
+//! meanwhile. Otherwise (an older server, or the grace period was over) the room starts over
+//! as on a first visit.
+use super::Engine;
+use crate::calls::model::CallStatus;
+use crate::calls::resume::Welcome;
+use crate::calls::socket::Dropped;
 use leptos::prelude::*;
 use serde_json::json;
 
@@ -21,10 +23,7 @@ impl Engine {
         let continues = {
             let mut i = self.0.borrow_mut();
             let continues = w.continues(i.my_id.as_deref());
-            i.retries = 0;
-            i.moving = false;
             i.my_id = Some(w.id);
-            i.resume = w.resume;
             continues
         };
         self.expose_socket();
@@ -57,33 +56,18 @@ impl Engine {
         self.send(json!({"type": "join", "room": room, "role": role}));
     }
 
-    /// The server is going away and asks us to come back after `after_ms`.
-    pub(super) fn on_reconnect(&self, text: &str) {
-        let after = reconnect_after_ms(text);
-        self.0.borrow_mut().moving = true;
+    /// The server is going away and asks us to come back: the socket will, after the pause
+    /// asked for.
+    pub(super) fn on_reconnect(&self) {
         self.ui().status.try_set(CallStatus::Resuming);
-        later(self, after as i32, |e| {
-            let socket = e.0.borrow_mut().socket.take();
-            if let Some(s) = socket {
-                // `close` drops the socket's handlers: the close is handled here instead.
-                s.close();
-                e.on_close(1001, String::new());
-            }
-        });
     }
 
-    pub(super) fn on_close(&self, code: u16, reason: String) {
+    pub(super) fn on_dropped(&self, d: Dropped) {
+        if self.0.borrow().left {
+            return;
+        }
         let ui = self.ui();
-        let (retries, keep, moving) = {
-            let mut i = self.0.borrow_mut();
-            if i.left {
-                return;
-            }
-            i.socket = None;
-            i.retries += 1;
-            (i.retries, i.resume.is_some(), i.moving)
-        };
-        if !keep {
+        if !d.resumable {
             // Nothing to resume with: the room starts over when the socket is back.
             let mut i = self.0.borrow_mut();
             i.joined = false;
@@ -91,40 +75,40 @@ impl Engine {
             drop(i);
             self.close_links();
         }
-        if retries > MAX_RETRIES {
+        if d.gave_up {
             self.close_links();
             ui.status.try_set(CallStatus::Failed);
             ui.detail
                 .try_set("Check your network and try again.".into());
             return;
         }
-        if moving {
+        if d.asked {
             ui.status.try_set(CallStatus::Resuming);
         } else {
             ui.status.try_set(CallStatus::Reconnecting);
-            if !reason.is_empty() {
+            if !d.reason.is_empty() {
                 ui.detail.try_set(format!(
-                    "The server closed the connection: {reason} ({code})."
+                    "The server closed the connection: {} ({}).",
+                    d.reason, d.code
                 ));
             }
         }
-        let delay = 500 * (1 << retries.min(5));
-        later(self, delay, |e| {
-            if !e.0.borrow().left {
-                if e.ui().status.get_untracked() == CallStatus::Reconnecting {
-                    e.ui().status.try_set(CallStatus::Connecting);
-                }
-                e.connect();
-            }
-        });
+    }
+
+    /// The socket opens again after a drop.
+    pub(super) fn on_reopening(&self) {
+        let ui = self.ui();
+        if ui.status.get_untracked() == CallStatus::Reconnecting {
+            ui.status.try_set(CallStatus::Connecting);
+        }
     }
 
     /// Tests cut the call's signaling socket through `window.__parley.ws`.
     fn expose_socket(&self) {
-        let i = self.0.borrow();
-        let (Some(root), Some(s)) = (crate::calls::peer::test_hook(), i.socket.as_ref()) else {
+        let ws = self.0.borrow().socket.as_ref().and_then(|s| s.raw());
+        let (Some(root), Some(ws)) = (crate::calls::peer::test_hook(), ws) else {
             return;
         };
-        let _ = js_sys::Reflect::set(&root, &"ws".into(), s.raw());
+        let _ = js_sys::Reflect::set(&root, &"ws".into(), &ws);
     }
 }

@@ -1,0 +1,157 @@
+//! What the call's parts share: where the call stands, the tiles, the chat lines, and the
+//! signals the engine writes and the views read. Plain data, on both targets, so the engine,
+//! the stage and the chat panel depend on it and not on each other.
+use leptos::prelude::*;
+
+/// Where the call stands, shown to the user in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallStatus {
+    Connecting,
+    Waiting,
+    Live,
+    Reconnecting,
+    /// The server asked us to reconnect (it is restarting): not an error.
+    Resuming,
+    Failed,
+    RoomFull,
+    /// A call-by-name room, and I am not one of its two people.
+    Private,
+    Left,
+    /// A talker whose camera is live.
+    OnAir,
+    /// A watcher in a room with nobody on air.
+    NoBroadcast,
+    /// The talker pressed End.
+    Ended,
+}
+
+impl CallStatus {
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Waiting => "waiting",
+            Self::Live => "live",
+            Self::Reconnecting | Self::Resuming => "reconnecting",
+            Self::Failed => "failed",
+            Self::RoomFull => "full",
+            Self::Private => "private",
+            Self::Left => "left",
+            Self::OnAir => "live",
+            Self::NoBroadcast => "waiting",
+            Self::Ended => "left",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Connecting => "Connecting…",
+            Self::Waiting => "You're in. Waiting for others to join.",
+            Self::Live => "Connected",
+            Self::Reconnecting => "Connection lost. Reconnecting…",
+            Self::Resuming => "Reconnecting…",
+            Self::Failed => "Couldn't reach the server.",
+            Self::RoomFull => "This room is full.",
+            Self::Private => "This is a private call.",
+            Self::Left => "You left the call.",
+            Self::OnAir => "On air",
+            Self::NoBroadcast => {
+                "Nobody is on air yet. You'll see the broadcast as soon as it starts."
+            }
+            Self::Ended => "The broadcast has ended.",
+        }
+    }
+}
+
+/// One remote peer's tile.
+#[derive(Clone)]
+pub struct Tile {
+    pub id: String,
+    pub name: String,
+    /// The peer connection's `connectionState`, or `waiting` before one exists.
+    pub state: ArcRwSignal<String>,
+}
+
+/// The signals the engine writes and the view reads.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub status: RwSignal<CallStatus>,
+    /// Extra words for the status line (camera trouble, server errors).
+    pub detail: RwSignal<String>,
+    /// Why a peer's link cannot connect, in words (empty while every link is fine).
+    pub problem: RwSignal<String>,
+    pub tiles: RwSignal<Vec<Tile>>,
+    pub people: RwSignal<Vec<String>>,
+    pub chat: RwSignal<Vec<ChatLine>>,
+}
+
+/// One line of the chat: a message, or a file someone shared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatLine {
+    pub seq: u64,
+    pub from: String,
+    pub text: String,
+    /// For a received file: an object URL to download it from, and its name.
+    pub file: Option<(String, String)>,
+    /// Said by the page about `from` (a file that did not arrive), not by `from`.
+    pub notice: bool,
+}
+
+/// Lines the chat keeps; older ones go (and their files with them).
+pub const MAX_CHAT_LINES: usize = 200;
+/// Longest message, in characters: the input's limit, also applied to what arrives.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// Appends `line`, dropping the oldest beyond `MAX_CHAT_LINES`; returns the dropped lines,
+/// whose file URLs the caller revokes.
+pub fn push_capped(lines: &mut Vec<ChatLine>, line: ChatLine) -> Vec<ChatLine> {
+    lines.push(line);
+    let excess = lines.len().saturating_sub(MAX_CHAT_LINES);
+    lines.drain(..excess).collect()
+}
+
+/// A received message cut to `MAX_MESSAGE_CHARS`.
+pub fn clip_message(text: &str) -> String {
+    text.chars().take(MAX_MESSAGE_CHARS).collect()
+}
+
+/// Frees the memory behind received files' object URLs.
+#[cfg(feature = "hydrate")]
+pub fn revoke_files<'a>(lines: impl IntoIterator<Item = &'a ChatLine>) {
+    for (url, _) in lines.into_iter().filter_map(|l| l.file.as_ref()) {
+        let _ = web_sys::Url::revoke_object_url(url);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(seq: u64) -> ChatLine {
+        ChatLine {
+            seq,
+            from: "ann".into(),
+            text: format!("message {seq}"),
+            file: None,
+            notice: false,
+        }
+    }
+
+    #[test]
+    fn the_chat_keeps_the_latest_lines_and_hands_back_the_oldest() {
+        let mut lines = Vec::new();
+        for seq in 1..=MAX_CHAT_LINES as u64 {
+            assert!(push_capped(&mut lines, line(seq)).is_empty());
+        }
+        let dropped = push_capped(&mut lines, line(MAX_CHAT_LINES as u64 + 1));
+        assert_eq!(dropped, vec![line(1)]);
+        assert_eq!(lines.len(), MAX_CHAT_LINES);
+        assert_eq!(lines[0].seq, 2);
+    }
+
+    #[test]
+    fn a_received_message_is_cut_to_the_input_limit() {
+        assert_eq!(clip_message("hi"), "hi");
+        let long = "é".repeat(MAX_MESSAGE_CHARS + 10);
+        assert_eq!(clip_message(&long).chars().count(), MAX_MESSAGE_CHARS);
+    }
+}
