@@ -1,6 +1,6 @@
 //! Keeps the home page's room list live: a socket that asks for `watch_rooms` updates.
 use super::socket::Socket;
-use crate::signaling::protocol::{RoomSummary, ServerEvent};
+use crate::signaling::protocol::{ClientMessage, RoomSummary, ServerEvent};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,7 +16,7 @@ pub fn watch_rooms(rooms: RwSignal<Vec<RoomSummary>>) {
             Ok(ServerEvent::Welcome { .. }) => {
                 if let Some(s) = me.upgrade() {
                     if let Some(s) = s.borrow().as_ref() {
-                        s.send(r#"{"type":"watch_rooms"}"#);
+                        s.send(&ClientMessage::WatchRooms.to_json());
                     }
                 }
             }

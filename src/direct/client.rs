@@ -4,7 +4,7 @@
 //! when the server asks to (`reconnect`, as it restarts).
 use super::desk::{Desk, Dial, Incoming};
 use crate::calls::socket::Socket;
-use crate::signaling::protocol::ServerEvent;
+use crate::signaling::protocol::{ClientMessage, ServerEvent};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
@@ -44,7 +44,7 @@ pub fn start(desk: Desk) {
     let for_watch = SendWrapper::new(Rc::downgrade(&inner));
     Effect::new(move |_| {
         if desk.watching.get() {
-            send(&for_watch, r#"{"type":"watch_online"}"#);
+            send(&for_watch, &ClientMessage::WatchOnline.to_json());
         }
     });
     let keep = SendWrapper::new(inner);
@@ -148,7 +148,7 @@ fn on_text(inner: &Weak<RefCell<Inner>>, text: &str) {
             i.resume = resume;
             drop(i);
             if desk.watching.get_untracked() {
-                send(inner, r#"{"type":"watch_online"}"#);
+                send(inner, &ClientMessage::WatchOnline.to_json());
             }
         }
         ServerEvent::Online { users } => {

@@ -6,8 +6,8 @@
 use super::{later, Engine, MAX_RETRIES};
 use crate::calls::resume::{reconnect_after_ms, Welcome};
 use crate::calls::stage::CallStatus;
+use crate::signaling::protocol::ClientMessage;
 use leptos::prelude::*;
-use serde_json::json;
 
 impl Engine {
     pub(super) fn on_welcome(&self, text: &str) {
@@ -54,7 +54,10 @@ impl Engine {
             // A new peer id: the others will see us arrive anew, and offers start over.
             self.close_links();
         }
-        self.send(json!({"type": "join", "room": room, "role": role}));
+        self.send(&ClientMessage::Join {
+            room: room.into(),
+            role,
+        });
     }
 
     /// The server is going away and asks us to come back after `after_ms`.

@@ -73,6 +73,16 @@ kinds! {
 }
 
 impl RelayKind {
+    /// This kind, without payload, for the peer `to`.
+    pub fn to(self, to: &str) -> ClientMessage<'_> {
+        ClientMessage::relay(self, Some(to), None)
+    }
+
+    /// This kind, without payload, for everyone else in the room.
+    pub fn to_room(self) -> ClientMessage<'static> {
+        ClientMessage::relay(self, None, None)
+    }
+
     /// May this kind omit `to` and go to the whole room?
     pub const fn broadcastable(self) -> bool {
         matches!(

@@ -196,10 +196,12 @@ mod tests {
                 ClientMessage::relay(RelayKind::Candidate, Some("p"), Some(&payload)),
                 r#"{"type":"candidate","to":"p","payload":{"candidate":"c"}}"#,
             ),
+            (RelayKind::Call.to_room(), r#"{"type":"call"}"#),
             (
-                ClientMessage::relay(RelayKind::Call, None, None),
-                r#"{"type":"call"}"#,
+                RelayKind::TalkRequest.to("p"),
+                r#"{"type":"talk_request","to":"p"}"#,
             ),
+            (ClientMessage::Leave, r#"{"type":"leave"}"#),
             (
                 ClientMessage::Join {
                     room: "r".into(),
