@@ -189,6 +189,22 @@ mod tests {
     }
 
     #[test]
+    fn the_protocol_doc_lists_every_kind() {
+        let doc = include_str!("../../../docs/protocol.md");
+        let table = doc
+            .split("## Messages the client sends")
+            .nth(1)
+            .and_then(|rest| rest.split("\n#").next())
+            .expect("docs/protocol.md has the client's table");
+        for kind in ClientMessage::KINDS {
+            assert!(
+                table.contains(&format!("`{kind}`")),
+                "docs/protocol.md does not list {kind}"
+            );
+        }
+    }
+
+    #[test]
     fn fields_keep_their_shape_on_the_wire() {
         let payload = RawValue::from_string(r#"{"candidate":"c"}"#.into()).unwrap();
         let cases = [
