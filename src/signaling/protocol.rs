@@ -10,6 +10,8 @@ pub use client::{ClientMessage, Command, Relay, RelayKind};
 mod parse;
 #[cfg(feature = "ssr")]
 pub use parse::Malformed;
+#[cfg(all(test, feature = "ssr"))]
+mod parse_tests;
 
 /// Largest text frame the server accepts, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
