@@ -2,7 +2,7 @@
 //! sequence of operations leaves the hub consistent with its caps respected.
 #![cfg(feature = "ssr")]
 use parley::signaling::hub::{Callee, Hub, HubLimits};
-use parley::signaling::protocol::{sender_role, Role};
+use parley::signaling::protocol::{ClientMessage, RelayKind, Role};
 use parley::signaling::ws::handle;
 use proptest::prelude::*;
 
@@ -17,23 +17,8 @@ fn hub() -> Hub {
 
 /// Frames that look like ours, with fields missing, mistyped or out of range.
 fn frame() -> impl Strategy<Value = String> {
-    const KINDS: &[&str] = &[
-        "join",
-        "leave",
-        "offer",
-        "answer",
-        "candidate",
-        "bye",
-        "call",
-        "response",
-        "talk_ready",
-        "talk_request",
-        "end_talk",
-        "watch_rooms",
-        "ping",
-    ];
     let kind = prop_oneof![
-        3 => prop::sample::select(KINDS).prop_map(str::to_owned),
+        3 => prop::sample::select(ClientMessage::KINDS).prop_map(str::to_owned),
         1 => "[a-z_]{0,12}",
     ];
     let value = prop_oneof![
@@ -47,8 +32,8 @@ fn frame() -> impl Strategy<Value = String> {
     ];
     let role = prop::sample::select(&["\"mesh\"", "\"talk\"", "\"watch\"", "\"boss\"", "7"][..]);
     prop_oneof![
-        4 => (kind, value.clone(), value.clone(), role, value).prop_map(|(k, to, room, role, payload)| {
-            format!(r#"{{"type":"{k}","to":{to},"room":{room},"role":{role},"payload":{payload},"from":"x"}}"#)
+        4 => (kind, value.clone(), value.clone(), role, value.clone(), value).prop_map(|(k, to, room, role, payload, who)| {
+            format!(r#"{{"type":"{k}","to":{to},"room":{room},"role":{role},"payload":{payload},"user":{who},"peer":{who},"call":{who},"from":"x"}}"#)
         }),
         1 => any::<String>(),
         1 => prop::collection::vec(any::<u8>(), 0..64).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
@@ -74,20 +59,10 @@ enum Op {
     Answer(usize, usize, u8),
     ExpireRings,
     /// Connection `a` relays `kind` to `b` (or to its whole room).
-    RelayKind(usize, Option<usize>, &'static str),
+    RelayKind(usize, Option<usize>, RelayKind),
     /// Connection `i` joins accepted call `c`'s private room.
     JoinCall(usize, usize),
 }
-
-const KINDS: &[&str] = &[
-    "offer",
-    "answer",
-    "call",
-    "talk_ready",
-    "end_talk",
-    "talk_request",
-    "bye",
-];
 
 /// The role rules: mesh peers talk to mesh peers, a talker to its watchers and back.
 fn roles_may_talk(a: Role, b: Role) -> bool {
@@ -112,7 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..8usize, 0..4u8, any::<bool>()).prop_map(|(i, u, n)| Op::Ring(i, u, n)),
         3 => (0..8usize, 0..4usize, 0..3u8).prop_map(|(i, c, k)| Op::Answer(i, c, k)),
         1 => Just(Op::ExpireRings),
-        3 => (0..8usize, prop::option::of(0..8usize), prop::sample::select(KINDS))
+        3 => (0..8usize, prop::option::of(0..8usize), prop::sample::select(RelayKind::ALL))
             .prop_map(|(a, b, k)| Op::RelayKind(a, b, k)),
         2 => (0..8usize, 0..4usize).prop_map(|(i, c)| Op::JoinCall(i, c)),
     ]
@@ -183,12 +158,12 @@ proptest! {
                 Op::ExpireRings => { hub.expire_rings(); }
                 Op::RelayKind(a, b, kind) => if let Some(from) = pick(&ids, a) {
                     let to = b.and_then(|b| pick(&ids, b));
-                    let frame = format!(r#"{{"type":"{kind}"}}"#);
-                    let sent = hub.relay(&from, to.as_deref(), frame.into(), sender_role(kind));
+                    let frame = format!(r#"{{"type":"{}"}}"#, kind.as_str());
+                    let sent = hub.relay(&from, to.as_deref(), frame.into(), kind.sender_role());
                     if sent.is_ok() {
                         let (room, role) = hub.placement(&from).expect("a sender is in a room");
-                        if let Some(only) = sender_role(kind) {
-                            prop_assert_eq!(role, only, "{} sent by a {:?}", kind, role);
+                        if let Some(only) = kind.sender_role() {
+                            prop_assert_eq!(role, only, "{:?} sent by a {:?}", kind, role);
                         }
                         if let Some(to) = &to {
                             let (to_room, to_role) = hub.placement(to).expect("a receiver is in a room");

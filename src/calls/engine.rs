@@ -12,9 +12,8 @@ use super::model::{CallStatus, Tile, Ui};
 use super::peer::Link;
 use super::roster::Roster;
 use super::socket::{Event, ReconnectingSocket};
-use crate::signaling::protocol::{PeerInfo, Role};
+use crate::signaling::protocol::{ClientMessage, PeerInfo, RelayKind, Role};
 use leptos::prelude::*;
-use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
@@ -139,9 +138,9 @@ impl Engine {
         self.0.borrow_mut().socket = Some(socket);
     }
 
-    pub(super) fn send(&self, msg: Value) {
+    pub(super) fn send(&self, msg: &ClientMessage<'_>) {
         if let Some(s) = &self.0.borrow().socket {
-            s.send(&msg.to_string());
+            s.send(&msg.to_json());
         }
     }
 
@@ -171,7 +170,7 @@ impl Engine {
         for peer in pending {
             match role {
                 Role::Talk => self.offer(peer),
-                _ => self.send(json!({"type": "response", "to": peer})),
+                _ => self.send(&RelayKind::Response.to(&peer)),
             }
         }
         self.refresh_status();
@@ -180,8 +179,8 @@ impl Engine {
     /// Tells the room we are ready: `call` in a mesh, `talk_ready` ("On Air") for a talker.
     fn announce(&self) {
         match self.0.borrow().role {
-            Role::Mesh => self.send(json!({"type": "call"})),
-            Role::Talk => self.send(json!({"type": "talk_ready"})),
+            Role::Mesh => self.send(&RelayKind::Call.to_room()),
+            Role::Talk => self.send(&RelayKind::TalkReady.to_room()),
             Role::Watch => {}
         }
     }

@@ -3,11 +3,9 @@
 //! the server asks (`calls/socket.rs`), keeping this user's peer id when the server can.
 use super::desk::{Desk, Dial, Incoming};
 use crate::calls::socket::{Event, ReconnectingSocket};
-use crate::signaling::protocol::ServerEvent;
+use crate::signaling::protocol::{ClientMessage, ServerEvent};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-
-const WATCH_ONLINE: &str = r#"{"type":"watch_online"}"#;
 
 /// Opens the socket for as long as the calling component lives.
 pub fn start(desk: Desk) {
@@ -26,7 +24,7 @@ pub fn start(desk: Desk) {
     Effect::new(move |_| {
         if desk.watching.get() {
             if let Some(s) = for_watch.upgrade() {
-                s.send(WATCH_ONLINE);
+                s.send(&ClientMessage::WatchOnline.to_json());
             }
         }
     });
@@ -50,7 +48,7 @@ fn on_text(desk: Desk, socket: &ReconnectingSocket, text: &str) {
     };
     match ev {
         ServerEvent::Welcome { .. } if desk.watching.get_untracked() => {
-            socket.send(WATCH_ONLINE);
+            socket.send(&ClientMessage::WatchOnline.to_json());
         }
         ServerEvent::Online { users } => {
             desk.online.try_set(Some(users));

@@ -1,9 +1,8 @@
 //! The call desk: the state of calls by name in this browser (the ring I placed, the call
 //! ringing for me, who is online). The socket that feeds it runs in the browser only
 //! (`client.rs`); the overlay that shows it is `overlay.rs`.
-use crate::signaling::protocol::OnlineUser;
+use crate::signaling::protocol::{ClientMessage, OnlineUser};
 use leptos::prelude::*;
-use serde_json::json;
 use std::sync::Arc;
 
 /// How the ring I placed stands. `as_str` is the `data-state` tests and styles read.
@@ -116,9 +115,9 @@ impl Desk {
         self.send.set_value(Some(send));
     }
 
-    fn send(&self, msg: serde_json::Value) {
+    fn send(&self, msg: ClientMessage<'_>) {
         if let Some(f) = self.send.get_value() {
-            f(&msg.to_string());
+            f(&msg.to_json());
         }
     }
 
@@ -137,7 +136,10 @@ impl Desk {
             call: None,
             state: Dial::Ringing,
         }));
-        self.send(json!({"type": "ring", "peer": peer_id}));
+        self.send(ClientMessage::Ring {
+            user: None,
+            peer: Some(peer_id.into()),
+        });
     }
 
     /// Cancels the ring I placed, or closes the panel once it ended.
@@ -148,20 +150,24 @@ impl Desk {
                 .and_then(|o| o.call.clone())
         });
         if let Some(call) = call {
-            self.send(json!({"type": "hangup", "call": call}));
+            self.send(ClientMessage::Hangup { call: call.into() });
         }
         self.outgoing.set(None);
     }
 
     pub fn accept(&self) {
         if let Some(i) = self.incoming.get_untracked() {
-            self.send(json!({"type": "accept", "call": i.call}));
+            self.send(ClientMessage::Accept {
+                call: i.call.into(),
+            });
         }
     }
 
     pub fn decline(&self) {
         if let Some(i) = self.incoming.get_untracked() {
-            self.send(json!({"type": "decline", "call": i.call}));
+            self.send(ClientMessage::Decline {
+                call: i.call.into(),
+            });
         }
         self.incoming.set(None);
     }

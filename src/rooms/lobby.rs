@@ -1,7 +1,7 @@
 //! Keeps the home page's room list live: a socket that asks for `watch_rooms` updates, and asks
 //! again each time it comes back after a drop.
 use crate::calls::socket::{Event, ReconnectingSocket};
-use crate::signaling::protocol::{RoomSummary, ServerEvent};
+use crate::signaling::protocol::{ClientMessage, RoomSummary, ServerEvent};
 use leptos::prelude::*;
 
 /// Replaces `rooms` with every list the server sends, for as long as the component lives.
@@ -12,7 +12,7 @@ pub fn watch_rooms(rooms: RwSignal<Vec<RoomSummary>>) {
         match serde_json::from_str::<ServerEvent>(text) {
             // The welcome frame says the socket is open and signed in: subscribe now (again,
             // after a reconnect: a new socket starts with no subscriptions).
-            Ok(ServerEvent::Welcome { .. }) => socket.send(r#"{"type":"watch_rooms"}"#),
+            Ok(ServerEvent::Welcome { .. }) => socket.send(&ClientMessage::WatchRooms.to_json()),
             Ok(ServerEvent::Rooms { rooms: list }) => {
                 rooms.try_set(list);
             }

@@ -1,11 +1,10 @@
 //! Call by name over the room dialect: `watch_online`, `ring`, `accept`, `decline`, `hangup`
 //! (docs/protocol.md, "Call by name"). The hub keeps the state; this only reads frames and
 //! words the replies.
-use super::hub::{encode, AnswerError, Callee, Hub, RingError};
-use super::protocol::{code, ServerEvent};
-use super::ws::error;
+use super::dispatch::{error, handle_frame};
+use super::hub::{encode, Callee, Hub, RingError};
+use super::protocol::{code, ClientMessage, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
-use serde::Deserialize;
 use sqlx::SqlitePool;
 use std::borrow::Cow;
 
@@ -34,101 +33,62 @@ impl From<String> for Identity {
     }
 }
 
-/// The message types this module handles.
-pub const KINDS: &[&str] = &["watch_online", "ring", "accept", "decline", "hangup"];
-
-#[derive(Deserialize)]
-struct CallMsg<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
-    #[serde(default, borrow)]
-    user: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    peer: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    call: Option<Cow<'a, str>>,
-}
-
-impl CallMsg<'_> {
-    fn callee(&self) -> Option<Callee<'_>> {
-        match (self.user.as_deref(), self.peer.as_deref()) {
-            (Some(u), _) if !u.is_empty() => Some(Callee::Name(u)),
-            (_, Some(p)) if !p.is_empty() => Some(Callee::Peer(p)),
-            _ => None,
-        }
+/// The callee a `ring` names: a non-empty `user` wins over `peer`.
+fn callee<'m>(user: &'m Option<Cow<str>>, peer: &'m Option<Cow<str>>) -> Option<Callee<'m>> {
+    match (user.as_deref(), peer.as_deref()) {
+        (Some(u), _) if !u.is_empty() => Some(Callee::Name(u)),
+        (_, Some(p)) if !p.is_empty() => Some(Callee::Peer(p)),
+        _ => None,
     }
 }
 
-/// Handles one frame of a [`KINDS`] type; returns the reply for the sender, if any.
-pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
-    let msg: CallMsg = match serde_json::from_str(text) {
-        Ok(m) => m,
-        Err(e) => {
-            return Some(error(
-                code::MISSING_FIELD,
-                &format!("\"user\", \"peer\" and \"call\" are strings: {e}"),
-            ))
+/// Handles `watch_online`, `ring`, `accept`, `decline` and `hangup` (other messages are not
+/// this module's and get nothing); returns the reply for the sender, if any.
+pub fn handle(hub: &Hub, id: &str, msg: ClientMessage<'_>) -> Option<Utf8Bytes> {
+    let result = match msg {
+        ClientMessage::WatchOnline => {
+            hub.watch_online(id);
+            return None;
         }
-    };
-    if msg.kind == "watch_online" {
-        hub.watch_online(id);
-        return None;
-    }
-    if msg.kind == "ring" {
-        return Some(match msg.callee() {
-            Some(callee) => ring_reply(hub.ring(id, callee), callee),
-            None => error(
-                code::MISSING_FIELD,
-                "ring needs a \"user\" name or a \"peer\" id",
-            ),
-        });
-    }
-    let Some(call) = msg.call.as_deref() else {
-        return Some(error(
-            code::MISSING_FIELD,
-            &format!("{} needs a \"call\" id", msg.kind),
-        ));
-    };
-    let result = match &*msg.kind {
-        "accept" => hub.accept(id, call).map(|room| {
+        ClientMessage::Ring { user, peer } => {
+            return Some(match callee(&user, &peer) {
+                Some(callee) => ring_reply(hub.ring(id, callee), callee),
+                None => error(
+                    code::MISSING_FIELD,
+                    "ring needs a \"user\" name or a \"peer\" id",
+                ),
+            })
+        }
+        ClientMessage::Accept { call } => hub.accept(id, &call).map(|room| {
             Some(encode(&ServerEvent::CallAccepted {
-                call: call.to_owned(),
+                call: call.to_string(),
                 room,
             }))
         }),
-        "decline" => hub.decline(id, call).map(|()| None),
-        "hangup" => hub.hangup(id, call).map(|()| {
+        ClientMessage::Decline { call } => hub.decline(id, &call).map(|()| None),
+        ClientMessage::Hangup { call } => hub.hangup(id, &call).map(|()| {
             Some(encode(&ServerEvent::CallCancelled {
-                call: call.to_owned(),
+                call: call.to_string(),
                 reason: "hangup".to_owned(),
             }))
         }),
-        other => {
-            return Some(error(
-                code::UNKNOWN_TYPE,
-                &format!("unknown message type {other:?}"),
-            ))
-        }
+        _ => return None,
     };
-    match result {
-        Ok(reply) => reply,
-        Err(e @ AnswerError::UnknownCall) => Some(error(code::UNKNOWN_CALL, &e.to_string())),
-    }
+    result.unwrap_or_else(|e| Some(error(e.code(), &e.to_string())))
 }
 
-/// Whether `text` is a `ring` frame (cheaply: most frames are not).
+/// Whether `text` is a `ring` frame.
 pub fn is_ring(text: &str) -> bool {
-    text.contains("\"ring\"")
-        && serde_json::from_str::<CallMsg>(text).is_ok_and(|m| m.kind == "ring")
+    matches!(ClientMessage::parse(text), Ok(ClientMessage::Ring { .. }))
 }
 
 /// `ring`, telling an unknown name from an offline user by asking `directory`.
 pub async fn ring(hub: &Hub, directory: &SqlitePool, id: &str, text: &str) -> Option<Utf8Bytes> {
-    let Ok(msg) = serde_json::from_str::<CallMsg>(text) else {
-        return handle(hub, id, text);
+    let Ok(ClientMessage::Ring { user, peer }) = ClientMessage::parse(text) else {
+        return handle_frame(hub, id, text, &mut false);
     };
-    let Some(callee) = msg.callee() else {
-        return handle(hub, id, text);
+    let Some(callee) = callee(&user, &peer) else {
+        return handle_frame(hub, id, text, &mut false);
     };
     let result = hub.ring(id, callee);
     if result != Err(RingError::Offline) {
@@ -162,15 +122,12 @@ fn ring_reply(result: Result<super::hub::RingStarted, RingError>, callee: Callee
             name: r.name,
             peer_id: r.peer_id,
         }),
-        Err(RingError::Offline) => error(code::OFFLINE, &format!("{} is offline", shown(callee))),
-        Err(RingError::Busy) => error(
-            code::BUSY,
+        Err(e @ RingError::Offline) => error(e.code(), &format!("{} is offline", shown(callee))),
+        Err(e @ RingError::Busy) => error(
+            e.code(),
             &format!("{} is busy in another call", shown(callee)),
         ),
-        Err(e @ RingError::SelfCall) => error(code::SELF_CALL, &e.to_string()),
-        Err(e @ RingError::AlreadyCalling) => error(code::ALREADY_CALLING, &e.to_string()),
-        Err(e @ RingError::RingLimited) => error(code::RING_LIMITED, &e.to_string()),
-        Err(e @ RingError::NotAUser) => error(code::NOT_A_USER, &e.to_string()),
+        Err(e) => error(e.code(), &e.to_string()),
     }
 }
 

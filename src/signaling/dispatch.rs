@@ -1,29 +1,12 @@
-//! One room-dialect frame: decode it, act on it through the hub, and word the reply.
+//! One room-dialect frame: read it, act on it through the hub, and word the reply.
 use super::bycall;
 use super::hub::{encode, Hub, JoinError, RelayError};
 use super::protocol::{
-    code, sender_role, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_BROADCAST_PAYLOAD,
-    RELAYED,
+    code, valid_room_name, ClientMessage, Relay, RelayKind, Role, ServerEvent,
+    MAX_BROADCAST_PAYLOAD,
 };
 use axum::extract::ws::Utf8Bytes;
-use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::borrow::Cow;
-
-/// A client frame. `from` is deliberately absent: whatever a client claims is ignored.
-#[derive(Deserialize)]
-struct Inbound<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
-    #[serde(default, borrow)]
-    to: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    room: Option<Cow<'a, str>>,
-    #[serde(default)]
-    role: Option<Role>,
-    #[serde(default, borrow)]
-    payload: Option<&'a RawValue>,
-}
 
 /// Handles one text frame; returns a reply for the sender, if any.
 pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
@@ -33,108 +16,89 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
 /// [`handle`], noting in `goodbye` whether the client ended its call (`leave`, or `bye` to the
 /// whole room), after which its connection is not kept for a resume; a `join` undoes that.
 pub fn handle_frame(hub: &Hub, id: &str, text: &str, goodbye: &mut bool) -> Option<Utf8Bytes> {
-    let msg: Inbound = match serde_json::from_str(text) {
-        Ok(m) => m,
-        Err(e) if e.is_data() => {
-            return Some(error(
-                code::MISSING_FIELD,
-                &format!("message needs a string \"type\": {e}"),
-            ))
-        }
-        Err(e) => return Some(error(code::BAD_JSON, &format!("not valid JSON: {e}"))),
-    };
-    match &*msg.kind {
-        "join" => {
-            let Some(room) = msg.room.as_deref() else {
-                return Some(error(code::MISSING_FIELD, "join needs a \"room\""));
-            };
-            if !valid_room_name(room) {
+    match ClientMessage::parse(text) {
+        Ok(msg) => act(hub, id, msg, goodbye),
+        Err(e) => Some(error(e.code(), &e.to_string())),
+    }
+}
+
+fn act(hub: &Hub, id: &str, msg: ClientMessage<'_>, goodbye: &mut bool) -> Option<Utf8Bytes> {
+    match msg {
+        ClientMessage::Join { room, role } => {
+            if !valid_room_name(&room) {
                 return Some(error(
                     code::BAD_ROOM,
                     "room names are 1-48 letters, digits, - or _",
                 ));
             }
-            let role = msg.role.unwrap_or_default();
-            Some(match hub.join(id, room, role) {
+            Some(match hub.join(id, &room, role) {
                 Ok(peers) => {
                     *goodbye = false;
                     encode(&ServerEvent::Joined {
-                        room: room.to_owned(),
+                        room: room.into_owned(),
                         role,
                         peers,
                     })
                 }
-                Err(e @ (JoinError::Full(_) | JoinError::TalkerPresent | JoinError::OtherTab)) => {
-                    error(code::ROOM_FULL, &e.to_string())
-                }
-                Err(JoinError::Gone) => error(code::NOT_IN_ROOM, "connection is closing"),
-                Err(e @ JoinError::Private) => error(code::PRIVATE_ROOM, &e.to_string()),
+                Err(e @ JoinError::Gone) => error(e.code(), "connection is closing"),
+                Err(e) => error(e.code(), &e.to_string()),
             })
         }
-        "leave" => {
+        ClientMessage::Leave => {
             *goodbye = true;
             hub.leave(id);
             None
         }
-        "watch_rooms" => {
+        ClientMessage::WatchRooms => {
             hub.watch_rooms(id);
             None
         }
-        "ping" => Some(encode(&ServerEvent::Pong)),
-        kind if bycall::KINDS.contains(&kind) => bycall::handle(hub, id, text),
-        kind => {
-            let Some(kind) = RELAYED.iter().find(|k| **k == kind) else {
-                return Some(error(
-                    code::UNKNOWN_TYPE,
-                    &format!("unknown message type {kind:?}"),
-                ));
-            };
-            let to = msg.to.as_deref();
-            if to.is_none() && *kind == "bye" {
-                *goodbye = true;
-            }
-            if to.is_none() && !BROADCASTABLE.contains(kind) {
-                return Some(error(
-                    code::NOT_BROADCASTABLE,
-                    &format!("{kind} needs a \"to\" peer id"),
-                ));
-            }
-            if to.is_none()
-                && msg
-                    .payload
-                    .is_some_and(|p| p.get().len() > MAX_BROADCAST_PAYLOAD)
-            {
-                return Some(error(
-                    code::TOO_LARGE,
-                    &format!(
-                        "a message to the whole room carries at most {MAX_BROADCAST_PAYLOAD} bytes of payload"
-                    ),
-                ));
-            }
-            let frame = relay_frame(kind, id, msg.payload);
-            match hub.relay(id, to, frame, sender_role(kind)) {
-                Ok(_) => None,
-                Err(RelayError::NotInRoom) => Some(error(code::NOT_IN_ROOM, "join a room first")),
-                Err(RelayError::UnknownPeer) => {
-                    Some(error(code::UNKNOWN_PEER, "no such peer in your room"))
-                }
-                Err(RelayError::Congested) => Some(error(
-                    code::CONGESTED,
-                    "that peer is not keeping up; message dropped",
-                )),
-                Err(RelayError::NotYourRole) => Some(error(
-                    code::WRONG_ROLE,
-                    &format!(
-                        "{kind} may only be sent by a {}",
-                        role_word(sender_role(kind))
-                    ),
-                )),
-                Err(e @ RelayError::RolesDontMatch) => {
-                    Some(error(code::WRONG_ROLE, &e.to_string()))
-                }
-            }
+        ClientMessage::Ping => Some(encode(&ServerEvent::Pong)),
+        ClientMessage::Relay(relay) => forward(hub, id, relay, goodbye),
+        call @ (ClientMessage::WatchOnline
+        | ClientMessage::Ring { .. }
+        | ClientMessage::Accept { .. }
+        | ClientMessage::Decline { .. }
+        | ClientMessage::Hangup { .. }) => bycall::handle(hub, id, call),
+    }
+}
+
+/// Relays to one peer, or without `to` to the whole room.
+fn forward(hub: &Hub, id: &str, relay: Relay<'_>, goodbye: &mut bool) -> Option<Utf8Bytes> {
+    let Relay { kind, to, payload } = relay;
+    let name = kind.as_str();
+    if to.is_none() {
+        if !kind.broadcastable() {
+            return Some(error(
+                code::NOT_BROADCASTABLE,
+                &format!("{name} needs a \"to\" peer id"),
+            ));
+        }
+        if kind == RelayKind::Bye {
+            *goodbye = true;
+        }
+        if payload.is_some_and(|p| p.get().len() > MAX_BROADCAST_PAYLOAD) {
+            return Some(error(
+                code::TOO_LARGE,
+                &format!(
+                    "a message to the whole room carries at most {MAX_BROADCAST_PAYLOAD} bytes of payload"
+                ),
+            ));
         }
     }
+    let frame = relay_frame(name, id, payload);
+    let err = hub
+        .relay(id, to.as_deref(), frame, kind.sender_role())
+        .err()?;
+    let words = match err {
+        RelayError::Congested => "that peer is not keeping up; message dropped".to_owned(),
+        RelayError::NotYourRole => format!(
+            "{name} may only be sent by a {}",
+            role_word(kind.sender_role())
+        ),
+        ref e => e.to_string(),
+    };
+    Some(error(err.code(), &words))
 }
 
 fn role_word(role: Option<Role>) -> &'static str {
@@ -145,7 +109,7 @@ fn role_word(role: Option<Role>) -> &'static str {
     }
 }
 
-/// `{"type":KIND,"from":ID,"payload":…}`. `kind` comes from our list and `from` is an id we
+/// `{"type":KIND,"from":ID,"payload":…}`. `kind` is a wire name of ours and `from` is an id we
 /// made (both plain ASCII), and `payload` is already valid JSON, so no escaping is needed.
 fn relay_frame(kind: &str, from: &str, payload: Option<&RawValue>) -> Utf8Bytes {
     let payload = payload.map(RawValue::get).unwrap_or("null");

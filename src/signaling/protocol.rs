@@ -4,6 +4,15 @@
 //! stamps `from` on everything it relays, using the id it assigned to the socket.
 use serde::{Deserialize, Serialize};
 
+mod client;
+pub use client::{ClientMessage, Command, Relay, RelayKind};
+#[cfg(feature = "ssr")]
+mod parse;
+#[cfg(feature = "ssr")]
+pub use parse::Malformed;
+#[cfg(all(test, feature = "ssr"))]
+mod parse_tests;
+
 /// Largest text frame the server accepts, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Largest payload of a room-wide relay, in bytes. They carry `call`, `talk_ready` and the
@@ -54,32 +63,6 @@ pub struct OnlineUser {
 
 /// Rooms made for accepted 1:1 calls start with this; no one can open such a room by hand.
 pub const PRIVATE_ROOM_PREFIX: &str = "call-";
-
-/// Message kinds the server relays between peers without reading their payload.
-pub const RELAYED: &[&str] = &[
-    "offer",
-    "answer",
-    "candidate",
-    "bye",
-    "call",
-    "response",
-    "talk_ready",
-    "talk_request",
-    "end_talk",
-];
-
-/// Relayed kinds that may omit `to` and go to the whole room.
-pub const BROADCASTABLE: &[&str] = &["bye", "call", "talk_ready", "talk_request", "end_talk"];
-
-/// The role a relayed kind may only be sent from: the talker announces and ends its broadcast,
-/// and only watchers ask it for a stream.
-pub fn sender_role(kind: &str) -> Option<Role> {
-    match kind {
-        "talk_ready" | "end_talk" => Some(Role::Talk),
-        "talk_request" => Some(Role::Watch),
-        _ => None,
-    }
-}
 
 /// Error codes sent in `{"type":"error","code":…}` frames.
 pub mod code {

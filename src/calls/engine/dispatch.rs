@@ -1,9 +1,8 @@
 //! What the engine does with each frame from the server: room events and relayed signaling.
 use super::{tile, Engine};
 use crate::calls::model::CallStatus;
-use crate::signaling::protocol::{PeerInfo, Relayed, Role, ServerEvent, RELAYED};
+use crate::signaling::protocol::{PeerInfo, RelayKind, Relayed, Role, ServerEvent};
 use leptos::prelude::*;
-use serde_json::json;
 
 impl Engine {
     pub(super) fn on_text(&self, text: &str) {
@@ -20,7 +19,7 @@ impl Engine {
             "reconnect" => return self.on_reconnect(),
             _ => {}
         }
-        if RELAYED.contains(&head.kind) {
+        if RelayKind::from_name(head.kind).is_some() {
             if let Ok(m) = serde_json::from_str::<Relayed>(text) {
                 self.on_relayed(m);
             }
@@ -55,7 +54,7 @@ impl Engine {
                 if role == Role::Watch {
                     // The talker may have been on air for a while: ask now.
                     for p in paired {
-                        self.send(json!({"type": "talk_request", "to": p.id}));
+                        self.send(&RelayKind::TalkRequest.to(&p.id));
                     }
                 }
             }
@@ -117,7 +116,7 @@ impl Engine {
                     return;
                 }
                 drop(i);
-                self.send(json!({"type": "response", "to": from}));
+                self.send(&RelayKind::Response.to(&from));
             }
             (Role::Mesh, "response") => {
                 let fresh = !self.0.borrow().links.contains_key(&from);
@@ -138,7 +137,7 @@ impl Engine {
                 self.offer(from);
             }
             (Role::Watch, "talk_ready") if !self.0.borrow().links.contains_key(&from) => {
-                self.send(json!({"type": "talk_request", "to": from}));
+                self.send(&RelayKind::TalkRequest.to(&from));
             }
             (Role::Watch, "end_talk") => {
                 self.drop_peer(&from);

@@ -3,8 +3,8 @@ use super::{Engine, Link};
 use crate::calls::media;
 use crate::calls::model::CallStatus;
 use crate::signaling::protocol::Role;
+use crate::signaling::protocol::{ClientMessage, RelayKind};
 use leptos::prelude::*;
-use serde_json::json;
 
 impl Engine {
     pub(super) fn close_links(&self) {
@@ -28,10 +28,10 @@ impl Engine {
             return;
         }
         if self.0.borrow().role == Role::Talk {
-            self.send(json!({"type": "end_talk"}));
+            self.send(&RelayKind::EndTalk.to_room());
         }
-        self.send(json!({"type": "bye"}));
-        self.send(json!({"type": "leave"}));
+        self.send(&RelayKind::Bye.to_room());
+        self.send(&ClientMessage::Leave);
         self.shutdown();
         let ui = self.ui();
         let me = self.0.borrow().name.clone();

@@ -2,6 +2,7 @@
 //! already carries every candidate needs nothing more).
 use super::Engine;
 use crate::calls::peer::{candidate_init, Link, LinkEvent};
+use crate::signaling::protocol::{ClientMessage, RelayKind};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -24,7 +25,12 @@ impl Engine {
             };
             match ev {
                 LinkEvent::Candidate(c) => {
-                    e.send(json!({"type": "candidate", "to": id, "payload": c}))
+                    let payload = serde_json::value::to_raw_value(&c).ok();
+                    e.send(&ClientMessage::relay(
+                        RelayKind::Candidate,
+                        Some(&id),
+                        payload.as_deref(),
+                    ))
                 }
                 LinkEvent::State(s) => e.on_link_state(&id, s),
                 LinkEvent::Channel(dc) => e.add_chat(&id, dc),
@@ -153,18 +159,20 @@ impl Engine {
         kind: RtcSdpType,
         desc: &JsValue,
     ) -> Result<(), JsValue> {
-        let name = if kind == RtcSdpType::Offer {
-            "offer"
+        let relay = if kind == RtcSdpType::Offer {
+            RelayKind::Offer
         } else {
-            "answer"
+            RelayKind::Answer
         };
+        let name = relay.as_str();
         let sdp = js_sys::Reflect::get(desc, &"sdp".into())?
             .as_string()
             .unwrap_or_default();
         let init = RtcSessionDescriptionInit::new(kind);
         init.set_sdp(&sdp);
         JsFuture::from(pc.set_local_description(&init)).await?;
-        self.send(json!({"type": name, "to": peer, "payload": {"type": name, "sdp": sdp}}));
+        let payload = serde_json::value::to_raw_value(&json!({"type": name, "sdp": sdp})).ok();
+        self.send(&ClientMessage::relay(relay, Some(peer), payload.as_deref()));
         Ok(())
     }
 

@@ -8,8 +8,8 @@ use super::Engine;
 use crate::calls::model::CallStatus;
 use crate::calls::resume::Welcome;
 use crate::calls::socket::Dropped;
+use crate::signaling::protocol::ClientMessage;
 use leptos::prelude::*;
-use serde_json::json;
 
 impl Engine {
     pub(super) fn on_welcome(&self, text: &str) {
@@ -53,7 +53,10 @@ impl Engine {
             // A new peer id: the others will see us arrive anew, and offers start over.
             self.close_links();
         }
-        self.send(json!({"type": "join", "room": room, "role": role}));
+        self.send(&ClientMessage::Join {
+            room: room.into(),
+            role,
+        });
     }
 
     /// The server is going away and asks us to come back: the socket will, after the pause
