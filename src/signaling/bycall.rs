@@ -3,7 +3,7 @@
 //! words the replies.
 use super::hub::{encode, AnswerError, Callee, Hub, RingError};
 use super::protocol::{code, ServerEvent};
-use super::ws::error;
+use super::frames::error;
 use axum::extract::ws::Utf8Bytes;
 use serde::Deserialize;
 use sqlx::SqlitePool;

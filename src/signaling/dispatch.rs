@@ -1,5 +1,6 @@
 //! One room-dialect frame: decode it, act on it through the hub, and word the reply.
 use super::bycall;
+pub use super::frames::error;
 use super::hub::{encode, Hub, JoinError, RelayError};
 use super::protocol::{
     code, sender_role, valid_room_name, Role, ServerEvent, BROADCASTABLE, MAX_BROADCAST_PAYLOAD,
@@ -158,11 +159,4 @@ fn relay_frame(kind: &str, from: &str, payload: Option<&RawValue>) -> Utf8Bytes 
     s.push_str(payload);
     s.push('}');
     s.into()
-}
-
-pub fn error(code: &str, message: &str) -> Utf8Bytes {
-    encode(&ServerEvent::Error {
-        code: code.to_owned(),
-        message: message.to_owned(),
-    })
 }

@@ -6,16 +6,18 @@
 //! never join rooms, and room connections hold no realm address, so the two cannot reach each
 //! other. Everything lives under the hub's one mutex, like the rest of its state.
 use super::queue::Refused;
-use super::{leave_locked, Hub, PeerId, State};
+use super::{Hub, PeerId, State};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// The hub's realm state: one map of addresses per realm name.
+/// The hub's realm state: one map of addresses per realm name, and each connection's
+/// addresses, so a connection that goes frees them at once.
 #[derive(Default)]
 pub(super) struct Realms {
     map: HashMap<Arc<str>, Realm>,
+    by_conn: HashMap<PeerId, Vec<(Arc<str>, Arc<str>)>>,
 }
 
 impl Realms {
@@ -36,6 +38,57 @@ impl Realms {
     /// Whether some realm is kept with no address in it.
     pub(super) fn has_empty_realm(&self) -> bool {
         self.map.values().any(|r| r.addrs.is_empty())
+    }
+
+    /// Whether the index by connection lists exactly the bindings; for the invariant check.
+    pub(super) fn index_agrees(&self) -> bool {
+        let indexed: usize = self.by_conn.values().map(Vec::len).sum();
+        indexed == self.bound()
+            && self.by_conn.iter().all(|(conn, held)| {
+                !held.is_empty()
+                    && held.iter().all(|(realm, addr)| {
+                        self.map
+                            .get(realm)
+                            .and_then(|r| r.addrs.get(addr))
+                            .is_some_and(|b| b.conn == *conn)
+                    })
+            })
+    }
+
+    /// Removes the binding of `addr` in `realm`, and the realm if that empties it.
+    fn unbind(&mut self, realm: &str, addr: &str) {
+        let Some(r) = self.map.get_mut(realm) else {
+            return;
+        };
+        if let Some(b) = r.addrs.remove(addr) {
+            if let Some(held) = self.by_conn.get_mut(&b.conn) {
+                held.retain(|(re, a)| !(**re == *realm && **a == *addr));
+                if held.is_empty() {
+                    self.by_conn.remove(&b.conn);
+                }
+            }
+        }
+        if r.addrs.is_empty() {
+            self.map.remove(realm);
+        }
+    }
+}
+
+/// Frees every address `conn` holds; part of removing a connection (see `removal.rs`).
+pub(super) fn forget(st: &mut State, conn: &str) {
+    let Some(held) = st.realms.by_conn.remove(conn) else {
+        return;
+    };
+    for (realm, addr) in held {
+        let Some(r) = st.realms.map.get_mut(&realm) else {
+            continue;
+        };
+        if r.addrs.get(&addr).is_some_and(|b| &*b.conn == conn) {
+            r.addrs.remove(&addr);
+        }
+        if r.addrs.is_empty() {
+            st.realms.map.remove(&realm);
+        }
     }
 }
 
@@ -107,44 +160,50 @@ impl Hub {
                 None
             }
         };
+        if old.is_some() {
+            st.realms.unbind(realm, addr);
+        }
         let realm_key: Arc<str> = match st.realms.map.get_key_value(realm) {
             Some((k, _)) => k.clone(),
             None => realm.into(),
         };
+        let addr: Arc<str> = addr.into();
         let binding = Binding {
             conn: conn.clone(),
             secret: secret.into(),
         };
         st.realms
             .map
-            .entry(realm_key)
+            .entry(realm_key.clone())
             .or_default()
             .addrs
-            .insert(addr.into(), binding);
+            .insert(addr.clone(), binding);
+        let held = st.realms.by_conn.entry(conn.clone()).or_default();
+        held.push((realm_key, addr));
         match old {
             Some(old) if old != conn => {
-                drop_conn(self, &mut st, &old);
+                // Not an eviction: the same client came back on a new socket.
+                self.remove(&mut st, &old);
                 Ok(Claimed::Replaced { old })
             }
             _ => Ok(Claimed::New),
         }
     }
 
-    /// Frees `addr` if `conn` still holds it; returns whether it did. A connection that was
-    /// replaced gets `false`, so it knows the address lives on elsewhere.
+    /// Frees `addr` unless another connection holds it; returns whether it is free now. A
+    /// connection that was replaced gets `false`, so it knows the address lives on elsewhere;
+    /// one the hub dropped (its addresses went with it) gets `true`.
     pub fn release(&self, conn: &str, realm: &str, addr: &str) -> bool {
         let mut st = self.state.lock();
-        let Some(r) = st.realms.map.get_mut(realm) else {
-            return false;
-        };
-        if r.addrs.get(addr).is_none_or(|b| &*b.conn != conn) {
-            return false;
+        let holder = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
+        match holder {
+            None => true,
+            Some(b) if &*b.conn != conn => false,
+            Some(_) => {
+                st.realms.unbind(realm, addr);
+                true
+            }
         }
-        r.addrs.remove(addr);
-        if r.addrs.is_empty() {
-            st.realms.map.remove(realm);
-        }
-        true
     }
 
     /// Queues `frame` for whoever holds `addr` in `realm`. A receiver whose queue is full is
@@ -159,7 +218,6 @@ impl Hub {
             .map(|b| b.conn.clone())
             .ok_or(DeliverError::Absent)?;
         let sent = match st.peers.get(&conn) {
-            // The connection was dropped and its task has not released the address yet.
             None => return Err(DeliverError::Absent),
             Some(p) => p.tx.try_send(frame),
         };
@@ -199,15 +257,6 @@ impl Hub {
         v.sort_unstable();
         v
     }
-}
-
-/// Removes a connection the way `unregister` does, without counting it as an eviction.
-fn drop_conn(hub: &Hub, st: &mut State, conn: &str) {
-    let mut evict = Vec::new();
-    let changed = leave_locked(st, conn, &mut evict);
-    st.lobby.remove(conn);
-    st.peers.remove(conn);
-    hub.finish(st, evict, changed);
 }
 
 #[cfg(test)]
@@ -295,8 +344,10 @@ mod tests {
         assert_eq!(
             h.deliver("pj", "slow", "x".into()),
             Err(DeliverError::Absent),
-            "dropped, not yet released"
+            "dropped, and its address with it"
         );
-        assert!(h.release(&slow, "pj", "slow"));
+        assert_eq!(h.holder("pj", "slow"), None);
+        assert!(h.release(&slow, "pj", "slow"), "free: its partners hear");
+        assert!(h.check_invariants().is_ok());
     }
 }
