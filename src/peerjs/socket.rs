@@ -133,7 +133,11 @@ impl Dialect for Socket {
     fn binary(&mut self, bytes: Bytes) -> Result<Utf8Bytes, Step> {
         // The reference parses binary frames as text too.
         Utf8Bytes::try_from(bytes).map_err(|_| {
-            self.connected.svc.metrics.ignored.fetch_add(1, Ordering::Relaxed);
+            self.connected
+                .svc
+                .metrics
+                .ignored
+                .fetch_add(1, Ordering::Relaxed);
             Step::Quiet
         })
     }
@@ -147,7 +151,10 @@ impl Dialect for Socket {
 
     fn queue_closed(&mut self) -> Reason {
         if self.connected.svc.replaced(&self.conn, &self.connected.id) {
-            (close::NORMAL, "replaced by a newer connection with this id and token")
+            (
+                close::NORMAL,
+                "replaced by a newer connection with this id and token",
+            )
         } else {
             (close::POLICY, "connection too slow to keep up")
         }

@@ -1,9 +1,9 @@
 //! Call by name over the room dialect: `watch_online`, `ring`, `accept`, `decline`, `hangup`
 //! (docs/protocol.md, "Call by name"). The hub keeps the state; this only reads frames and
 //! words the replies.
+use super::frames::error;
 use super::hub::{encode, AnswerError, Callee, Hub, RingError};
 use super::protocol::{code, ServerEvent};
-use super::frames::error;
 use axum::extract::ws::Utf8Bytes;
 use serde::Deserialize;
 use sqlx::SqlitePool;

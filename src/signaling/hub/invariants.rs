@@ -28,16 +28,29 @@ impl Hub {
         let desk = &st.desk;
         let seen = [
             ("peers", st.peers.contains_key(id)),
-            ("room", st.rooms.values().any(|r| r.members.iter().any(|m| &**m == id))),
+            (
+                "room",
+                st.rooms
+                    .values()
+                    .any(|r| r.members.iter().any(|m| &**m == id)),
+            ),
             ("lobby", st.lobby.contains(id)),
             ("online watchers", desk.watchers.contains(id)),
             ("user", desk.conn_user.contains_key(id)),
-            ("presence", desk.users.values().any(|p| p.conns.iter().any(|c| &**c == id))),
+            (
+                "presence",
+                desk.users
+                    .values()
+                    .any(|p| p.conns.iter().any(|c| &**c == id)),
+            ),
             ("rings", desk.rings.values().any(|r| &*r.caller_conn == id)),
             ("resume", grace::names(&st, id)),
             ("realms", st.realms.bindings().any(|(_, _, c)| &**c == id)),
         ];
-        seen.into_iter().filter(|(_, s)| *s).map(|(w, _)| w).collect()
+        seen.into_iter()
+            .filter(|(_, s)| *s)
+            .map(|(w, _)| w)
+            .collect()
     }
 
     /// A connection's room and role, if it is in one; for tests and fuzzing.
@@ -192,7 +205,9 @@ fn realms(st: &State) -> Check {
     }
     for (realm, addr, conn) in st.realms.bindings() {
         let Some(p) = st.peers.get(conn) else {
-            return Err(format!("{addr} in realm {realm} is held by a removed {conn}"));
+            return Err(format!(
+                "{addr} in realm {realm} is held by a removed {conn}"
+            ));
         };
         if p.room.is_some() {
             return Err(format!("{addr} in realm {realm} is also in a room"));

@@ -34,9 +34,7 @@ fn world(limits: HubLimits) -> World {
     hub.join(&bob, "r", Role::Mesh).unwrap();
     hub.join(&ann, "r", Role::Mesh).unwrap();
     hub.ring(&ann, Callee::Name("cat")).unwrap();
-    assert!(hub
-        .issue_resume(&ann, "s1", Default::default())
-        .is_some());
+    assert!(hub.issue_resume(&ann, "s1", Default::default()).is_some());
     kinds(&mut bob_rx);
     kinds(&mut cat_rx);
     assert!(hub.check_invariants().is_ok());
@@ -98,7 +96,19 @@ async fn a_task_that_panics() {
 async fn a_resume_grace_that_runs_out() {
     let mut w = world(HubLimits::default());
     w.park(Duration::from_secs(5));
-    assert_eq!(w.hub.traces(&w.ann), ["peers", "room", "lobby", "online watchers", "user", "presence", "rings", "resume"]);
+    assert_eq!(
+        w.hub.traces(&w.ann),
+        [
+            "peers",
+            "room",
+            "lobby",
+            "online watchers",
+            "user",
+            "presence",
+            "rings",
+            "resume"
+        ]
+    );
     tokio::time::sleep(Duration::from_secs(6)).await;
     assert_eq!(w.hub.parked(), 0);
     w.assert_ann_gone();
@@ -127,7 +137,13 @@ async fn an_eviction() {
         kinds(&mut w.bob);
         assert!(others.len() < 20, "ann never overflowed");
     }
-    assert!(w.hub.metrics.evicted.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    assert!(
+        w.hub
+            .metrics
+            .evicted
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    );
     assert_eq!(w.hub.traces(&w.ann), Vec::<&str>::new());
     assert_eq!(w.hub.check_invariants(), Ok(()));
     assert!(!w.hub.is_online("pa"));
@@ -142,7 +158,11 @@ async fn a_realm_connection_replaced_or_closed() {
     hub.claim(&old, "other", "y", "t", 10).unwrap();
     let (new, mut new_rx) = hub.register("x");
     hub.claim(&new, "pj", "x", "t", 10).unwrap();
-    assert_eq!(hub.traces(&old), Vec::<&str>::new(), "its other address went too");
+    assert_eq!(
+        hub.traces(&old),
+        Vec::<&str>::new(),
+        "its other address went too"
+    );
     assert_eq!(hub.addresses("other"), Vec::<String>::new());
     assert_eq!(hub.check_invariants(), Ok(()));
     assert!(new_rx.try_recv().is_err());
