@@ -17,8 +17,11 @@ use std::sync::Arc;
 #[derive(Default)]
 pub(super) struct Realms {
     map: HashMap<Arc<str>, Realm>,
-    by_conn: HashMap<PeerId, Vec<(Arc<str>, Arc<str>)>>,
+    by_conn: HashMap<PeerId, Vec<Place>>,
 }
+
+/// A realm's name and an address in it.
+type Place = (Arc<str>, Arc<str>);
 
 impl Realms {
     /// Addresses held, in every realm.
