@@ -9,7 +9,11 @@ pub mod dispatch;
 #[cfg(feature = "ssr")]
 pub mod drain;
 #[cfg(feature = "ssr")]
+pub mod driver;
+#[cfg(feature = "ssr")]
 pub mod endpoint;
+#[cfg(feature = "ssr")]
+pub mod frames;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]

@@ -130,8 +130,9 @@ impl PeerJs {
         }
     }
 
-    /// Called when `conn`'s socket ends. If it still held `id` (it was not replaced by a
-    /// reconnect), frees the id and tells everyone it was signaling with.
+    /// Called when `conn`'s socket ends. Unless a reconnect replaced it, frees the id (if the
+    /// hub has not already, on dropping the connection) and tells everyone it was signaling
+    /// with.
     pub fn disconnect(&self, conn: &str, id: &str) -> bool {
         let mut inner = self.inner.lock();
         if !self.hub.release(conn, &self.realm, id) {
@@ -145,11 +146,11 @@ impl PeerJs {
         true
     }
 
-    /// Whether `conn` still holds `id` (false after a reconnect replaced it).
-    pub fn holds(&self, conn: &str, id: &str) -> bool {
+    /// Whether another connection holds `id` now: a reconnect replaced `conn`.
+    pub fn replaced(&self, conn: &str, id: &str) -> bool {
         self.hub
             .holder(&self.realm, id)
-            .is_some_and(|c| &*c == conn)
+            .is_some_and(|c| &*c != conn)
     }
 
     /// Drops held messages past `expire_timeout` and sends their senders `EXPIRE`.

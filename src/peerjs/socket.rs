@@ -1,25 +1,23 @@
-//! One PeerJS socket: admission (`OPEN`, `ERROR`, `ID-TAKEN`), then a run-to-completion loop
-//! like the room dialect's: relay client frames through the service, write what the hub
-//! queues, ping, and drop the client when it goes silent.
+//! One PeerJS socket: admission (`OPEN`, `ERROR`, `ID-TAKEN`), then the shared socket loop
+//! (`signaling/driver.rs`) with this dialect's points: relay client frames through the
+//! service, answer nothing it would take as fatal, and drop the client when it goes silent
+//! (a frame of its own, not a pong, counts as life).
 //!
 //! Bad frames (not JSON, no `type`, unknown type, no `dst`) are ignored, as the reference server
 //! does: the stock client treats any `ERROR` as fatal and destroys itself, so answering one
 //! stray frame with `ERROR` would end a healthy session.
 use super::service::PeerJs;
 use super::wire::{self, msg, Kind};
-use crate::signaling::hub::{ClaimError, Outbound, Registration};
-use crate::signaling::limits::{ConnLimits, RateLimiter, Verdict};
-use crate::signaling::protocol::MAX_FRAME_BYTES;
-use crate::signaling::write::{WriteError, Writer};
-use crate::signaling::ws::close;
+use crate::signaling::driver::{close, drive, Dialect, Ended, Liveness, Reason, Step};
+use crate::signaling::hub::{ClaimError, Inbox, PeerId, Registration};
+use crate::signaling::limits::ConnLimits;
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use std::sync::atomic::Ordering;
+use futures_util::{Sink, SinkExt, Stream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-const NORMAL: u16 = 1000;
 
 /// The socket's query string: `?key=…&id=…&token=…` (the client adds `version=`, ignored).
 #[derive(Debug, Default, Clone)]
@@ -37,7 +35,7 @@ enum Action {
 
 /// Serves one PeerJS socket until it closes.
 pub async fn serve<S>(
-    mut socket: S,
+    socket: S,
     svc: Arc<PeerJs>,
     params: Params,
     limits: ConnLimits,
@@ -59,7 +57,7 @@ pub async fn serve<S>(
     if !wire::valid_id(&id) || !wire::valid_id(&token) {
         return refuse(socket, wire::error(msg::INVALID_ID)).await;
     }
-    let (conn, mut rx) = svc.register(&id);
+    let (conn, rx) = svc.register(&id);
     // Unregisters however this task ends, a panic included.
     let registration = svc.hub.guard(conn.clone());
     match svc.connect(&conn, &id, &token) {
@@ -78,100 +76,99 @@ pub async fn serve<S>(
         }
     }
 
-    let connected = Connected {
-        svc: svc.clone(),
-        id: id.clone(),
-        registration,
+    let dialect = Socket {
+        connected: Connected {
+            svc,
+            id,
+            registration,
+        },
+        conn,
     };
-    let alive = svc.options.alive_timeout;
-    let mut rate = RateLimiter::new(limits);
-    let mut last_seen = Instant::now();
-    let mut last_ping = Instant::now();
-    // Check often enough to notice silence soon after `alive_timeout`; ping at the usual rate.
-    let every = limits
-        .ping_every
-        .min(alive / 4)
-        .max(Duration::from_millis(10));
-    let mut tick = tokio::time::interval(every);
-    tick.tick().await;
-    let writer = Writer::new(limits.dead_after, shutdown.clone());
-    let mut ending: Option<(u16, &'static str)> = None;
-    let mut sent = writer.send(&mut socket, Message::Text(wire::open())).await;
-    while sent.is_ok() {
-        sent = tokio::select! {
-            _ = shutdown.cancelled() => Err(WriteError::ShuttingDown),
-            out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => writer.send(&mut socket, Message::Text(f)).await,
-                None => {
-                    ending = Some(if svc.holds(&conn, &id) {
-                        (close::POLICY, "connection too slow to keep up")
-                    } else {
-                        (NORMAL, "replaced by a newer connection with this id and token")
-                    });
-                    break;
-                }
-            },
-            msg = socket.next() => {
-                let Some(Ok(msg)) = msg else { break };
-                if let Message::Close(_) = msg { break; }
-                let now = Instant::now();
-                // Pongs come from the client's WebSocket library, not from the client: a
-                // socket opened and forgotten must still run out of alive_timeout.
-                if !matches!(msg, Message::Ping(_) | Message::Pong(_)) {
-                    last_seen = now;
-                }
-                // Every frame counts, binary and ping included: any of them costs us work.
-                match rate.check(now) {
-                    Verdict::Accept => {}
-                    // No ERROR frame: the stock client would destroy itself on one.
-                    Verdict::Throttle { .. } => {
-                        svc.hub.metrics.rate_limited_peerjs.fetch_add(1, Ordering::Relaxed);
-                        continue;
-                    }
-                    Verdict::Close => {
-                        svc.hub.metrics.rate_limited_peerjs.fetch_add(1, Ordering::Relaxed);
-                        tracing::info!("peerjs client closed for flooding");
-                        ending = Some((close::POLICY, "flooding: too many messages"));
-                        break;
-                    }
-                }
-                let text = match msg {
-                    Message::Text(t) => t,
-                    // The reference parses binary frames as text too.
-                    Message::Binary(b) => match Utf8Bytes::try_from(b) {
-                        Ok(t) => t,
-                        Err(_) => { svc.metrics.ignored.fetch_add(1, Ordering::Relaxed); continue; }
-                    },
-                    Message::Close(_) | Message::Ping(_) | Message::Pong(_) => continue,
-                };
-                if text.len() > MAX_FRAME_BYTES {
-                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
-                    break;
-                }
-                if let Action::SignOff = handle(&svc, &id, &text) {
-                    ending = Some((NORMAL, "left"));
-                    break;
-                }
-                Ok(())
-            }
-            _ = tick.tick() => {
-                if last_seen.elapsed() > alive {
-                    tracing::debug!("peerjs client silent past alive_timeout; dropped");
-                    ending = Some((close::GOING_AWAY, "no heartbeat within alive_timeout"));
-                    break;
-                }
-                if last_ping.elapsed() >= limits.ping_every {
-                    last_ping = Instant::now();
-                    writer.send(&mut socket, Message::Ping(Default::default())).await
-                } else {
-                    Ok(())
-                }
-            }
-        };
-    }
-    drop(connected);
-    writer.finish(&mut socket, sent, ending).await;
+    drive(socket, rx, limits, shutdown, dialect).await;
 }
+
+/// One PeerJS socket's side of the shared loop (`signaling/driver.rs`).
+struct Socket {
+    connected: Connected,
+    conn: PeerId,
+}
+
+impl Dialect for Socket {
+    fn greeting(&mut self) -> Utf8Bytes {
+        wire::open()
+    }
+
+    fn liveness(&self, limits: &ConnLimits) -> Liveness {
+        let alive = self.connected.svc.options.alive_timeout;
+        // Check often enough to notice silence soon after `alive_timeout`.
+        Liveness {
+            check_every: limits
+                .ping_every
+                .min(alive / 4)
+                .max(Duration::from_millis(10)),
+            dead_after: alive,
+            on_death: Some(SILENT),
+        }
+    }
+
+    fn is_life(&self, msg: &Message) -> bool {
+        // Pongs come from the client's WebSocket library, not from the client: a socket opened
+        // and forgotten must still run out of alive_timeout.
+        !matches!(msg, Message::Ping(_) | Message::Pong(_))
+    }
+
+    fn rate_limited(&self) -> &AtomicU64 {
+        &self.connected.svc.hub.metrics.rate_limited_peerjs
+    }
+
+    fn throttled(&mut self, _first: bool) -> Option<Utf8Bytes> {
+        // No ERROR frame: the stock client would destroy itself on one.
+        None
+    }
+
+    fn flooded(&mut self) {
+        tracing::info!("peerjs client closed for flooding");
+    }
+
+    fn binary(&mut self, bytes: Bytes) -> Result<Utf8Bytes, Step> {
+        // The reference parses binary frames as text too.
+        Utf8Bytes::try_from(bytes).map_err(|_| {
+            self.connected
+                .svc
+                .metrics
+                .ignored
+                .fetch_add(1, Ordering::Relaxed);
+            Step::Quiet
+        })
+    }
+
+    async fn handle(&mut self, text: Utf8Bytes) -> Step {
+        match handle(&self.connected.svc, &self.connected.id, &text) {
+            Action::Continue => Step::Quiet,
+            Action::SignOff => Step::End((close::NORMAL, "left")),
+        }
+    }
+
+    fn queue_closed(&mut self) -> Reason {
+        if self.connected.svc.replaced(&self.conn, &self.connected.id) {
+            (
+                close::NORMAL,
+                "replaced by a newer connection with this id and token",
+            )
+        } else {
+            (close::POLICY, "connection too slow to keep up")
+        }
+    }
+
+    fn end(self, _inbox: Inbox, ended: Ended) {
+        if ended.reason == Some(SILENT) {
+            tracing::debug!("peerjs client silent past alive_timeout; dropped");
+        }
+        // Dropping `connected` signs the id off, then unregisters the connection.
+    }
+}
+
+const SILENT: Reason = (close::GOING_AWAY, "no heartbeat within alive_timeout");
 
 /// A connected PeerJS client. Dropping it, however the socket task ends (a panic included),
 /// signs the id off with the service (its partners hear it left) and then unregisters the
@@ -234,7 +231,7 @@ where
 {
     if socket.send(Message::Text(frame)).await.is_ok() {
         let close = CloseFrame {
-            code: NORMAL,
+            code: close::NORMAL,
             reason: Utf8Bytes::default(),
         };
         let _ = socket.send(Message::Close(Some(close))).await;
@@ -245,7 +242,7 @@ where
 mod tests {
     use super::*;
     use crate::peerjs::options::PeerJsOptions;
-    use crate::signaling::hub::{Hub, HubLimits};
+    use crate::signaling::hub::{Hub, HubLimits, Outbound};
 
     #[tokio::test]
     async fn a_task_that_panics_leaves_no_ghost_id() {

@@ -1,7 +1,7 @@
 //! Call by name over the room dialect: `watch_online`, `ring`, `accept`, `decline`, `hangup`
 //! (docs/protocol.md, "Call by name"). The hub keeps the state; this only reads frames and
 //! words the replies.
-use super::dispatch::{error, handle_frame};
+use super::frames::error;
 use super::hub::{encode, Callee, Hub, RingError};
 use super::protocol::{code, ClientMessage, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
@@ -78,17 +78,16 @@ pub fn handle(hub: &Hub, id: &str, msg: ClientMessage<'_>) -> Option<Utf8Bytes> 
 }
 
 /// Whether `text` is a `ring` frame.
-pub fn is_ring(text: &str) -> bool {
-    matches!(ClientMessage::parse(text), Ok(ClientMessage::Ring { .. }))
-}
-
 /// `ring`, telling an unknown name from an offline user by asking `directory`.
-pub async fn ring(hub: &Hub, directory: &SqlitePool, id: &str, text: &str) -> Option<Utf8Bytes> {
-    let Ok(ClientMessage::Ring { user, peer }) = ClientMessage::parse(text) else {
-        return handle_frame(hub, id, text, &mut false);
-    };
+pub async fn ring(
+    hub: &Hub,
+    directory: &SqlitePool,
+    id: &str,
+    user: Option<Cow<'_, str>>,
+    peer: Option<Cow<'_, str>>,
+) -> Option<Utf8Bytes> {
     let Some(callee) = callee(&user, &peer) else {
-        return handle_frame(hub, id, text, &mut false);
+        return handle(hub, id, ClientMessage::Ring { user, peer });
     };
     let result = hub.ring(id, callee);
     if result != Err(RingError::Offline) {

@@ -1,8 +1,9 @@
 //! One room-dialect frame: read it, act on it through the hub, and word the reply.
 use super::bycall;
+pub use super::frames::error;
 use super::hub::{encode, Hub, JoinError, RelayError};
 use super::protocol::{
-    code, valid_room_name, ClientMessage, Relay, RelayKind, Role, ServerEvent,
+    code, valid_room_name, ClientMessage, Malformed, Relay, RelayKind, Role, ServerEvent,
     MAX_BROADCAST_PAYLOAD,
 };
 use axum::extract::ws::Utf8Bytes;
@@ -16,7 +17,17 @@ pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
 /// [`handle`], noting in `goodbye` whether the client ended its call (`leave`, or `bye` to the
 /// whole room), after which its connection is not kept for a resume; a `join` undoes that.
 pub fn handle_frame(hub: &Hub, id: &str, text: &str, goodbye: &mut bool) -> Option<Utf8Bytes> {
-    match ClientMessage::parse(text) {
+    handle_parsed(hub, id, ClientMessage::parse(text), goodbye)
+}
+
+/// [`handle_frame`] for a frame already parsed.
+pub fn handle_parsed(
+    hub: &Hub,
+    id: &str,
+    parsed: Result<ClientMessage<'_>, Malformed<'_>>,
+    goodbye: &mut bool,
+) -> Option<Utf8Bytes> {
+    match parsed {
         Ok(msg) => act(hub, id, msg, goodbye),
         Err(e) => Some(error(e.code(), &e.to_string())),
     }
@@ -122,11 +133,4 @@ fn relay_frame(kind: &str, from: &str, payload: Option<&RawValue>) -> Utf8Bytes 
     s.push_str(payload);
     s.push('}');
     s.into()
-}
-
-pub fn error(code: &str, message: &str) -> Utf8Bytes {
-    encode(&ServerEvent::Error {
-        code: code.to_owned(),
-        message: message.to_owned(),
-    })
 }

@@ -1,12 +1,17 @@
-//! The one signaling hub: peers, rooms, delivery. It knows nothing about wire formats: callers
-//! hand it frames already encoded for the receivers, and it decides who may receive them.
+//! The one signaling hub: peers, rooms, presence, rings, realms, delivery.
+//!
+//! Frames it relays come encoded by the dialect that read them, and it passes their bytes on
+//! untouched. The events it makes itself (`peer_joined`, `peer_left`, `rooms`, `online`,
+//! `call_*`) are room-dialect frames: it encodes each once (`frames::encode`) and the same
+//! bytes go to every receiver. Only room-dialect connections ever get them: a PeerJS
+//! connection joins no room, watches no list and belongs to no user.
 //!
 //! All state sits behind one short-held mutex; nothing awaits while holding it. Delivery uses
 //! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub.
 use super::protocol::{PeerInfo, Role, RoomSummary, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 mod codes;
@@ -21,6 +26,9 @@ mod queue;
 pub use guard::Registration;
 mod realms;
 mod relay;
+mod removal;
+#[cfg(test)]
+mod removal_tests;
 use delivery::{info, leave_locked, push, rooms_frame, summaries};
 pub use queue::Inbox;
 pub use realms::{ClaimError, Claimed, DeliverError};
@@ -34,6 +42,8 @@ pub use desk::{RingOutcome, UserId, DEFAULT_RING_TIMEOUT};
 pub use private::ACCEPT_GRACE;
 pub use ringing::{AnswerError, Callee, RingError, RingStarted};
 pub use timed::{HoldSnapshot, HOLD_BUCKETS_NS};
+
+pub use super::frames::encode;
 
 pub type PeerId = Arc<str>;
 
@@ -178,18 +188,6 @@ impl Hub {
             },
         );
         (id, rx)
-    }
-
-    /// Removes a connection: it leaves its room and the lobby, and its queue closes.
-    pub fn unregister(&self, id: &str) {
-        let mut st = self.state.lock();
-        let mut evict = Vec::new();
-        let changed = leave_locked(&mut st, id, &mut evict);
-        st.lobby.remove(id);
-        desk::conn_gone(&mut st, id, &mut evict);
-        grace::forget(&mut st, id);
-        st.peers.remove(id);
-        self.finish(&mut st, evict, changed);
     }
 
     /// Puts `id` in `room` with `role`, leaving any room it was in. Returns who was there.
@@ -357,36 +355,4 @@ impl Hub {
     pub fn lock_holds(&self) -> HoldSnapshot {
         self.state.holds().snapshot()
     }
-
-    /// Drops peers whose queues overflowed with hub events (they would miss state changes),
-    /// tells their rooms, and refreshes lobby watchers when rooms changed.
-    fn finish(&self, st: &mut State, mut evict: Vec<PeerId>, mut rooms_changed: bool) {
-        while let Some(id) = evict.pop() {
-            if st.peers.contains_key(&id) {
-                self.metrics.evicted.fetch_add(1, Ordering::Relaxed);
-                rooms_changed |= leave_locked(st, &id, &mut evict);
-                st.lobby.remove(&id);
-                desk::conn_gone(st, &id, &mut evict);
-                grace::forget(st, &id);
-                st.peers.remove(&id);
-            }
-        }
-        if rooms_changed && !st.lobby.is_empty() {
-            let frame = rooms_frame(st);
-            let mut again = Vec::new();
-            for w in st.lobby.iter() {
-                push(st, w, &frame, &mut again);
-            }
-            // A lobby watcher too slow for room lists is evicted on the next change.
-            for id in again {
-                st.lobby.remove(&id);
-            }
-        }
-        desk::flush_online(st);
-    }
-}
-
-pub fn encode(ev: &ServerEvent) -> Utf8Bytes {
-    // Serialising our own enum cannot fail: every field is a plain string, list or number.
-    serde_json::to_string(ev).unwrap_or_default().into()
 }

@@ -1,5 +1,8 @@
 //! Per-connection limits: a token bucket for message rate, and heartbeat timing.
-use std::time::{Duration, Instant};
+//!
+//! Time is tokio's, so tests with paused time see the bucket refill as their clock moves.
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// Limits applied to every signaling connection, whatever its dialect.
 #[derive(Debug, Clone, Copy)]

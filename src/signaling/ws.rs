@@ -1,37 +1,30 @@
-//! The room dialect over WebSocket: one task per socket, a run-to-completion loop that reads
-//! frames, relays them through the hub, writes what the hub queues, and pings.
-//!
-//! Recoverable errors (bad JSON, unknown target) get an error frame and the loop goes on;
-//! fatal ones (socket gone, flood, too slow, no pong) end it, and the hub tells the room.
+//! The room dialect over WebSocket: what sets it apart in the shared socket loop
+//! (`driver.rs`). It greets with `welcome`, answers bad frames with `error` frames, asks the
+//! client to `reconnect` when the server drains, and hands ring frames to the accounts.
 //!
 //! A socket that drops without a goodbye leaves its connection parked for a resume (see
 //! `hub/grace.rs`); one the server closes on purpose, or that said goodbye, leaves at once.
 use super::bycall::{self, Identity};
-use super::dispatch::handle_frame;
+use super::dispatch::handle_parsed;
 pub use super::dispatch::{error, handle};
-use super::hub::{encode, Hub, Outbound};
-use super::limits::{ConnLimits, RateLimiter, Verdict};
-use super::protocol::{code, ServerEvent, MAX_FRAME_BYTES};
+use super::driver::{close, drive, Dialect, Ended, Liveness, Reason, Step};
+use super::hub::{encode, GracePolicy, Hub, Inbox, PeerId, Registration};
+use super::limits::ConnLimits;
+use super::protocol::{code, ClientMessage, ServerEvent};
 use super::resume::{attach, Attached, Opening};
-use super::write::{WriteError, Writer};
-use axum::extract::ws::Message;
-use futures_util::{Sink, Stream, StreamExt};
+use super::write::WriteError;
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, Stream};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// Close codes the server uses.
-pub mod close {
-    pub const GOING_AWAY: u16 = 1001;
-    pub const POLICY: u16 = 1008;
-    pub const TOO_BIG: u16 = 1009;
-}
 
 /// Serves one authenticated socket until it closes. `who` is the session's display name, or
 /// a whole [`Identity`] to make the socket its user's (online, and callable by name).
 /// `shutdown` ends the socket for good (server stopping, session ended).
 pub async fn serve<S>(
-    mut socket: S,
+    socket: S,
     hub: Arc<Hub>,
     who: impl Into<Identity>,
     opening: Opening,
@@ -45,11 +38,11 @@ pub async fn serve<S>(
     let stop = shutdown.child_token();
     let Attached {
         id,
-        inbox: mut rx,
+        inbox,
         token,
         resumed,
     } = attach(&hub, &who, &opening, &stop, limits.dead_after).await;
-    // Unregisters however this task ends, a panic included, unless it is parked below.
+    // Unregisters however this task ends, a panic included, unless it is parked at the end.
     let registration = hub.guard(id.clone());
     let welcome = encode(&ServerEvent::Welcome {
         id: id.to_string(),
@@ -58,94 +51,105 @@ pub async fn serve<S>(
         ice: opening.ice.clone(),
         resumed,
     });
-    let drain = opening.drain.clone().unwrap_or_default();
-    let (mut told_to_reconnect, mut goodbye) = (false, false);
-    let mut rate = RateLimiter::new(limits);
-    let mut last_seen = Instant::now();
-    let mut ping = tokio::time::interval(limits.ping_every);
-    ping.tick().await;
-    let writer = Writer::new(limits.dead_after, stop.clone());
-    let mut ending: Option<(u16, &'static str)> = None;
-    let mut sent = writer.send(&mut socket, Message::Text(welcome)).await;
-    while sent.is_ok() {
-        sent = tokio::select! {
-            _ = stop.cancelled() => Err(WriteError::ShuttingDown),
-            _ = drain.cancelled(), if !told_to_reconnect => {
-                told_to_reconnect = true;
-                let after_ms = super::drain::reconnect_delay_ms();
-                let frame = encode(&ServerEvent::Reconnect { after_ms });
-                writer.send(&mut socket, Message::Text(frame)).await
+    let room = Room {
+        hub,
+        who,
+        id,
+        registration,
+        welcome,
+        grace: opening.grace,
+        drain: opening.drain,
+        shutdown,
+        goodbye: false,
+    };
+    drive(socket, inbox, limits, stop, room).await;
+}
+
+/// One room-dialect socket's side of the loop.
+struct Room {
+    hub: Arc<Hub>,
+    who: Identity,
+    id: PeerId,
+    registration: Registration,
+    welcome: Utf8Bytes,
+    grace: GracePolicy,
+    drain: Option<CancellationToken>,
+    /// The server's or the session's end (not this socket's own stop, which a resume cancels).
+    shutdown: CancellationToken,
+    /// The client ended its call (`leave`, `bye` to all, or a 1000/1001 close).
+    goodbye: bool,
+}
+
+impl Dialect for Room {
+    fn greeting(&mut self) -> Utf8Bytes {
+        std::mem::take(&mut self.welcome)
+    }
+
+    fn liveness(&self, limits: &ConnLimits) -> Liveness {
+        // A silent client is treated like a dropped socket: it may come back and resume.
+        Liveness {
+            check_every: limits.ping_every,
+            dead_after: limits.dead_after,
+            on_death: None,
+        }
+    }
+
+    fn client_closed(&mut self, frame: Option<&CloseFrame>) {
+        // 1000 and 1001 (the page is going away) are goodbyes; a close without a code, or with
+        // another, may be followed by a resume.
+        self.goodbye |= frame.is_some_and(|f| matches!(f.code, 1000 | 1001));
+    }
+
+    fn rate_limited(&self) -> &AtomicU64 {
+        &self.hub.metrics.rate_limited_room
+    }
+
+    fn throttled(&mut self, first: bool) -> Option<Utf8Bytes> {
+        first.then(|| error(code::RATE_LIMITED, "too many messages; slow down"))
+    }
+
+    fn binary(&mut self, _bytes: Bytes) -> Result<Utf8Bytes, Step> {
+        Err(Step::Reply(error(
+            code::BAD_JSON,
+            "send JSON text frames, not binary",
+        )))
+    }
+
+    async fn handle(&mut self, text: Utf8Bytes) -> Step {
+        // Parsed once; a ring may ask the accounts whether an offline callee exists.
+        let reply = match (ClientMessage::parse(&text), &self.who.directory) {
+            (Ok(ClientMessage::Ring { user, peer }), Some(dir)) => {
+                bycall::ring(&self.hub, dir, &self.id, user, peer).await
             }
-            out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => writer.send(&mut socket, Message::Text(f)).await,
-                None => {
-                    ending = Some((close::POLICY, "connection too slow to keep up"));
-                    break;
-                }
-            },
-            msg = socket.next() => {
-                let Some(Ok(msg)) = msg else { break };
-                last_seen = Instant::now();
-                if let Message::Close(frame) = msg {
-                    // 1000 and 1001 (the page is going away) are goodbyes; a close without a
-                    // code, or with another, may be followed by a resume.
-                    goodbye |= frame.is_some_and(|f| matches!(f.code, 1000 | 1001));
-                    break;
-                }
-                // Every frame counts, binary and ping included: any of them costs us work.
-                match rate.check(last_seen) {
-                    Verdict::Accept => {}
-                    Verdict::Throttle { first } => {
-                        hub.metrics.rate_limited_room.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if first {
-                            let e = error(code::RATE_LIMITED, "too many messages; slow down");
-                            sent = writer.send(&mut socket, Message::Text(e)).await;
-                        }
-                        continue;
-                    }
-                    Verdict::Close => {
-                        hub.metrics.rate_limited_room.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        ending = Some((close::POLICY, "flooding: too many messages"));
-                        break;
-                    }
-                }
-                let text = match msg {
-                    Message::Text(t) => t,
-                    Message::Binary(_) => {
-                        let e = error(code::BAD_JSON, "send JSON text frames, not binary");
-                        sent = writer.send(&mut socket, Message::Text(e)).await;
-                        continue;
-                    }
-                    Message::Close(_) | Message::Ping(_) | Message::Pong(_) => continue,
-                };
-                if text.len() > MAX_FRAME_BYTES {
-                    ending = Some((close::TOO_BIG, "message larger than 64 KiB"));
-                    break;
-                }
-                let reply = match &who.directory {
-                    Some(dir) if bycall::is_ring(&text) => bycall::ring(&hub, dir, &id, &text).await,
-                    _ => handle_frame(&hub, &id, &text, &mut goodbye),
-                };
-                match reply {
-                    Some(reply) => writer.send(&mut socket, Message::Text(reply)).await,
-                    None => Ok(()),
-                }
-            }
-            _ = ping.tick() => {
-                if last_seen.elapsed() > limits.dead_after { break; }
-                writer.send(&mut socket, Message::Ping(Default::default())).await
-            }
+            (parsed, _) => handle_parsed(&self.hub, &self.id, parsed, &mut self.goodbye),
         };
+        reply.map_or(Step::Quiet, Step::Reply)
     }
-    // A drop the client did not ask for (network gone, tab suspended, a newer socket resuming
-    // this one) may be resumed; the server's own reasons (a client that stopped reading
-    // included) and a goodbye end it now.
-    let dropped =
-        ending.is_none() && !goodbye && !shutdown.is_cancelled() && sent != Err(WriteError::Stuck);
-    if dropped {
-        registration.park(rx, opening.grace);
-    } else {
-        drop(registration);
+
+    fn queue_closed(&mut self) -> Reason {
+        (close::POLICY, "connection too slow to keep up")
     }
-    writer.finish(&mut socket, sent, ending).await;
+
+    fn drain(&self) -> Option<CancellationToken> {
+        self.drain.clone()
+    }
+
+    fn reconnect(&mut self) -> Option<Utf8Bytes> {
+        let after_ms = super::drain::reconnect_delay_ms();
+        Some(encode(&ServerEvent::Reconnect { after_ms }))
+    }
+
+    fn end(self, inbox: Inbox, ended: Ended) {
+        // A drop the client did not ask for (network gone, tab suspended, a newer socket
+        // resuming this one) may be resumed; the server's own reasons (a client that stopped
+        // reading included) and a goodbye end it now.
+        let dropped = ended.reason.is_none()
+            && !self.goodbye
+            && !self.shutdown.is_cancelled()
+            && ended.last != Err(WriteError::Stuck);
+        if dropped {
+            self.registration.park(inbox, self.grace);
+        }
+        // Otherwise `registration` drops here, which removes the connection.
+    }
 }

@@ -76,6 +76,12 @@ impl Desk {
         self.outcomes[outcome as usize] += 1;
     }
 
+    /// Whether the online list changed and watchers have yet to hear; false whenever the
+    /// hub's lock is free.
+    pub(super) fn online_changed_unsent(&self) -> bool {
+        self.online_dirty && !self.watchers.is_empty()
+    }
+
     /// Someone came online or went offline: watchers get a fresh list at the next flush.
     fn online_changed(&mut self) {
         self.online_dirty = true;

@@ -249,6 +249,39 @@ pub(super) fn forget(st: &mut State, id: &str) {
     }
 }
 
+/// Every token names a connection that is registered and holds that token; every parked
+/// connection is in a room (only a call is worth waiting for). For the invariant check.
+pub(super) fn check(st: &State) -> Result<(), String> {
+    let g = &st.grace;
+    if g.tickets.len() != g.conns.len() {
+        return Err(format!(
+            "{} resume tokens for {} connections",
+            g.tickets.len(),
+            g.conns.len()
+        ));
+    }
+    for (hash, id) in &g.tickets {
+        if g.conns.get(id).is_none_or(|c| c.ticket != *hash) {
+            return Err(format!("a resume token of {id} is not its current one"));
+        }
+    }
+    for (id, c) in &g.conns {
+        let Some(p) = st.peers.get(id) else {
+            return Err(format!("resumable {id} is not registered"));
+        };
+        if matches!(c.attached, Attached::Parked { .. }) && p.room.is_none() {
+            return Err(format!("parked {id} is in no room"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a token or a parked queue names `id`; for tests.
+#[cfg(test)]
+pub(super) fn names(st: &State, id: &str) -> bool {
+    st.grace.conns.contains_key(id) || st.grace.tickets.values().any(|c| &**c == id)
+}
+
 fn digest(token: &str) -> TokenHash {
     Sha256::digest(token.as_bytes()).into()
 }

@@ -1,7 +1,9 @@
-//! A consistency check of the hub's state, for tests and fuzzing: rooms and roles, presence,
-//! rings, private rooms, realms, queues, and the cached lists.
+//! A consistency check of the hub's state, for tests and fuzzing: rooms and roles, presence
+//! and the online list, rings, private rooms, realms, resume tokens, queues, and the cached
+//! lists. Whatever names a connection must name a registered one: a removed connection
+//! leaves no trace.
 use super::delivery::summaries;
-use super::{encode, private, Hub, Role, ServerEvent, State};
+use super::{encode, grace, private, Hub, Role, ServerEvent, State};
 
 type Check = Result<(), String>;
 
@@ -14,8 +16,41 @@ impl Hub {
         rings(&st)?;
         private_rooms(&st)?;
         realms(&st)?;
+        grace::check(&st)?;
         queues(&st)?;
         cached_lists(&st)
+    }
+
+    /// Every part of the state that still names connection `id`; for tests.
+    #[cfg(test)]
+    pub(super) fn traces(&self, id: &str) -> Vec<&'static str> {
+        let st = self.state.lock();
+        let desk = &st.desk;
+        let seen = [
+            ("peers", st.peers.contains_key(id)),
+            (
+                "room",
+                st.rooms
+                    .values()
+                    .any(|r| r.members.iter().any(|m| &**m == id)),
+            ),
+            ("lobby", st.lobby.contains(id)),
+            ("online watchers", desk.watchers.contains(id)),
+            ("user", desk.conn_user.contains_key(id)),
+            (
+                "presence",
+                desk.users
+                    .values()
+                    .any(|p| p.conns.iter().any(|c| &**c == id)),
+            ),
+            ("rings", desk.rings.values().any(|r| &*r.caller_conn == id)),
+            ("resume", grace::names(&st, id)),
+            ("realms", st.realms.bindings().any(|(_, _, c)| &**c == id)),
+        ];
+        seen.into_iter()
+            .filter(|(_, s)| *s)
+            .map(|(w, _)| w)
+            .collect()
     }
 
     /// A connection's room and role, if it is in one; for tests and fuzzing.
@@ -98,6 +133,9 @@ fn presence(st: &State) -> Check {
             return Err(format!("online watcher {w} is not registered"));
         }
     }
+    if desk.online_changed_unsent() {
+        return Err("the online list changed and its watchers were not told".into());
+    }
     Ok(())
 }
 
@@ -107,6 +145,9 @@ fn rings(st: &State) -> Check {
     let desk = &st.desk;
     let mut callers = std::collections::HashSet::new();
     for (call, r) in &desk.rings {
+        if !st.peers.contains_key(&r.caller_conn) {
+            return Err(format!("ring {call}: its socket is not registered"));
+        }
         if desk.conn_user.get(&r.caller_conn) != Some(&r.caller) {
             return Err(format!("ring {call}: its socket is not the caller's"));
         }
@@ -153,14 +194,26 @@ fn private_rooms(st: &State) -> Check {
     Ok(())
 }
 
-/// Realm connections never join rooms; no realm is kept empty.
+/// Every address is held by a registered connection, which joins no room and belongs to no
+/// user; no realm is kept empty; the index by connection agrees with the addresses.
 fn realms(st: &State) -> Check {
     if st.realms.has_empty_realm() {
         return Err("an empty realm is kept".into());
     }
+    if !st.realms.index_agrees() {
+        return Err("the realm index by connection disagrees with the addresses".into());
+    }
     for (realm, addr, conn) in st.realms.bindings() {
-        if st.peers.get(conn).is_some_and(|p| p.room.is_some()) {
+        let Some(p) = st.peers.get(conn) else {
+            return Err(format!(
+                "{addr} in realm {realm} is held by a removed {conn}"
+            ));
+        };
+        if p.room.is_some() {
             return Err(format!("{addr} in realm {realm} is also in a room"));
+        }
+        if st.desk.conn_user.contains_key(conn) {
+            return Err(format!("{addr} in realm {realm} is also a user's"));
         }
     }
     Ok(())

@@ -6,17 +6,22 @@
 //! never join rooms, and room connections hold no realm address, so the two cannot reach each
 //! other. Everything lives under the hub's one mutex, like the rest of its state.
 use super::queue::Refused;
-use super::{leave_locked, Hub, PeerId, State};
+use super::{Hub, PeerId, State};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// The hub's realm state: one map of addresses per realm name.
+/// The hub's realm state: one map of addresses per realm name, and each connection's
+/// addresses, so a connection that goes frees them at once.
 #[derive(Default)]
 pub(super) struct Realms {
     map: HashMap<Arc<str>, Realm>,
+    by_conn: HashMap<PeerId, Vec<Place>>,
 }
+
+/// A realm's name and an address in it.
+type Place = (Arc<str>, Arc<str>);
 
 impl Realms {
     /// Addresses held, in every realm.
@@ -36,6 +41,57 @@ impl Realms {
     /// Whether some realm is kept with no address in it.
     pub(super) fn has_empty_realm(&self) -> bool {
         self.map.values().any(|r| r.addrs.is_empty())
+    }
+
+    /// Whether the index by connection lists exactly the bindings; for the invariant check.
+    pub(super) fn index_agrees(&self) -> bool {
+        let indexed: usize = self.by_conn.values().map(Vec::len).sum();
+        indexed == self.bound()
+            && self.by_conn.iter().all(|(conn, held)| {
+                !held.is_empty()
+                    && held.iter().all(|(realm, addr)| {
+                        self.map
+                            .get(realm)
+                            .and_then(|r| r.addrs.get(addr))
+                            .is_some_and(|b| b.conn == *conn)
+                    })
+            })
+    }
+
+    /// Removes the binding of `addr` in `realm`, and the realm if that empties it.
+    fn unbind(&mut self, realm: &str, addr: &str) {
+        let Some(r) = self.map.get_mut(realm) else {
+            return;
+        };
+        if let Some(b) = r.addrs.remove(addr) {
+            if let Some(held) = self.by_conn.get_mut(&b.conn) {
+                held.retain(|(re, a)| !(**re == *realm && **a == *addr));
+                if held.is_empty() {
+                    self.by_conn.remove(&b.conn);
+                }
+            }
+        }
+        if r.addrs.is_empty() {
+            self.map.remove(realm);
+        }
+    }
+}
+
+/// Frees every address `conn` holds; part of removing a connection (see `removal.rs`).
+pub(super) fn forget(st: &mut State, conn: &str) {
+    let Some(held) = st.realms.by_conn.remove(conn) else {
+        return;
+    };
+    for (realm, addr) in held {
+        let Some(r) = st.realms.map.get_mut(&realm) else {
+            continue;
+        };
+        if r.addrs.get(&addr).is_some_and(|b| &*b.conn == conn) {
+            r.addrs.remove(&addr);
+        }
+        if r.addrs.is_empty() {
+            st.realms.map.remove(&realm);
+        }
     }
 }
 
@@ -107,44 +163,50 @@ impl Hub {
                 None
             }
         };
+        if old.is_some() {
+            st.realms.unbind(realm, addr);
+        }
         let realm_key: Arc<str> = match st.realms.map.get_key_value(realm) {
             Some((k, _)) => k.clone(),
             None => realm.into(),
         };
+        let addr: Arc<str> = addr.into();
         let binding = Binding {
             conn: conn.clone(),
             secret: secret.into(),
         };
         st.realms
             .map
-            .entry(realm_key)
+            .entry(realm_key.clone())
             .or_default()
             .addrs
-            .insert(addr.into(), binding);
+            .insert(addr.clone(), binding);
+        let held = st.realms.by_conn.entry(conn.clone()).or_default();
+        held.push((realm_key, addr));
         match old {
             Some(old) if old != conn => {
-                drop_conn(self, &mut st, &old);
+                // Not an eviction: the same client came back on a new socket.
+                self.remove(&mut st, &old);
                 Ok(Claimed::Replaced { old })
             }
             _ => Ok(Claimed::New),
         }
     }
 
-    /// Frees `addr` if `conn` still holds it; returns whether it did. A connection that was
-    /// replaced gets `false`, so it knows the address lives on elsewhere.
+    /// Frees `addr` unless another connection holds it; returns whether it is free now. A
+    /// connection that was replaced gets `false`, so it knows the address lives on elsewhere;
+    /// one the hub dropped (its addresses went with it) gets `true`.
     pub fn release(&self, conn: &str, realm: &str, addr: &str) -> bool {
         let mut st = self.state.lock();
-        let Some(r) = st.realms.map.get_mut(realm) else {
-            return false;
-        };
-        if r.addrs.get(addr).is_none_or(|b| &*b.conn != conn) {
-            return false;
+        let holder = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
+        match holder {
+            None => true,
+            Some(b) if &*b.conn != conn => false,
+            Some(_) => {
+                st.realms.unbind(realm, addr);
+                true
+            }
         }
-        r.addrs.remove(addr);
-        if r.addrs.is_empty() {
-            st.realms.map.remove(realm);
-        }
-        true
     }
 
     /// Queues `frame` for whoever holds `addr` in `realm`. A receiver whose queue is full is
@@ -159,7 +221,6 @@ impl Hub {
             .map(|b| b.conn.clone())
             .ok_or(DeliverError::Absent)?;
         let sent = match st.peers.get(&conn) {
-            // The connection was dropped and its task has not released the address yet.
             None => return Err(DeliverError::Absent),
             Some(p) => p.tx.try_send(frame),
         };
@@ -201,102 +262,5 @@ impl Hub {
     }
 }
 
-/// Removes a connection the way `unregister` does, without counting it as an eviction.
-fn drop_conn(hub: &Hub, st: &mut State, conn: &str) {
-    let mut evict = Vec::new();
-    let changed = leave_locked(st, conn, &mut evict);
-    st.lobby.remove(conn);
-    st.peers.remove(conn);
-    hub.finish(st, evict, changed);
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::signaling::hub::HubLimits;
-
-    fn hub(queue: usize) -> Hub {
-        Hub::new(HubLimits {
-            queue,
-            ..HubLimits::default()
-        })
-    }
-
-    #[test]
-    fn claim_take_replace_release() {
-        let h = hub(8);
-        let (a, _ra) = h.register("a");
-        let (b, mut rb) = h.register("b");
-        assert_eq!(h.claim(&a, "pj", "alice", "t1", 10), Ok(Claimed::New));
-        assert_eq!(h.claim(&b, "pj", "alice", "t2", 10), Err(ClaimError::Taken));
-        assert_eq!(
-            h.claim(&b, "other", "alice", "t2", 10),
-            Ok(Claimed::New),
-            "realms are separate"
-        );
-        assert_eq!(
-            h.claim(&b, "pj", "alice", "t1", 10),
-            Ok(Claimed::Replaced { old: a.clone() })
-        );
-        assert_eq!(h.holder("pj", "alice"), Some(b.clone()));
-        assert!(
-            !h.release(&a, "pj", "alice"),
-            "the replaced connection no longer holds it"
-        );
-        h.deliver("pj", "alice", "x".into()).unwrap();
-        assert!(
-            matches!(rb.try_recv(), Ok(crate::signaling::hub::Outbound::Frame(f)) if f.as_str() == "x")
-        );
-        assert!(h.release(&b, "pj", "alice"));
-        assert_eq!(
-            h.deliver("pj", "alice", "y".into()),
-            Err(DeliverError::Absent)
-        );
-        assert_eq!(h.addresses("pj"), Vec::<String>::new());
-    }
-
-    #[test]
-    fn cap_counts_addresses_but_not_replacements() {
-        let h = hub(8);
-        let (a, _ra) = h.register("a");
-        let (b, _rb) = h.register("b");
-        let (c, _rc) = h.register("c");
-        h.claim(&a, "pj", "one", "s", 2).unwrap();
-        h.claim(&b, "pj", "two", "s", 2).unwrap();
-        assert_eq!(h.claim(&c, "pj", "three", "s", 2), Err(ClaimError::Full(2)));
-        assert!(matches!(
-            h.claim(&c, "pj", "two", "s", 2),
-            Ok(Claimed::Replaced { .. })
-        ));
-        assert_eq!(h.addresses("pj"), vec!["one".to_owned(), "two".to_owned()]);
-    }
-
-    #[test]
-    fn realm_peers_cannot_reach_rooms_and_slow_receivers_are_dropped() {
-        let h = hub(8);
-        let (room_peer, _r) = h.register("room");
-        h.join(&room_peer, "team", crate::signaling::protocol::Role::Mesh)
-            .unwrap();
-        assert_eq!(
-            h.deliver("pj", &room_peer, "x".into()),
-            Err(DeliverError::Absent)
-        );
-
-        let (slow, _keep_rx_unread) = h.register("slow");
-        h.claim(&slow, "pj", "slow", "s", 10).unwrap();
-        for _ in 0..8 {
-            h.deliver("pj", "slow", "x".into()).unwrap();
-        }
-        assert_eq!(
-            h.deliver("pj", "slow", "x".into()),
-            Err(DeliverError::Congested)
-        );
-        assert_eq!(h.metrics.evicted.load(Ordering::Relaxed), 1);
-        assert_eq!(
-            h.deliver("pj", "slow", "x".into()),
-            Err(DeliverError::Absent),
-            "dropped, not yet released"
-        );
-        assert!(h.release(&slow, "pj", "slow"));
-    }
-}
+mod tests;

@@ -1,0 +1,64 @@
+//! The one way a connection leaves the hub, however it ends: its socket closed (either
+//! dialect), its resume grace ran out, its session ended, it was evicted for being too slow,
+//! a reconnect replaced it, or its task panicked (the registration guard).
+use super::delivery::{leave_locked, push, rooms_frame};
+use super::{desk, grace, realms, Hub, PeerId, State};
+use std::sync::atomic::Ordering;
+
+impl Hub {
+    /// Removes a connection: see [`remove_locked`]. Its queue closes, so its task ends.
+    pub fn unregister(&self, id: &str) {
+        let mut st = self.state.lock();
+        self.remove(&mut st, id);
+    }
+
+    /// [`Hub::unregister`] with the lock held.
+    pub(super) fn remove(&self, st: &mut State, id: &str) {
+        let mut evict = Vec::new();
+        let changed = remove_locked(st, id, &mut evict).unwrap_or(false);
+        self.finish(st, evict, changed);
+    }
+
+    /// Drops peers whose queues overflowed with hub events (they would miss state changes),
+    /// tells their rooms, and sends lobby and online watchers whatever lists changed.
+    pub(super) fn finish(&self, st: &mut State, mut evict: Vec<PeerId>, mut rooms_changed: bool) {
+        while let Some(id) = evict.pop() {
+            if let Some(changed) = remove_locked(st, &id, &mut evict) {
+                self.metrics.evicted.fetch_add(1, Ordering::Relaxed);
+                rooms_changed |= changed;
+            }
+        }
+        if rooms_changed && !st.lobby.is_empty() {
+            let frame = rooms_frame(st);
+            let mut again = Vec::new();
+            for w in st.lobby.iter() {
+                push(st, w, &frame, &mut again);
+            }
+            // A lobby watcher too slow for room lists is evicted on the next change.
+            for id in again {
+                st.lobby.remove(&id);
+            }
+        }
+        desk::flush_online(st);
+    }
+}
+
+/// Takes connection `id` out of everything: its room (whose members hear `peer_left`; the
+/// cached room list is cleared), the lobby, the online watchers, its rings (the other side
+/// hears), its user's presence (who may go offline: the online list changes), its resume
+/// token or parked queue, its realm addresses, and finally the table of peers, which closes
+/// its queue. A private room is a room like any other here; the ring timer forgets it once
+/// its call is over. Returns whether a room changed, or `None` if `id` was not registered.
+/// The caller must [`Hub::finish`], which evicts whoever `evict` names and sends the lists.
+fn remove_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> Option<bool> {
+    if !st.peers.contains_key(id) {
+        return None;
+    }
+    let changed = leave_locked(st, id, evict);
+    st.lobby.remove(id);
+    desk::conn_gone(st, id, evict);
+    grace::forget(st, id);
+    realms::forget(st, id);
+    st.peers.remove(id);
+    Some(changed)
+}
