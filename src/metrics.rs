@@ -3,7 +3,6 @@
 //! for atomic increments it already does.
 use crate::signaling::hub::Hub;
 use crate::signaling::protocol::Role;
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -219,8 +218,12 @@ impl Collector for HubCollector {
 }
 
 /// `GET /metrics`, behind `Authorization: Bearer <METRICS_TOKEN>` when that is set.
-pub async fn handler(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = st.config.metrics_token.as_deref() {
+pub async fn handler(
+    State(metrics): State<Arc<Metrics>>,
+    State(config): State<Arc<crate::config::Config>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(token) = config.metrics_token.as_deref() {
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -235,7 +238,7 @@ pub async fn handler(State(st): State<AppState>, headers: HeaderMap) -> Response
                 .into_response();
         }
     }
-    match st.metrics.render() {
+    match metrics.render() {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

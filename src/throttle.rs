@@ -2,8 +2,7 @@
 //! bucket per key, which answers with how long to wait), how many connections it may hold at
 //! once, and how many password hashes run at the same time. Every map is bounded: a flood of
 //! new keys cannot grow memory without end.
-use crate::state::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use parking_lot::Mutex;
@@ -158,7 +157,7 @@ impl Default for ThrottleLimits {
     }
 }
 
-/// Every keyed limit the server keeps, shared through [`AppState`].
+/// Every keyed limit the server keeps, shared through the server state.
 #[derive(Debug)]
 pub struct Throttles {
     pub limits: ThrottleLimits,
@@ -233,11 +232,16 @@ impl ClientIp {
     }
 }
 
-impl FromRequestParts<AppState> for ClientIp {
+impl<S> FromRequestParts<S> for ClientIp
+where
+    Arc<Throttles>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = StatusCode;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, StatusCode> {
-        Ok(Self::from_parts(parts, st.throttles.limits.trust_proxy))
+    async fn from_request_parts(parts: &mut Parts, st: &S) -> Result<Self, StatusCode> {
+        let throttles = Arc::<Throttles>::from_ref(st);
+        Ok(Self::from_parts(parts, throttles.limits.trust_proxy))
     }
 }
 
