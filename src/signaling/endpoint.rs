@@ -120,7 +120,7 @@ pub async fn upgrade(
 /// and a larger frame still arrives whole (the buffer grows for it). Writes are buffered up to
 /// `WRITE` before going out, so frames queued together can leave in one write.
 pub fn sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    const READ: usize = 4 * 1024;
+    const READ: usize = 2 * 1024;
     const WRITE: usize = 8 * 1024;
     ws.read_buffer_size(READ).write_buffer_size(WRITE)
 }
