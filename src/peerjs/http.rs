@@ -91,7 +91,8 @@ async fn upgrade(
     let shutdown = open
         .as_ref()
         .map_or_else(|| st.shutdown.clone(), |o| o.token());
-    ws.max_message_size(MAX_FRAME_BYTES * 4)
+    crate::signaling::endpoint::sized(ws)
+        .max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |s| async move {
             socket::serve(s, svc, params, limits, shutdown).await;

@@ -105,13 +105,24 @@ pub async fn upgrade(
     let shutdown = open.token();
     // Frames above our 64 KiB limit are refused by the loop with close 1009; this cap only
     // stops the library from buffering anything absurd before we see it.
-    ws.max_message_size(MAX_FRAME_BYTES * 4)
+    sized(ws)
+        .max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| async move {
             let _open = (open, counted);
             super::ws::serve(socket, hub, who, opening, limits, shutdown).await;
             drop((ip_slot, user_slot));
         })
+}
+
+/// Both dialects' socket buffers. The library's default 128 KiB read buffer, zero-filled when
+/// the socket opens, was nearly all of an idle connection's memory; signaling frames are small,
+/// and a larger frame still arrives whole (the buffer grows for it). Writes are buffered up to
+/// `WRITE` before going out, so frames queued together can leave in one write.
+pub fn sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    const READ: usize = 2 * 1024;
+    const WRITE: usize = 8 * 1024;
+    ws.read_buffer_size(READ).write_buffer_size(WRITE)
 }
 
 /// The scheme this site is served over: https when cookies are marked secure, or when a trusted

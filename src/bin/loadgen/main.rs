@@ -1,0 +1,261 @@
+//! A PeerJS-wire load generator, run by `scripts/bench.sh` against Parley and peerjs-server
+//! side by side (README, "Performance"):
+//!
+//! ```text
+//! loadgen --target NAME=ws://HOST:PORT,PID [--target …] [--pairs 100] [--windows 4,16]
+//!         [--secs 5] [--warmup 1] [--idle 10000]
+//! ```
+//!
+//! Relay: `pairs` pairs of clients bounce 200-byte `CANDIDATE`s through the server, `window`
+//! of them in flight per pair; every message received is answered with a new one. Measured:
+//! messages relayed per second and each message's latency. Idle: `idle` sockets opened (each
+//! waits for `OPEN`) and left alone; measured: the server's RSS before, with them open, and
+//! once they have all closed. The first target is the one the others are compared with.
+mod client;
+mod stats;
+mod wire;
+
+use stats::{kb, mb, ms, thousands, Relay};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+struct Target {
+    name: String,
+    base: String,
+    pid: u32,
+}
+
+struct Args {
+    targets: Vec<Target>,
+    pairs: usize,
+    windows: Vec<usize>,
+    secs: u64,
+    warmup: u64,
+    idle: usize,
+}
+
+/// What the idle run saw, RSS in KiB.
+struct Idle {
+    sockets: usize,
+    before: u64,
+    open: u64,
+    closed: u64,
+}
+
+impl Idle {
+    fn per_socket(&self) -> f64 {
+        self.open.saturating_sub(self.before) as f64 * 1024.0 / self.sockets as f64
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("loadgen: {e}\n{}", usage());
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args) -> Result<(), String> {
+    let mut idle = Vec::new();
+    if args.idle > 0 {
+        for t in &args.targets {
+            eprintln!("loadgen: {}: {} idle sockets", t.name, args.idle);
+            idle.push(run_idle(t, args.idle).await?);
+        }
+    }
+    // rows[window][target]: (relay, RSS per socket of the relay's own sockets)
+    let mut rows = Vec::new();
+    for (w, &window) in args.windows.iter().enumerate() {
+        let mut row = Vec::new();
+        for t in &args.targets {
+            eprintln!("loadgen: {}: {} pairs, window {window}", t.name, args.pairs);
+            row.push(run_relay(t, args, window, w).await?);
+        }
+        rows.push(row);
+    }
+    print_tables(args, &idle, &rows);
+    Ok(())
+}
+
+async fn run_idle(t: &Target, n: usize) -> Result<Idle, String> {
+    let ids: Vec<String> = (0..n).map(|i| format!("idle{i}")).collect();
+    let rss = || stats::rss_kib(t.pid).ok_or(format!("{}: no process {}", t.name, t.pid));
+    let before = stats::settled_rss_kib(t.pid).await.ok_or("no process")?;
+    let sockets = client::open_all(&t.base, &ids).await?;
+    let open = rss()?;
+    for mut ws in sockets {
+        let _ = ws.close(None).await;
+    }
+    let closed = stats::settled_rss_kib(t.pid).await.ok_or("no process")?;
+    Ok(Idle {
+        sockets: n,
+        before,
+        open,
+        closed,
+    })
+}
+
+async fn run_relay(
+    t: &Target,
+    args: &Args,
+    window: usize,
+    run: usize,
+) -> Result<(Relay, f64), String> {
+    let ids: Vec<String> = (0..args.pairs)
+        .flat_map(|p| [format!("r{run}p{p}a"), format!("r{run}p{p}b")])
+        .collect();
+    let before = stats::rss_kib(t.pid).unwrap_or(0);
+    let mut sockets = client::open_all(&t.base, &ids).await?.into_iter();
+    let after = stats::rss_kib(t.pid).unwrap_or(0);
+    let per_socket = after.saturating_sub(before) as f64 * 1024.0 / ids.len() as f64;
+    let clock = Instant::now();
+    let from = clock + Duration::from_secs(args.warmup);
+    let span = client::Span {
+        clock,
+        from,
+        until: from + Duration::from_secs(args.secs),
+    };
+    let mut tasks = Vec::new();
+    for pair in ids.chunks(2) {
+        let (Some(a), Some(b)) = (sockets.next(), sockets.next()) else {
+            break;
+        };
+        tasks.push(tokio::spawn(client::bounce(
+            a,
+            pair[1].clone(),
+            window,
+            span,
+        )));
+        tasks.push(tokio::spawn(client::bounce(b, pair[0].clone(), 0, span)));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.map_err(|e| e.to_string())?);
+    }
+    Ok((
+        Relay::new(latencies, Duration::from_secs(args.secs)),
+        per_socket,
+    ))
+}
+
+fn print_tables(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
+    let reference = &args.targets[0].name;
+    println!(
+        "\nRelay: {} client pairs, {}-byte messages, measured {} s after {} s of warm-up. \
+         RSS/conn: {}.\n",
+        args.pairs,
+        wire::FRAME_BYTES,
+        args.secs,
+        args.warmup,
+        if idle.is_empty() {
+            "growth while the relay's sockets opened"
+        } else {
+            "from the idle run below"
+        }
+    );
+    println!("| server | window | msgs/s | p50 | p99 | p999 | RSS/conn | vs {reference} |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (w, row) in rows.iter().enumerate() {
+        let (base, _) = &row[0];
+        for (i, (r, per_socket)) in row.iter().enumerate() {
+            let rss = idle.get(i).map_or(*per_socket, Idle::per_socket);
+            let vs = if i == 0 {
+                "—".to_owned()
+            } else {
+                format!(
+                    "{:.2}× msgs/s, {:.2}× p99",
+                    r.msgs_per_sec / base.msgs_per_sec.max(1.0),
+                    f64::from(r.p99_us) / f64::from(base.p99_us.max(1))
+                )
+            };
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {} | {vs} |",
+                args.targets[i].name,
+                args.windows[w],
+                thousands(r.msgs_per_sec),
+                ms(r.p50_us),
+                ms(r.p99_us),
+                ms(r.p999_us),
+                kb(rss),
+            );
+        }
+    }
+    if idle.is_empty() {
+        return;
+    }
+    println!("\nIdle sockets (RSS of the server process):\n");
+    println!("| server | sockets | RSS before | RSS with them open | per socket | RSS after they closed |");
+    println!("|---|---|---|---|---|---|");
+    for (t, i) in args.targets.iter().zip(idle) {
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            t.name,
+            thousands(i.sockets as f64),
+            mb(i.before),
+            mb(i.open),
+            kb(i.per_socket()),
+            mb(i.closed),
+        );
+    }
+}
+
+fn usage() -> &'static str {
+    "usage: loadgen --target NAME=ws://HOST:PORT,PID [--target …] [--pairs 100] \
+     [--windows 4,16] [--secs 5] [--warmup 1] [--idle 10000]"
+}
+
+fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut args = Args {
+        targets: Vec::new(),
+        pairs: 100,
+        windows: vec![4, 16],
+        secs: 5,
+        warmup: 1,
+        idle: 10_000,
+    };
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        let num = |v: &str| {
+            v.parse::<usize>()
+                .map_err(|_| format!("{flag}: not a number: {v}"))
+        };
+        match flag.as_str() {
+            "--target" => args.targets.push(target(&value)?),
+            "--pairs" => args.pairs = num(&value)?.max(1),
+            "--windows" => {
+                args.windows = value.split(',').map(num).collect::<Result<_, _>>()?;
+            }
+            "--secs" => args.secs = num(&value)?.max(1) as u64,
+            "--warmup" => args.warmup = num(&value)? as u64,
+            "--idle" => args.idle = num(&value)?,
+            _ => return Err(format!("unknown flag {flag}")),
+        }
+    }
+    if args.targets.is_empty() {
+        return Err("no --target".into());
+    }
+    Ok(args)
+}
+
+/// `parley=ws://127.0.0.1:3917,1234`
+fn target(s: &str) -> Result<Target, String> {
+    let bad = || format!("--target {s}: use NAME=ws://HOST:PORT,PID");
+    let (name, rest) = s.split_once('=').ok_or_else(bad)?;
+    let (base, pid) = rest.rsplit_once(',').ok_or_else(bad)?;
+    Ok(Target {
+        name: name.to_owned(),
+        base: base.trim_end_matches('/').to_owned(),
+        pid: pid.parse().map_err(|_| bad())?,
+    })
+}
