@@ -140,7 +140,14 @@ pub async fn drive<S, D>(
                 }
             }
             out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => writer.send(&mut socket, Message::Text(f)).await,
+                // Everything already queued goes out with this frame, in one flush.
+                Some(Outbound::Frame(f)) => {
+                    let more = || match rx.try_recv() {
+                        Ok(Outbound::Frame(f)) => Some(Message::Text(f)),
+                        Err(_) => None,
+                    };
+                    writer.send_batch(&mut socket, Message::Text(f), more).await
+                }
                 None => {
                     reason = Some(dialect.queue_closed());
                     break;

@@ -9,6 +9,9 @@ use tokio_util::sync::CancellationToken;
 
 const GOING_AWAY: u16 = 1001;
 
+/// Most queued frames written before one flush.
+pub const MAX_BATCH: usize = 64;
+
 /// Why a write did not complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteError {
@@ -40,6 +43,40 @@ impl Writer {
             biased;
             _ = self.shutdown.cancelled() => Err(WriteError::ShuttingDown),
             sent = tokio::time::timeout(self.bound, socket.send(msg)) => match sent {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(WriteError::Closed),
+                Err(_) => Err(WriteError::Stuck),
+            },
+        }
+    }
+
+    /// Sends `first` and then whatever `more` has ready (up to [`MAX_BATCH`] frames in all),
+    /// flushing once at the end: one write to the kernel for a burst instead of one per frame.
+    /// The whole batch shares one bound.
+    pub async fn send_batch<S, F>(
+        &self,
+        socket: &mut S,
+        first: Message,
+        mut more: F,
+    ) -> Result<(), WriteError>
+    where
+        S: Sink<Message> + Unpin,
+        F: FnMut() -> Option<Message>,
+    {
+        let batch = async {
+            socket.feed(first).await?;
+            for _ in 1..MAX_BATCH {
+                match more() {
+                    Some(msg) => socket.feed(msg).await?,
+                    None => break,
+                }
+            }
+            socket.flush().await
+        };
+        tokio::select! {
+            biased;
+            _ = self.shutdown.cancelled() => Err(WriteError::ShuttingDown),
+            sent = tokio::time::timeout(self.bound, batch) => match sent {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(_)) => Err(WriteError::Closed),
                 Err(_) => Err(WriteError::Stuck),
