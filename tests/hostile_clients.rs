@@ -49,6 +49,9 @@ async fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
     let s = start(&[
         ("PING_MS", "100"),
         ("DEAD_AFTER_MS", "500"),
+        // Silent for the dead-after time before its writes stall, the client counts as dropped
+        // and is kept for a resume first: a short grace so the room hears either way.
+        ("RESUME_GRACE_MS", "200"),
         ("MSG_RATE", "100000"),
         ("MSG_BURST", "100000"),
     ])

@@ -71,7 +71,12 @@ async fn closing_the_socket_tells_the_room() {
     let (mut a, _, _) = join(&s, &g1, "r1", "mesh").await;
     let (mut b, b_id, _) = join(&s, &g2, "r1", "mesh").await;
     next_json(&mut a).await; // peer_joined
-    b.close(None).await.unwrap();
+                             // A normal close is a goodbye: no resume grace (a drop without one is in tests/resume.rs).
+    let bye = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+        code: tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Normal,
+        reason: "".into(),
+    };
+    b.close(Some(bye)).await.unwrap();
     let left = next_json(&mut a).await;
     assert_eq!(left["type"], "peer_left");
     assert_eq!(left["id"], b_id.as_str());
