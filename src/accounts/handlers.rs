@@ -38,10 +38,14 @@ pub async fn signup(
     headers: HeaderMap,
     Form(f): Form<Credentials>,
 ) -> Response {
-    let username = f.username.trim();
-    let reply = FormReply::new("/signup", username, f.next.as_deref(), &headers);
-    let ip = match admit(&st, &headers, ip, &reply) {
-        Ok(ip) => ip,
+    let (username, reply, ip) = match admit(
+        &st,
+        &headers,
+        ip,
+        "/signup",
+        (&f.username, f.next.as_deref()),
+    ) {
+        Ok(admitted) => admitted,
         Err(refused) => return *refused,
     };
     if !valid_username(username) {
@@ -77,20 +81,24 @@ pub async fn signup(
 }
 
 /// The checks every sign-up and log-in passes before anything else: not from another site's
-/// page, and tries left for this address. Gives the address's key.
-fn admit(
+/// page, and tries left for this address. Gives the trimmed name, the reply that words errors
+/// on the `form` page, and the address's key.
+fn admit<'f>(
     st: &AppState,
     headers: &HeaderMap,
     ip: ClientIp,
-    reply: &FormReply,
-) -> Result<String, Box<Response>> {
+    form: &'static str,
+    (name, next): (&'f str, Option<&'f str>),
+) -> Result<(&'f str, FormReply<'f>, String), Box<Response>> {
+    let username = name.trim();
+    let reply = FormReply::new(form, username, next, headers);
     if cross_site(st, headers) {
         return Err(Box::new(reply.cross_site()));
     }
     let ip = ip.key();
     match st.throttles.auth_ip.check(&ip) {
-        Ok(()) => Ok(ip),
-        Err(wait) => Err(Box::new(too_many_attempts(st, reply, wait))),
+        Ok(()) => Ok((username, reply, ip)),
+        Err(wait) => Err(Box::new(too_many_attempts(st, &reply, wait))),
     }
 }
 
@@ -109,10 +117,14 @@ pub async fn login(
     headers: HeaderMap,
     Form(f): Form<Credentials>,
 ) -> Response {
-    let username = f.username.trim();
-    let reply = FormReply::new("/login", username, f.next.as_deref(), &headers);
-    let ip = match admit(&st, &headers, ip, &reply) {
-        Ok(ip) => ip,
+    let (username, reply, ip) = match admit(
+        &st,
+        &headers,
+        ip,
+        "/login",
+        (&f.username, f.next.as_deref()),
+    ) {
+        Ok(admitted) => admitted,
         Err(refused) => return *refused,
     };
     if username.is_empty() || username.len() > 64 || f.password.len() > MAX_PASSWORD {
