@@ -1,4 +1,4 @@
-//! Calling a user by name (seeds 000 and 003) over real WebSockets against a real server.
+//! Calling a user by name over real WebSockets against a real server.
 #![cfg(feature = "ssr")]
 mod common;
 use common::*;

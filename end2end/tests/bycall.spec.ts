@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { expectConnected, expectVideoBytesGrow, openPage, signUp, unique, test } from './helpers';
 
-// Calling a user by name from the home page's online list (seeds 000 and 003).
+// Calling a user by name from the home page's online list.
 
 test.afterEach(async ({ browser }) => {
   for (const context of browser.contexts()) await context.close();

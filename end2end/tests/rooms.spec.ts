@@ -113,7 +113,7 @@ test('a vanilla-ICE peer (SDP sent after gathering, no candidate messages) conne
   const vanilla = await openPage(browser, 'vanilla');
   const vanillaName = await joinAsGuest(vanilla);
   await vanilla.goto('/healthz');
-  // A hand-written client in the style of seed 000: it waits for ICE gathering to complete,
+  // A hand-written client in the vanilla-ICE style: it waits for ICE gathering to complete,
   // then sends one offer whose SDP carries every candidate, and never sends `candidate`.
   await vanilla.evaluate(async (room) => {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120, frameRate: 10 }, audio: false });
