@@ -28,7 +28,7 @@ fn OverlayPanel() -> impl IntoView {
     let outgoing = calls.outgoing;
     let dial = move || outgoing.with(|o| o.as_ref().map(|o| o.state));
     view! {
-        <div class="call-calls">
+        <div class="call-overlay">
             <Show when=move || incoming.with(Option::is_some)>
                 <div class="card incoming" data-testid="incoming" role="alertdialog" aria-live="assertive"
                     aria-label="Incoming call">
