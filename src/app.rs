@@ -35,13 +35,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(Session::load());
-    provide_context(crate::direct::desk::Desk::new());
+    provide_context(crate::call_by_name::call_state::CallState::new());
     view! {
         <Stylesheet id="leptos" href="/pkg/parley.css"/>
         <Title text="Parley"/>
         <Router>
             <Header/>
-            <crate::direct::overlay::CallDesk/>
+            <crate::call_by_name::overlay::CallOverlay/>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>

@@ -2,8 +2,8 @@
 #![recursion_limit = "256"]
 pub mod accounts;
 pub mod app;
+pub mod call_by_name;
 pub mod calls;
-pub mod direct;
 pub mod rooms;
 pub mod signaling;
 pub mod test_hooks;

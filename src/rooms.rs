@@ -4,7 +4,7 @@ pub mod pages;
 pub mod presence;
 
 #[cfg(feature = "hydrate")]
-pub mod lobby;
+pub mod room_list;
 
 #[cfg(feature = "ssr")]
 pub mod handlers;

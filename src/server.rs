@@ -1,7 +1,7 @@
 //! Assembles the axum application: routes, Leptos pages, state.
 use crate::app::{shell, App};
 use crate::state::AppState;
-use crate::{accounts, direct, rooms, signaling};
+use crate::{accounts, call_by_name, rooms, signaling};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
@@ -18,7 +18,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/ice", get(crate::ice::handlers::get))
         .route("/api/rooms", get(rooms::handlers::list))
         .route("/api/rooms/{room}", get(rooms::handlers::one))
-        .route("/api/users/{name}/peer", get(direct::handlers::peer))
+        .route("/api/users/{name}/peer", get(call_by_name::handlers::peer))
         .route("/go", get(rooms::handlers::go))
         .route("/ws", get(signaling::endpoint::upgrade))
         .route("/healthz", get(crate::ops::healthz))

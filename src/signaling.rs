@@ -3,7 +3,7 @@
 pub mod protocol;
 
 #[cfg(feature = "ssr")]
-pub mod bycall;
+pub mod call_by_name;
 #[cfg(feature = "ssr")]
 pub mod dispatch;
 #[cfg(feature = "ssr")]

@@ -292,17 +292,17 @@ async fn upgrades_need_a_session_and_our_origin() {
 }
 
 #[tokio::test]
-async fn lobby_watchers_see_rooms_change() {
+async fn room_list_watchers_see_rooms_change() {
     let s = start(&[]).await;
     let (c1, c2) = (guest(&s).await, guest(&s).await);
-    let (mut lobby, _) = connect(&s, &c1).await;
-    send(&mut lobby, json!({"type": "watch_rooms"})).await;
+    let (mut watcher, _) = connect(&s, &c1).await;
+    send(&mut watcher, json!({"type": "watch_rooms"})).await;
     assert_eq!(
-        next_json(&mut lobby).await,
+        next_json(&mut watcher).await,
         json!({"type": "rooms", "rooms": []})
     );
     let (_ws, _, _) = join(&s, &c2, "news", "mesh").await;
-    let update = next_json(&mut lobby).await;
+    let update = next_json(&mut watcher).await;
     assert_eq!(update["rooms"][0]["name"], "news");
     assert_eq!(update["rooms"][0]["people"].as_array().unwrap().len(), 1);
 }

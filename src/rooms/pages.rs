@@ -34,7 +34,7 @@ pub fn HomePage() -> impl IntoView {
             </form>
         </section>
         {bad_room.then(|| view! { <Alert message="Room names are 1–48 letters, digits, - or _."/> })}
-        <crate::direct::online::OnlineList/>
+        <crate::call_by_name::online::OnlineList/>
         <Suspense fallback=|| view! { <p class="muted">"Loading rooms…"</p> }>
             {move || Suspend::new(async move {
                 let list = rooms.await.unwrap_or_default();
@@ -54,7 +54,7 @@ fn RoomList(
     let rooms = RwSignal::new(initial);
     #[cfg(feature = "hydrate")]
     if live {
-        super::lobby::watch_rooms(rooms);
+        super::room_list::watch_rooms(rooms);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = live;
@@ -107,7 +107,7 @@ fn RoomScreen(role: Role) -> impl IntoView {
     let ice = Resource::new(|| (), |_| ice_servers());
     let session = expect_context::<Session>();
     view! {
-        <Title text=move || format!("{} · Parley", crate::direct::room_title(&room()))/>
+        <Title text=move || format!("{} · Parley", crate::call_by_name::room_title(&room()))/>
         <Suspense fallback=|| view! { <p class="muted">"Loading room…"</p> }>
             {move || Suspend::new(async move {
                 let user = session.0.await.ok().flatten();
@@ -147,7 +147,7 @@ fn RoomView(
         <div class="room-layout">
             <section class="stage-wrap">
                 <h1 class="room-title">
-                    {crate::direct::room_title(&room)}
+                    {crate::call_by_name::room_title(&room)}
                     {(!kind.is_empty()).then(|| view! { <span class="badge kind">{kind}</span> })}
                 </h1>
                 {match user {

@@ -1,5 +1,5 @@
 //! One room-dialect frame: read it, act on it through the hub, and word the reply.
-use super::bycall;
+use super::call_by_name;
 pub use super::frames::error;
 use super::hub::{encode, Hub, JoinError, RelayError};
 use super::protocol::{
@@ -70,7 +70,7 @@ fn act(hub: &Hub, id: &str, msg: ClientMessage<'_>, goodbye: &mut bool) -> Optio
         | ClientMessage::Ring { .. }
         | ClientMessage::Accept { .. }
         | ClientMessage::Decline { .. }
-        | ClientMessage::Hangup { .. }) => bycall::handle(hub, id, call),
+        | ClientMessage::Hangup { .. }) => call_by_name::handle(hub, id, call),
     }
 }
 

@@ -1,5 +1,5 @@
 //! `GET /ws`: the upgrade checks Origin and the session before any WebSocket exists.
-use super::bycall::Identity;
+use super::call_by_name::Identity;
 use super::hub::GracePolicy;
 use super::protocol::MAX_FRAME_BYTES;
 use super::resume::Opening;

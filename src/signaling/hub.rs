@@ -32,16 +32,19 @@ mod removal_tests;
 use delivery::{info, leave_locked, push, rooms_frame, summaries};
 pub use queue::Inbox;
 pub use realms::{ClaimError, Claimed, DeliverError};
-mod desk;
+mod online;
 mod private;
 mod ringing;
+mod rings;
 pub mod sessions;
 mod timed;
+mod users;
 pub use crate::ids::new_id;
-pub use desk::{RingOutcome, UserId, DEFAULT_RING_TIMEOUT};
 pub use private::ACCEPT_GRACE;
 pub use ringing::{AnswerError, Callee, RingError, RingStarted};
+pub use rings::{RingOutcome, DEFAULT_RING_TIMEOUT};
 pub use timed::{HoldSnapshot, HOLD_BUCKETS_NS};
+pub use users::UserId;
 
 pub use super::frames::encode;
 
@@ -136,13 +139,18 @@ struct Room {
 struct State {
     peers: HashMap<PeerId, Peer>,
     rooms: BTreeMap<Arc<str>, Room>,
-    lobby: HashSet<PeerId>,
+    /// Connections that asked for the room list (`watch_rooms`), to hear each change.
+    room_list_watchers: HashSet<PeerId>,
     /// Client-chosen addresses in named realms (the PeerJS dialect); see `realms.rs`.
     realms: realms::Realms,
-    /// Who is online, rings, and the private rooms of accepted calls.
-    desk: desk::Desk,
+    /// Who is online: users' connections, and the watchers of the online list.
+    online: online::Online,
+    /// Rings under way, and how past rings ended.
+    rings: rings::Rings,
+    /// The private rooms of accepted calls.
+    private: private::PrivateRooms,
     sessions: sessions::Sessions,
-    /// The room list as lobby watchers get it; `None` after any change to a room's members.
+    /// The room list as room list watchers get it; `None` after any change to a room's members.
     rooms_frame: Option<Utf8Bytes>,
     /// Resume tokens, and connections waiting for one after a drop.
     grace: grace::Grace,
@@ -276,7 +284,7 @@ impl Hub {
             return;
         };
         let pid = pid.clone();
-        if !st.lobby.insert(pid.clone()) {
+        if !st.room_list_watchers.insert(pid.clone()) {
             return;
         }
         let frame = rooms_frame(&mut st);

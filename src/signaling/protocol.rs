@@ -78,7 +78,7 @@ pub mod code {
     pub const CONGESTED: &str = "congested";
     pub const NOT_BROADCASTABLE: &str = "needs_target";
     pub const WRONG_ROLE: &str = "wrong_role";
-    // Call by name (see `bycall`).
+    // Call by name (see `call_by_name`).
     pub const OFFLINE: &str = "offline";
     pub const BUSY: &str = "busy";
     pub const UNKNOWN_USER: &str = "unknown_user";

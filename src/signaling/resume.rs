@@ -1,6 +1,6 @@
 //! How a room-dialect socket starts: as a fresh connection, or by taking over one whose socket
 //! dropped (`GET /ws?resume=<token>`, see `hub/grace.rs`).
-use super::bycall::Identity;
+use super::call_by_name::Identity;
 use super::hub::{GracePolicy, Hub, Inbox, PeerId, Resumed};
 use std::sync::Arc;
 use std::time::Duration;

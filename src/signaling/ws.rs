@@ -4,7 +4,7 @@
 //!
 //! A socket that drops without a goodbye leaves its connection parked for a resume (see
 //! `hub/grace.rs`); one the server closes on purpose, or that said goodbye, leaves at once.
-use super::bycall::{self, Identity};
+use super::call_by_name::{self, Identity};
 use super::dispatch::handle_parsed;
 pub use super::dispatch::{error, handle};
 use super::driver::{close, drive, Dialect, Ended, Liveness, Reason, Step};
@@ -119,7 +119,7 @@ impl Dialect for Room {
         // Parsed once; a ring may ask the accounts whether an offline callee exists.
         let reply = match (ClientMessage::parse(&text), &self.who.directory) {
             (Ok(ClientMessage::Ring { user, peer }), Some(dir)) => {
-                bycall::ring(&self.hub, dir, &self.id, user, peer).await
+                call_by_name::ring(&self.hub, dir, &self.id, user, peer).await
             }
             (parsed, _) => handle_parsed(&self.hub, &self.id, parsed, &mut self.goodbye),
         };

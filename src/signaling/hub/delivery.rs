@@ -75,7 +75,7 @@ pub(super) fn summaries(st: &State) -> Vec<RoomSummary> {
 }
 
 /// The encoded room list: built once per change, then shared (the bytes are reference counted)
-/// by every lobby watcher it goes to. Whatever changes a room's members clears the cache.
+/// by every room list watcher it goes to. Whatever changes a room's members clears the cache.
 pub(super) fn rooms_frame(st: &mut State) -> Utf8Bytes {
     if let Some(frame) = &st.rooms_frame {
         return frame.clone();

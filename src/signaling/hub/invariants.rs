@@ -25,7 +25,7 @@ impl Hub {
     #[cfg(test)]
     pub(super) fn traces(&self, id: &str) -> Vec<&'static str> {
         let st = self.state.lock();
-        let desk = &st.desk;
+        let online = &st.online;
         let seen = [
             ("peers", st.peers.contains_key(id)),
             (
@@ -34,16 +34,20 @@ impl Hub {
                     .values()
                     .any(|r| r.members.iter().any(|m| &**m == id)),
             ),
-            ("lobby", st.lobby.contains(id)),
-            ("online watchers", desk.watchers.contains(id)),
-            ("user", desk.conn_user.contains_key(id)),
+            ("room list watchers", st.room_list_watchers.contains(id)),
+            ("online watchers", online.watchers.contains(id)),
+            ("user", online.conn_user.contains_key(id)),
             (
                 "presence",
-                desk.users
+                online
+                    .users
                     .values()
                     .any(|p| p.conns.iter().any(|c| &**c == id)),
             ),
-            ("rings", desk.rings.values().any(|r| &*r.caller_conn == id)),
+            (
+                "rings",
+                st.rings.by_call.values().any(|r| &*r.caller_conn == id),
+            ),
             ("resume", grace::names(&st, id)),
             ("realms", st.realms.bindings().any(|(_, _, c)| &**c == id)),
         ];
@@ -98,9 +102,9 @@ fn rooms(st: &State) -> Check {
             }
         }
     }
-    for w in &st.lobby {
+    for w in &st.room_list_watchers {
         if !st.peers.contains_key(w) {
-            return Err(format!("lobby watcher {w} is not registered"));
+            return Err(format!("room list watcher {w} is not registered"));
         }
     }
     Ok(())
@@ -109,31 +113,35 @@ fn rooms(st: &State) -> Check {
 /// Who is online agrees with the connections: every user's connections are registered and
 /// point back to it, and a user with none is offline.
 fn presence(st: &State) -> Check {
-    let desk = &st.desk;
-    for (conn, user) in &desk.conn_user {
+    let online = &st.online;
+    for (conn, user) in &online.conn_user {
         if !st.peers.contains_key(conn) {
             return Err(format!("{conn} of user {user} is not registered"));
         }
-        if !desk.users.get(user).is_some_and(|p| p.conns.contains(conn)) {
+        if !online
+            .users
+            .get(user)
+            .is_some_and(|p| p.conns.contains(conn))
+        {
             return Err(format!("{conn} belongs to {user}, who does not list it"));
         }
     }
-    for (user, p) in &desk.users {
+    for (user, p) in &online.users {
         if p.conns.is_empty() {
             return Err(format!("{user} is online with no connection"));
         }
         for c in &p.conns {
-            if desk.conn_user.get(c) != Some(user) {
+            if online.conn_user.get(c) != Some(user) {
                 return Err(format!("{user} lists {c}, which is not theirs"));
             }
         }
     }
-    for w in &desk.watchers {
+    for w in &online.watchers {
         if !st.peers.contains_key(w) {
             return Err(format!("online watcher {w} is not registered"));
         }
     }
-    if desk.online_changed_unsent() {
+    if online.online_changed_unsent() {
         return Err("the online list changed and its watchers were not told".into());
     }
     Ok(())
@@ -142,16 +150,15 @@ fn presence(st: &State) -> Check {
 /// A ring is between two online users, rung from a live socket of the caller's; one caller
 /// rings one callee at a time.
 fn rings(st: &State) -> Check {
-    let desk = &st.desk;
     let mut callers = std::collections::HashSet::new();
-    for (call, r) in &desk.rings {
+    for (call, r) in &st.rings.by_call {
         if !st.peers.contains_key(&r.caller_conn) {
             return Err(format!("ring {call}: its socket is not registered"));
         }
-        if desk.conn_user.get(&r.caller_conn) != Some(&r.caller) {
+        if st.online.conn_user.get(&r.caller_conn) != Some(&r.caller) {
             return Err(format!("ring {call}: its socket is not the caller's"));
         }
-        if !desk.users.contains_key(&r.callee) {
+        if !st.online.users.contains_key(&r.callee) {
             return Err(format!("ring {call}: the callee is offline"));
         }
         if r.caller == r.callee {
@@ -161,8 +168,8 @@ fn rings(st: &State) -> Check {
             return Err(format!("{} rings twice at once", r.caller));
         }
     }
-    for (pair, times) in &desk.ring_pairs {
-        if times.is_empty() || times.len() > super::ringing::RINGS_PER_PAIR {
+    for (pair, times) in &st.rings.pairs {
+        if times.is_empty() || times.len() > super::rings::RINGS_PER_PAIR {
             return Err(format!("{pair:?} has {} rings counted", times.len()));
         }
     }
@@ -176,12 +183,12 @@ fn private_rooms(st: &State) -> Check {
         if !private::is_private(name) {
             continue;
         }
-        let Some(p) = st.desk.private.get(name) else {
+        let Some(p) = st.private.get(name) else {
             return Err(format!("private room {name} with no call"));
         };
         let mut seen = [0; 2];
         for m in &room.members {
-            let user = st.desk.conn_user.get(m);
+            let user = st.online.conn_user.get(m);
             match p.allowed.iter().position(|a| Some(a) == user) {
                 Some(i) => seen[i] += 1,
                 None => return Err(format!("{m} is in {name}, not its call")),
@@ -212,7 +219,7 @@ fn realms(st: &State) -> Check {
         if p.room.is_some() {
             return Err(format!("{addr} in realm {realm} is also in a room"));
         }
-        if st.desk.conn_user.contains_key(conn) {
+        if st.online.conn_user.contains_key(conn) {
             return Err(format!("{addr} in realm {realm} is also a user's"));
         }
     }
@@ -246,9 +253,9 @@ fn cached_lists(st: &State) -> Check {
             return Err(format!("stale room list {cached}, now {fresh}"));
         }
     }
-    if let Some(cached) = &st.desk.online_frame {
+    if let Some(cached) = &st.online.online_frame {
         let fresh = encode(&ServerEvent::Online {
-            users: super::desk::online_list(st),
+            users: super::online::online_list(st),
         });
         if *cached != fresh {
             return Err(format!("stale online list {cached}, now {fresh}"));

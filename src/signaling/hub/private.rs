@@ -1,15 +1,19 @@
-//! Call by name, part three: the private room an accepted call meets in. Rooms named `call-…`
+//! Call by name, part four: the private room an accepted call meets in. Rooms named `call-…`
 //! exist only for an accepted call; only its two parties may join, one connection each, and
 //! such rooms are never listed.
-use super::desk::{in_room, UserId};
+use super::users::{in_room, UserId};
 use super::{JoinError, PeerId, State};
 use crate::signaling::protocol::PRIVATE_ROOM_PREFIX;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long an accepted call's room stays reserved, and its two people count as busy, while
 /// their browsers get there.
 pub const ACCEPT_GRACE: Duration = Duration::from_secs(30);
+
+/// The private rooms of accepted calls, by room name.
+pub(super) type PrivateRooms = HashMap<Arc<str>, PrivateRoom>;
 
 pub(super) struct PrivateRoom {
     pub(super) allowed: [UserId; 2],
@@ -21,11 +25,11 @@ pub(super) struct PrivateRoom {
 pub(super) fn open(st: &mut State, allowed: [UserId; 2]) -> Arc<str> {
     let room: Arc<str> = loop {
         let r = format!("{PRIVATE_ROOM_PREFIX}{}", random_chars(24));
-        if !st.rooms.contains_key(r.as_str()) && !st.desk.private.contains_key(r.as_str()) {
+        if !st.rooms.contains_key(r.as_str()) && !st.private.contains_key(r.as_str()) {
             break r.into();
         }
     };
-    st.desk.private.insert(
+    st.private.insert(
         room.clone(),
         PrivateRoom {
             allowed,
@@ -40,7 +44,7 @@ pub(super) fn open(st: &mut State, allowed: [UserId; 2]) -> Arc<str> {
 /// grace period passed. Their names can never be joined again.
 pub(super) fn prune(st: &mut State) {
     let rooms = &st.rooms;
-    st.desk.private.retain(|room, p| {
+    st.private.retain(|room, p| {
         rooms.contains_key(room)
             || (p.created.elapsed() < ACCEPT_GRACE && !p.entered.iter().all(|e| *e))
     });
@@ -48,7 +52,7 @@ pub(super) fn prune(st: &mut State) {
 
 /// In an accepted call: in its room, or on the way there.
 pub(super) fn in_call(st: &State, user: &UserId) -> bool {
-    st.desk.private.iter().any(|(room, p)| {
+    st.private.iter().any(|(room, p)| {
         p.allowed.iter().position(|a| a == user).is_some_and(|i| {
             in_room(st, room, user) || (!p.entered[i] && p.created.elapsed() < ACCEPT_GRACE)
         })
@@ -61,13 +65,12 @@ pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinE
         return Ok(());
     }
     let user = st
-        .desk
+        .online
         .conn_user
         .get(id)
         .cloned()
         .ok_or(JoinError::Private)?;
     let slot = st
-        .desk
         .private
         .get(room)
         .and_then(|p| p.allowed.iter().position(|a| *a == user))
@@ -78,14 +81,14 @@ pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinE
         .map(|r| r.members.iter().filter(|m| &***m != id).collect())
         .unwrap_or_default();
     // One connection per party: a second tab must not take the other party's place.
-    let same_user = |m: &PeerId| st.desk.conn_user.get(m) == Some(&user);
+    let same_user = |m: &PeerId| st.online.conn_user.get(m) == Some(&user);
     if others.iter().any(|m| same_user(m)) {
         return Err(JoinError::OtherTab);
     }
     if others.len() >= 2 {
         return Err(JoinError::Full(2));
     }
-    if let Some(p) = st.desk.private.get_mut(room) {
+    if let Some(p) = st.private.get_mut(room) {
         p.entered[slot] = true;
     }
     Ok(())
@@ -93,8 +96,7 @@ pub(super) fn may_join(st: &mut State, id: &str, room: &str) -> Result<(), JoinE
 
 /// Whether `user` is one of the two parties of private room `room`.
 pub(super) fn is_party(st: &State, room: &str, user: &str) -> bool {
-    st.desk
-        .private
+    st.private
         .get(room)
         .is_some_and(|p| p.allowed.iter().any(|a| &**a == user))
 }
@@ -174,7 +176,7 @@ mod tests {
         let (a, _ra) = hub.register_user("ann", "pa", false);
         let (_b, _rb) = hub.register_user("bob", "pb", false);
         let (c, _rc) = hub.register_user("carl", "pc", false);
-        for _ in 0..super::super::ringing::RINGS_PER_PAIR {
+        for _ in 0..super::super::rings::RINGS_PER_PAIR {
             let call = hub.ring(&a, Callee::Name("bob")).unwrap().call;
             hub.hangup(&a, &call).unwrap();
         }

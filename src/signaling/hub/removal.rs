@@ -2,7 +2,7 @@
 //! dialect), its resume grace ran out, its session ended, it was evicted for being too slow,
 //! a reconnect replaced it, or its task panicked (the registration guard).
 use super::delivery::{leave_locked, push, rooms_frame};
-use super::{desk, grace, realms, Hub, PeerId, State};
+use super::{grace, online, realms, rings, Hub, PeerId, State};
 use std::sync::atomic::Ordering;
 
 impl Hub {
@@ -20,7 +20,7 @@ impl Hub {
     }
 
     /// Drops peers whose queues overflowed with hub events (they would miss state changes),
-    /// tells their rooms, and sends lobby and online watchers whatever lists changed.
+    /// tells their rooms, and sends room list and online watchers whatever lists changed.
     pub(super) fn finish(&self, st: &mut State, mut evict: Vec<PeerId>, mut rooms_changed: bool) {
         while let Some(id) = evict.pop() {
             if let Some(changed) = remove_locked(st, &id, &mut evict) {
@@ -28,25 +28,25 @@ impl Hub {
                 rooms_changed |= changed;
             }
         }
-        if rooms_changed && !st.lobby.is_empty() {
+        if rooms_changed && !st.room_list_watchers.is_empty() {
             let frame = rooms_frame(st);
             let mut again = Vec::new();
-            for w in st.lobby.iter() {
+            for w in st.room_list_watchers.iter() {
                 push(st, w, &frame, &mut again);
             }
-            // A lobby watcher too slow for room lists is evicted on the next change.
+            // A room list watcher too slow for room lists is evicted on the next change.
             for id in again {
-                st.lobby.remove(&id);
+                st.room_list_watchers.remove(&id);
             }
         }
-        desk::flush_online(st);
+        online::flush_online(st);
     }
 }
 
 /// Takes connection `id` out of everything: its room (whose members hear `peer_left`; the
-/// cached room list is cleared), the lobby, the online watchers, its rings (the other side
-/// hears), its user's presence (who may go offline: the online list changes), its resume
-/// token or parked queue, its realm addresses, and finally the table of peers, which closes
+/// cached room list is cleared), the room list watchers, its rings (the other side hears),
+/// the online watchers, its user's presence (who may go offline: the online list changes,
+/// and rings to them end), its resume token or parked queue, its realm addresses, and finally the table of peers, which closes
 /// its queue. A private room is a room like any other here; the ring timer forgets it once
 /// its call is over. Returns whether a room changed, or `None` if `id` was not registered.
 /// The caller must [`Hub::finish`], which evicts whoever `evict` names and sends the lists.
@@ -55,8 +55,11 @@ fn remove_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> Option<bo
         return None;
     }
     let changed = leave_locked(st, id, evict);
-    st.lobby.remove(id);
-    desk::conn_gone(st, id, evict);
+    st.room_list_watchers.remove(id);
+    rings::conn_gone(st, id, evict);
+    if let Some(user) = online::conn_gone(st, id) {
+        rings::user_gone(st, &user, evict);
+    }
     grace::forget(st, id);
     realms::forget(st, id);
     st.peers.remove(id);

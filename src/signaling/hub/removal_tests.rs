@@ -101,7 +101,7 @@ async fn a_resume_grace_that_runs_out() {
         [
             "peers",
             "room",
-            "lobby",
+            "room list watchers",
             "online watchers",
             "user",
             "presence",

@@ -1,19 +1,12 @@
-//! Call by name, part two: ringing a user on all their tabs, and the answer. An accepted call
-//! meets in a private room (`private.rs`).
-use super::desk::{conns_of, RingOutcome, UserId};
-use super::{encode, new_id, private, push, Hub, PeerId, State};
+//! Call by name, part three: ringing a user on all their tabs, and the answer. The rings
+//! under way are `rings.rs`; an accepted call meets in a private room (`private.rs`).
+use super::rings::{cancelled, ring_allowed, Ring, RingOutcome, RINGS_PER_PAIR};
+use super::users::{conns_of, UserId};
+use super::{encode, new_id, private, push, Hub, State};
 use crate::signaling::protocol::ServerEvent;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-pub(super) struct Ring {
-    pub(super) caller: UserId,
-    /// The socket that rang: it alone hears how the ring ends.
-    pub(super) caller_conn: PeerId,
-    pub(super) callee: UserId,
-    deadline: Instant,
-}
 
 /// Whom to ring.
 #[derive(Clone, Copy, Debug)]
@@ -41,11 +34,6 @@ pub enum RingError {
     RingLimited,
 }
 
-/// Rings one caller may start to one callee per [`RING_WINDOW`]: enough to retry a missed call,
-/// too few to keep someone permanently busy.
-pub const RINGS_PER_PAIR: usize = 3;
-pub const RING_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// A ring that started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RingStarted {
@@ -67,13 +55,13 @@ impl Hub {
     pub fn ring(&self, id: &str, callee: Callee<'_>) -> Result<RingStarted, RingError> {
         let mut st = self.state.lock();
         let caller = st
-            .desk
+            .online
             .conn_user
             .get(id)
             .cloned()
             .ok_or(RingError::NotAUser)?;
         let (caller_conn, caller_name) =
-            match (st.peers.get_key_value(id), st.desk.users.get(&caller)) {
+            match (st.peers.get_key_value(id), st.online.users.get(&caller)) {
                 (Some((conn, _)), Some(p)) => (conn.clone(), p.name.clone()),
                 _ => return Err(RingError::NotAUser),
             };
@@ -82,40 +70,40 @@ impl Hub {
             Callee::Name(n) if n.eq_ignore_ascii_case(&caller_name) => {
                 return Err(RingError::SelfCall)
             }
-            Callee::Peer(p) => st.desk.users.get_key_value(p).map(|(k, _)| k.clone()),
+            Callee::Peer(p) => st.online.users.get_key_value(p).map(|(k, _)| k.clone()),
             Callee::Name(n) => st
-                .desk
+                .online
                 .users
                 .iter()
                 .find(|(_, p)| p.name.eq_ignore_ascii_case(n))
                 .map(|(k, _)| k.clone()),
         };
         let Some(target) = target else {
-            st.desk.count(RingOutcome::Offline);
+            st.rings.count(RingOutcome::Offline);
             return Err(RingError::Offline);
         };
         if target == caller {
             return Err(RingError::SelfCall);
         }
-        if st.desk.rings.values().any(|r| r.caller == caller) {
+        if st.rings.by_call.values().any(|r| r.caller == caller) {
             return Err(RingError::AlreadyCalling);
         }
         if !ring_allowed(&mut st, &caller, &target) {
-            st.desk.count(RingOutcome::RingLimited);
+            st.rings.count(RingOutcome::RingLimited);
             return Err(RingError::RingLimited);
         }
         if busy(&st, &target) {
-            st.desk.count(RingOutcome::Busy);
+            st.rings.count(RingOutcome::Busy);
             return Err(RingError::Busy);
         }
         let call: Arc<str> = loop {
             let c = new_id();
-            if !st.desk.rings.contains_key(c.as_str()) {
+            if !st.rings.by_call.contains_key(c.as_str()) {
                 break c.into();
             }
         };
         let callee_name = st
-            .desk
+            .online
             .users
             .get(&target)
             .map(|p| p.name.to_string())
@@ -129,8 +117,8 @@ impl Hub {
         for c in conns_of(&st, &target) {
             push(&st, &c, &frame, &mut evict);
         }
-        let deadline = Instant::now() + st.desk.ring_timeout;
-        st.desk.rings.insert(
+        let deadline = Instant::now() + st.rings.timeout;
+        st.rings.by_call.insert(
             call.clone(),
             Ring {
                 caller,
@@ -152,7 +140,7 @@ impl Hub {
     pub fn accept(&self, id: &str, call: &str) -> Result<String, AnswerError> {
         let mut st = self.state.lock();
         let ring = take_ring(&mut st, id, call, |r, u| r.callee == *u)?;
-        st.desk.count(RingOutcome::Accepted);
+        st.rings.count(RingOutcome::Accepted);
         let room = private::open(&mut st, [ring.caller.clone(), ring.callee.clone()]);
         let mut evict = Vec::new();
         let accepted = encode(&ServerEvent::CallAccepted {
@@ -174,7 +162,7 @@ impl Hub {
     pub fn decline(&self, id: &str, call: &str) -> Result<(), AnswerError> {
         let mut st = self.state.lock();
         let ring = take_ring(&mut st, id, call, |r, u| r.callee == *u)?;
-        st.desk.count(RingOutcome::Declined);
+        st.rings.count(RingOutcome::Declined);
         let mut evict = Vec::new();
         let declined = encode(&ServerEvent::CallDeclined {
             call: call.to_owned(),
@@ -194,9 +182,9 @@ impl Hub {
     pub fn hangup(&self, id: &str, call: &str) -> Result<(), AnswerError> {
         let is_callee = {
             let st = self.state.lock();
-            let user = st.desk.conn_user.get(id);
-            st.desk
-                .rings
+            let user = st.online.conn_user.get(id);
+            st.rings
+                .by_call
                 .get(call)
                 .is_some_and(|r| user == Some(&r.callee))
         };
@@ -205,7 +193,7 @@ impl Hub {
         }
         let mut st = self.state.lock();
         let ring = take_ring(&mut st, id, call, |r, u| r.caller == *u)?;
-        st.desk.count(RingOutcome::Cancelled);
+        st.rings.count(RingOutcome::Cancelled);
         let mut evict = Vec::new();
         let frame = cancelled(call, "hangup");
         for c in conns_of(&st, &ring.callee) {
@@ -222,16 +210,16 @@ impl Hub {
         let mut guard = self.state.lock();
         let st = &mut *guard;
         let due: Vec<Arc<str>> = st
-            .desk
             .rings
+            .by_call
             .iter()
             .filter(|(_, r)| r.deadline <= now)
             .map(|(c, _)| c.clone())
             .collect();
         let mut evict = Vec::new();
         for call in due {
-            if let Some(ring) = st.desk.rings.remove(&call) {
-                st.desk.count(RingOutcome::NoAnswer);
+            if let Some(ring) = st.rings.by_call.remove(&call) {
+                st.rings.count(RingOutcome::NoAnswer);
                 let missed = encode(&ServerEvent::CallMissed {
                     call: call.to_string(),
                 });
@@ -244,12 +232,12 @@ impl Hub {
         }
         private::prune(st);
         let next = st
-            .desk
             .rings
+            .by_call
             .values()
             .map(|r| r.deadline)
             .min()
-            .unwrap_or(now + st.desk.ring_timeout);
+            .unwrap_or(now + st.rings.timeout);
         self.finish(st, evict, false);
         next
     }
@@ -273,31 +261,10 @@ impl Hub {
     }
 }
 
-/// Counts a ring from `caller` to `callee` unless the pair used up its rings for the window.
-/// Pairs whose rings all fell out of the window are forgotten, so the map stays small.
-fn ring_allowed(st: &mut State, caller: &UserId, callee: &UserId) -> bool {
-    let now = Instant::now();
-    let recent = |t: &Instant| now.duration_since(*t) < RING_WINDOW;
-    st.desk.ring_pairs.retain(|_, times| {
-        times.retain(recent);
-        !times.is_empty()
-    });
-    let times = st
-        .desk
-        .ring_pairs
-        .entry((caller.clone(), callee.clone()))
-        .or_default();
-    if times.len() >= RINGS_PER_PAIR {
-        return false;
-    }
-    times.push(now);
-    true
-}
-
 /// In a ring (either side), or in an accepted call.
 fn busy(st: &State, user: &UserId) -> bool {
-    st.desk
-        .rings
+    st.rings
+        .by_call
         .values()
         .any(|r| r.caller == *user || r.callee == *user)
         || private::in_call(st, user)
@@ -311,60 +278,21 @@ fn take_ring(
     allowed: impl Fn(&Ring, &UserId) -> bool,
 ) -> Result<Ring, AnswerError> {
     let user = st
-        .desk
+        .online
         .conn_user
         .get(id)
         .cloned()
         .ok_or(AnswerError::UnknownCall)?;
-    if !st.desk.rings.get(call).is_some_and(|r| allowed(r, &user)) {
+    if !st
+        .rings
+        .by_call
+        .get(call)
+        .is_some_and(|r| allowed(r, &user))
+    {
         return Err(AnswerError::UnknownCall);
     }
-    st.desk.rings.remove(call).ok_or(AnswerError::UnknownCall)
-}
-
-fn cancelled(call: &str, reason: &str) -> axum::extract::ws::Utf8Bytes {
-    encode(&ServerEvent::CallCancelled {
-        call: call.to_owned(),
-        reason: reason.to_owned(),
-    })
-}
-
-/// The ringing socket closed: the callee stops ringing.
-pub(super) fn conn_gone(st: &mut State, id: &str, evict: &mut Vec<PeerId>) {
-    let gone: Vec<Arc<str>> = st
-        .desk
-        .rings
-        .iter()
-        .filter(|(_, r)| &*r.caller_conn == id)
-        .map(|(c, _)| c.clone())
-        .collect();
-    for call in gone {
-        if let Some(ring) = st.desk.rings.remove(&call) {
-            st.desk.count(RingOutcome::Cancelled);
-            let frame = cancelled(&call, "hangup");
-            for c in conns_of(st, &ring.callee) {
-                push(st, &c, &frame, evict);
-            }
-        }
-    }
-}
-
-/// The callee closed their last socket: the caller hears no answer.
-pub(super) fn user_gone(st: &mut State, user: &UserId, evict: &mut Vec<PeerId>) {
-    let gone: Vec<Arc<str>> = st
-        .desk
-        .rings
-        .iter()
-        .filter(|(_, r)| r.callee == *user)
-        .map(|(c, _)| c.clone())
-        .collect();
-    for call in gone {
-        if let Some(ring) = st.desk.rings.remove(&call) {
-            st.desk.count(RingOutcome::NoAnswer);
-            let frame = encode(&ServerEvent::CallMissed {
-                call: call.to_string(),
-            });
-            push(st, &ring.caller_conn, &frame, evict);
-        }
-    }
+    st.rings
+        .by_call
+        .remove(call)
+        .ok_or(AnswerError::UnknownCall)
 }

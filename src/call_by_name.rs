@@ -1,7 +1,7 @@
-//! Direct calls: who is online across the site, and calling one of them by name. The server
+//! Calls by name: who is online across the site, and calling one of them by name. The server
 //! side (rings, private rooms) is in the signaling hub; this is the pages and the HTTP API.
 pub mod api;
-pub mod desk;
+pub mod call_state;
 pub mod online;
 pub mod overlay;
 

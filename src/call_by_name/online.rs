@@ -1,7 +1,7 @@
 //! "Online now": everyone else with the site open, each with a Call button. Rendered on the
-//! server from the hub, then kept live by the call desk's socket.
+//! server from the hub, then kept live by the call state's socket.
 use super::api::online_users;
-use super::desk::{Desk, Dial};
+use super::call_state::{CallState, Dial};
 use crate::accounts::signed_in::Session;
 use crate::signaling::protocol::OnlineUser;
 use crate::ui::initial;
@@ -30,17 +30,17 @@ fn OnlinePanel(
     /// My stable peer id, left out of live lists.
     me: String,
 ) -> impl IntoView {
-    let desk = expect_context::<Desk>();
-    Effect::new(move |_| desk.watching.set(true));
+    let calls = expect_context::<CallState>();
+    Effect::new(move |_| calls.watching.set(true));
     let rendered = StoredValue::new(rendered);
     let me = StoredValue::new(me);
     let users = move || {
-        let mut list = desk.online.get().unwrap_or_else(|| rendered.get_value());
+        let mut list = calls.online.get().unwrap_or_else(|| rendered.get_value());
         me.with_value(|me| list.retain(|u| u.peer_id != *me));
         list
     };
     let calling = move || {
-        desk.outgoing.with(|o| {
+        calls.outgoing.with(|o| {
             o.as_ref()
                 .is_some_and(|o| matches!(o.state, Dial::Ringing | Dial::Accepted))
         })
@@ -48,7 +48,7 @@ fn OnlinePanel(
     view! {
         // `data-live` turns true once the socket sends its first list (the page is hydrated).
         <section class="card online" data-testid="online"
-            data-live=move || desk.online.with(Option::is_some).to_string()>
+            data-live=move || calls.online.with(Option::is_some).to_string()>
             <h2>"Online now " <span class="count">{move || users().len()}</span></h2>
             <Show when=move || !users().is_empty()
                 fallback=|| view! { <p class="muted">"Nobody else is online right now."</p> }>
@@ -63,7 +63,7 @@ fn OnlinePanel(
                                     {user.guest.then(|| view! { <span class="badge">"guest"</span> })}
                                     <button class="primary call" disabled=calling
                                         aria-label=format!("Call {}", user.name)
-                                        on:click=move |_| desk.ring(&name, &peer)>"Call"</button>
+                                        on:click=move |_| calls.ring(&name, &peer)>"Call"</button>
                                 </li>
                             }
                         }

@@ -1,34 +1,34 @@
 //! The site-wide overlay for calls by name: the call ringing for me, and the panel of the call
 //! I placed. The server renders it empty; in the browser it starts the socket that feeds it.
-use super::desk::{Desk, Dial};
+use super::call_state::{CallState, Dial};
 use crate::accounts::signed_in::Session;
 use leptos::prelude::*;
 
 /// The overlay every page has for signed-in users: the call ringing for me, and the panel of
 /// the call I placed. It also starts the browser's call socket.
 #[component]
-pub fn CallDesk() -> impl IntoView {
+pub fn CallOverlay() -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let signed_in = matches!(session.0.await, Ok(Some(_)));
-                signed_in.then(|| view! { <DeskView/> })
+                signed_in.then(|| view! { <OverlayPanel/> })
             })}
         </Suspense>
     }
 }
 
 #[component]
-fn DeskView() -> impl IntoView {
-    let desk = expect_context::<Desk>();
+fn OverlayPanel() -> impl IntoView {
+    let calls = expect_context::<CallState>();
     #[cfg(feature = "hydrate")]
-    super::client::start(desk);
-    let incoming = desk.incoming;
-    let outgoing = desk.outgoing;
+    super::client::start(calls);
+    let incoming = calls.incoming;
+    let outgoing = calls.outgoing;
     let dial = move || outgoing.with(|o| o.as_ref().map(|o| o.state));
     view! {
-        <div class="call-desk">
+        <div class="call-overlay">
             <Show when=move || incoming.with(Option::is_some)>
                 <div class="card incoming" data-testid="incoming" role="alertdialog" aria-live="assertive"
                     aria-label="Incoming call">
@@ -40,8 +40,8 @@ fn DeskView() -> impl IntoView {
                         " is calling"
                     </p>
                     <div class="row">
-                        <button class="primary" on:click=move |_| desk.accept()>"Accept"</button>
-                        <button class="danger" on:click=move |_| desk.decline()>"Decline"</button>
+                        <button class="primary" on:click=move |_| calls.accept()>"Accept"</button>
+                        <button class="danger" on:click=move |_| calls.decline()>"Decline"</button>
                     </div>
                 </div>
             </Show>
@@ -51,7 +51,7 @@ fn DeskView() -> impl IntoView {
                     <span data-testid="call-state" data-state=move || dial().map(Dial::as_str)>
                         {move || outgoing.with(|o| o.as_ref().map(|o| o.state.label(&o.name)))}
                     </span>
-                    <button class:danger=move || dial() == Some(Dial::Ringing) on:click=move |_| desk.hangup()>
+                    <button class:danger=move || dial() == Some(Dial::Ringing) on:click=move |_| calls.hangup()>
                         {move || if dial() == Some(Dial::Ringing) { "Cancel" } else { "Close" }}
                     </button>
                 </div>

@@ -1,28 +1,28 @@
 //! The browser side of calls by name: one socket per page that keeps this user online, hears
-//! rings, and feeds the desk's signals. The socket comes back by itself after a drop or when
+//! rings, and feeds the call state's signals. The socket comes back by itself after a drop or when
 //! the server asks (`calls/socket.rs`), keeping this user's peer id when the server can.
-use super::desk::{Desk, Dial, Incoming};
+use super::call_state::{CallState, Dial, Incoming};
 use crate::calls::socket::{Event, ReconnectingSocket};
 use crate::signaling::protocol::{ClientMessage, ServerEvent};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
 /// Opens the socket for as long as the calling component lives.
-pub fn start(desk: Desk) {
+pub fn start(calls: CallState) {
     let socket = ReconnectingSocket::open(move |socket, ev| match ev {
-        Event::Text(text) => on_text(desk, socket, text),
-        Event::Dropped(_) => on_drop(desk),
+        Event::Text(text) => on_text(calls, socket, text),
+        Event::Dropped(_) => on_drop(calls),
         Event::Reopening => {}
     });
     let for_send = SendWrapper::new(socket.downgrade());
-    desk.set_sender(std::sync::Arc::new(move |text: &str| {
+    calls.set_sender(std::sync::Arc::new(move |text: &str| {
         if let Some(s) = for_send.upgrade() {
             s.send(text);
         }
     }));
     let for_watch = SendWrapper::new(socket.downgrade());
     Effect::new(move |_| {
-        if desk.watching.get() {
+        if calls.watching.get() {
             if let Some(s) = for_watch.upgrade() {
                 s.send(&ClientMessage::WatchOnline.to_json());
             }
@@ -33,28 +33,28 @@ pub fn start(desk: Desk) {
 }
 
 /// Whatever was ringing is over for the server: it ended with the socket.
-fn on_drop(desk: Desk) {
-    desk.incoming.try_set(None);
-    desk.outgoing.try_update(|o| {
+fn on_drop(calls: CallState) {
+    calls.incoming.try_set(None);
+    calls.outgoing.try_update(|o| {
         if let Some(o) = o.as_mut().filter(|o| o.state == Dial::Ringing) {
             o.state = Dial::Failed;
         }
     });
 }
 
-fn on_text(desk: Desk, socket: &ReconnectingSocket, text: &str) {
+fn on_text(calls: CallState, socket: &ReconnectingSocket, text: &str) {
     let Ok(ev) = serde_json::from_str::<ServerEvent>(text) else {
         return;
     };
     match ev {
-        ServerEvent::Welcome { .. } if desk.watching.get_untracked() => {
+        ServerEvent::Welcome { .. } if calls.watching.get_untracked() => {
             socket.send(&ClientMessage::WatchOnline.to_json());
         }
         ServerEvent::Online { users } => {
-            desk.online.try_set(Some(users));
+            calls.online.try_set(Some(users));
         }
         ServerEvent::Ringing { call, name, .. } => {
-            desk.outgoing.try_update(|o| {
+            calls.outgoing.try_update(|o| {
                 if let Some(o) = o.as_mut().filter(|o| o.call.is_none()) {
                     o.call = Some(call);
                     o.name = name;
@@ -64,14 +64,14 @@ fn on_text(desk: Desk, socket: &ReconnectingSocket, text: &str) {
         ServerEvent::Incoming {
             call, from_name, ..
         } => {
-            desk.incoming.try_set(Some(Incoming {
+            calls.incoming.try_set(Some(Incoming {
                 call,
                 from: from_name,
             }));
         }
         ServerEvent::CallAccepted { call, room } => {
-            let mine = set_outgoing(desk, &call, Dial::Accepted)
-                || desk
+            let mine = set_outgoing(calls, &call, Dial::Accepted)
+                || calls
                     .incoming
                     .with_untracked(|i| i.as_ref().is_some_and(|i| i.call == call));
             if mine {
@@ -79,26 +79,26 @@ fn on_text(desk: Desk, socket: &ReconnectingSocket, text: &str) {
             }
         }
         ServerEvent::CallDeclined { call } => {
-            set_outgoing(desk, &call, Dial::Declined);
+            set_outgoing(calls, &call, Dial::Declined);
         }
         ServerEvent::CallMissed { call } => {
-            set_outgoing(desk, &call, Dial::NoAnswer);
+            set_outgoing(calls, &call, Dial::NoAnswer);
         }
         ServerEvent::CallCancelled { call, .. }
-            if desk
+            if calls
                 .incoming
                 .with_untracked(|i| i.as_ref().is_some_and(|i| i.call == call)) =>
         {
-            desk.incoming.try_set(None);
+            calls.incoming.try_set(None);
         }
         ServerEvent::Error { code, .. } => {
             use crate::signaling::protocol::code as c;
             if code == c::UNKNOWN_CALL {
-                desk.incoming.try_set(None);
+                calls.incoming.try_set(None);
                 return;
             }
             // Errors before `ringing` answer the ring itself.
-            desk.outgoing.try_update(|o| {
+            calls.outgoing.try_update(|o| {
                 if let Some(o) = o
                     .as_mut()
                     .filter(|o| o.call.is_none() && o.state == Dial::Ringing)
@@ -112,9 +112,9 @@ fn on_text(desk: Desk, socket: &ReconnectingSocket, text: &str) {
 }
 
 /// Moves the ring I placed to `state` if it is `call`; returns whether it was.
-fn set_outgoing(desk: Desk, call: &str, state: Dial) -> bool {
+fn set_outgoing(calls: CallState, call: &str, state: Dial) -> bool {
     let mut hit = false;
-    desk.outgoing.try_update(|o| {
+    calls.outgoing.try_update(|o| {
         if let Some(o) = o.as_mut().filter(|o| o.call.as_deref() == Some(call)) {
             o.state = state;
             hit = true;

@@ -1,4 +1,4 @@
-//! The call desk: the state of calls by name in this browser (the ring I placed, the call
+//! The call state: calls by name in this browser (the ring I placed, the call
 //! ringing for me, who is online). The socket that feeds it runs in the browser only
 //! (`client.rs`); the overlay that shows it is `overlay.rs`.
 use crate::signaling::protocol::{ClientMessage, OnlineUser};
@@ -82,7 +82,7 @@ type Sender = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Shared by the overlay, the online list and the browser socket (provided by `App`).
 #[derive(Clone, Copy)]
-pub struct Desk {
+pub struct CallState {
     /// The live online list once the socket has sent one (before that, pages show the list
     /// they were rendered with).
     pub online: RwSignal<Option<Vec<OnlineUser>>>,
@@ -93,13 +93,13 @@ pub struct Desk {
     send: StoredValue<Option<Sender>>,
 }
 
-impl Default for Desk {
+impl Default for CallState {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Desk {
+impl CallState {
     pub fn new() -> Self {
         Self {
             online: RwSignal::new(None),
