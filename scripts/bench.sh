@@ -120,7 +120,7 @@ two=$("$target_dir/release/loadgen" \
   --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@" --windows 16 --idle 0 | rate)
 echo
 echo "Scaling (window 16): Parley on one core against two. With $cores cores the generator"
-echo "shares Parley's cores in the second run, so this is a floor for what a second core brings."
+echo "shares the two cores with Parley in the second run."
 echo
 echo "| parley on | generator on | msgs/s |"
 echo "|---|---|---|"
