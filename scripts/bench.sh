@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
 # Parley next to peerjs-server, side by side, in one run (README, "Performance").
 #
-#   scripts/bench.sh [loadgen flags]      e.g. --pairs 100 --windows 4,16 --secs 5 --idle 10000
+#   scripts/bench.sh [--scaling] [loadgen flags]   e.g. --pairs 100 --windows 4,16 --idle 10000
 #
 # Builds the release server and our load generator (`--features ssr,loadgen`), installs
-# peerjs-server (`peer@1.0.2`, npm) into a temporary folder, starts both servers pinned to core 0
-# (`taskset -c 0`) and the generator on core 1, and prints a Markdown table: msgs/s, latency
-# p50/p99/p999, RSS per connection, and Parley's ratio to peerjs-server; then the idle-sockets
-# table. Parley's limits are raised through its environment only; every check stays on.
+# peerjs-server (`peer@1.0.2`, npm) into a temporary folder, starts it, the generator's bare
+# relay (`loadgen bare-relay`) and Parley, all pinned to core 0 (`taskset -c 0`), the generator
+# on core 1, and prints a Markdown table: msgs/s, latency p50/p99/p999, RSS per connection, and
+# the ratios to peerjs-server and to the bare relay; then the idle-sockets table. Parley's limits
+# are raised through its environment only; every check stays on. --scaling then runs Parley
+# at window 16 on core 0 (generator on core 1) and on cores 0,1 (generator unpinned).
 # Environment: CARGO_TARGET_DIR (default target/), PEER_VERSION (default 1.0.2).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 case "${1:-}" in -h | --help)
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
   ;;
 esac
+scaling=0
+if [[ ${1:-} == --scaling ]]; then
+  scaling=1
+  shift
+fi
 if [[ -d "$HOME/.cargo/bin" && ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
   export PATH="$HOME/.cargo/bin:$PATH"
 fi
@@ -67,19 +74,57 @@ taskset -c 0 node "$work/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 
 pids+=($!)
 peer_pid=$!
 
-parley_port=$(free_port)
-LEPTOS_SITE_ADDR="127.0.0.1:$parley_port" DATABASE_URL="sqlite://$work/parley.db" \
-  LEPTOS_OUTPUT_NAME=parley RUST_LOG=warn \
-  MSG_RATE=1000000 MSG_BURST=1000000 SOCKETS_PER_IP=1000000 SOCKETS_PER_USER=1000000 \
-  CONCURRENT_LIMIT=1000000 ALIVE_TIMEOUT=3600000 \
-  taskset -c 0 "$target_dir/release/parley" >"$work/parley.log" 2>&1 &
+bare_port=$(free_port)
+taskset -c 0 "$target_dir/release/loadgen" bare-relay --addr "127.0.0.1:$bare_port" \
+  >"$work/bare.log" 2>&1 &
 pids+=($!)
-parley_pid=$!
+bare_pid=$!
+
+# start_parley NAME CORES: sets parley_port and parley_pid.
+start_parley() {
+  parley_port=$(free_port)
+  LEPTOS_SITE_ADDR="127.0.0.1:$parley_port" DATABASE_URL="sqlite://$work/$1.db" \
+    LEPTOS_OUTPUT_NAME=parley RUST_LOG=warn \
+    MSG_RATE=1000000 MSG_BURST=1000000 SOCKETS_PER_IP=1000000 SOCKETS_PER_USER=1000000 \
+    CONCURRENT_LIMIT=1000000 ALIVE_TIMEOUT=3600000 \
+    taskset -c "$2" "$target_dir/release/parley" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  parley_pid=$!
+  wait_port "$parley_port"
+}
+start_parley parley 0
 
 wait_port "$peer_port"
-wait_port "$parley_port"
-echo "bench.sh: peerjs-server $version (pid $peer_pid) and parley (pid $parley_pid) on core 0," \
-  "generator on core $gen_core; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+wait_port "$bare_port"
+echo "bench.sh: peerjs-server $version (pid $peer_pid), bare relay (pid $bare_pid) and parley" \
+  "(pid $parley_pid) on core 0, generator on core $gen_core;" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 taskset -c "$gen_core" "$target_dir/release/loadgen" \
-  --target "peerjs-server=ws://127.0.0.1:$peer_port,$peer_pid" \
+  --target "peerjs-server $version=ws://127.0.0.1:$peer_port,$peer_pid" \
+  --target "bare relay=ws://127.0.0.1:$bare_port,$bare_pid" \
   --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@"
+[[ $scaling == 1 ]] || exit 0
+
+# Scaling: the same Parley build on one core, then on two; the other servers are idle by now.
+# msgs/s of the parley row of a run's table.
+rate() { awk -F'|' '$2 ~ /parley/ { gsub(/ /, "", $4); print $4 }'; }
+kill "$peer_pid" "$bare_pid" "$parley_pid" 2>/dev/null || true
+echo "bench.sh: scaling, parley on core 0, generator on core $gen_core" >&2
+start_parley one-core 0
+one=$(taskset -c "$gen_core" "$target_dir/release/loadgen" \
+  --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@" --windows 16 --idle 0 | rate)
+kill "$parley_pid" 2>/dev/null || true
+echo "bench.sh: scaling, parley on cores 0,1, generator unpinned" >&2
+start_parley two-cores 0,1
+two=$("$target_dir/release/loadgen" \
+  --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@" --windows 16 --idle 0 | rate)
+echo
+echo "Scaling (window 16): Parley on one core against two. With $cores cores the generator"
+echo "shares the two cores with Parley in the second run."
+echo
+echo "| parley on | generator on | msgs/s |"
+echo "|---|---|---|"
+echo "| core 0 | core $gen_core | $one |"
+echo "| cores 0,1 | unpinned | $two |"
+echo
+awk -v a="${one//,/}" -v b="${two//,/}" 'BEGIN { printf "Two cores: %.2f× one core'"'"'s msgs/s.\n", b / a }'

@@ -4,18 +4,22 @@
 //! ```text
 //! loadgen --target NAME=ws://HOST:PORT,PID [--target …] [--pairs 100] [--windows 4,16]
 //!         [--secs 5] [--warmup 1] [--idle 10000]
+//! loadgen bare-relay --addr HOST:PORT
 //! ```
 //!
 //! Relay: `pairs` pairs of clients bounce 200-byte `CANDIDATE`s through the server, `window`
 //! of them in flight per pair; every message received is answered with a new one. Measured:
 //! messages relayed per second and each message's latency. Idle: `idle` sockets opened (each
 //! waits for `OPEN`) and left alone; measured: the server's RSS before, with them open, and
-//! once they have all closed. The first target is the one the others are compared with.
+//! once they have all closed. Each target is compared with every target listed before it.
+//! `bare-relay` serves the reference relay (`bare.rs`) the bench runs beside the others.
+mod bare;
 mod client;
 mod stats;
+mod tables;
 mod wire;
 
-use stats::{kb, mb, ms, thousands, Relay};
+use stats::Relay;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -50,7 +54,23 @@ impl Idle {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
+    let mut argv = std::env::args().skip(1).peekable();
+    if argv.peek().map(String::as_str) == Some("bare-relay") {
+        return match (argv.nth(1).as_deref(), argv.next()) {
+            (Some("--addr"), Some(addr)) => match bare::run(&addr).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("loadgen bare-relay: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            _ => {
+                eprintln!("{}", usage());
+                ExitCode::from(2)
+            }
+        };
+    }
+    let args = match parse(argv) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("loadgen: {e}\n{}", usage());
@@ -84,7 +104,7 @@ async fn run(args: &Args) -> Result<(), String> {
         }
         rows.push(row);
     }
-    print_tables(args, &idle, &rows);
+    tables::print(args, &idle, &rows);
     Ok(())
 }
 
@@ -149,70 +169,10 @@ async fn run_relay(
     ))
 }
 
-fn print_tables(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
-    let reference = &args.targets[0].name;
-    println!(
-        "\nRelay: {} client pairs, {}-byte messages, measured {} s after {} s of warm-up. \
-         RSS/conn: {}.\n",
-        args.pairs,
-        wire::FRAME_BYTES,
-        args.secs,
-        args.warmup,
-        if idle.is_empty() {
-            "growth while the relay's sockets opened"
-        } else {
-            "from the idle run below"
-        }
-    );
-    println!("| server | window | msgs/s | p50 | p99 | p999 | RSS/conn | vs {reference} |");
-    println!("|---|---|---|---|---|---|---|---|");
-    for (w, row) in rows.iter().enumerate() {
-        let (base, _) = &row[0];
-        for (i, (r, per_socket)) in row.iter().enumerate() {
-            let rss = idle.get(i).map_or(*per_socket, Idle::per_socket);
-            let vs = if i == 0 {
-                "—".to_owned()
-            } else {
-                format!(
-                    "{:.2}× msgs/s, {:.2}× p99",
-                    r.msgs_per_sec / base.msgs_per_sec.max(1.0),
-                    f64::from(r.p99_us) / f64::from(base.p99_us.max(1))
-                )
-            };
-            println!(
-                "| {} | {} | {} | {} | {} | {} | {} | {vs} |",
-                args.targets[i].name,
-                args.windows[w],
-                thousands(r.msgs_per_sec),
-                ms(r.p50_us),
-                ms(r.p99_us),
-                ms(r.p999_us),
-                kb(rss),
-            );
-        }
-    }
-    if idle.is_empty() {
-        return;
-    }
-    println!("\nIdle sockets (RSS of the server process):\n");
-    println!("| server | sockets | RSS before | RSS with them open | per socket | RSS after they closed |");
-    println!("|---|---|---|---|---|---|");
-    for (t, i) in args.targets.iter().zip(idle) {
-        println!(
-            "| {} | {} | {} | {} | {} | {} |",
-            t.name,
-            thousands(i.sockets as f64),
-            mb(i.before),
-            mb(i.open),
-            kb(i.per_socket()),
-            mb(i.closed),
-        );
-    }
-}
-
 fn usage() -> &'static str {
     "usage: loadgen --target NAME=ws://HOST:PORT,PID [--target …] [--pairs 100] \
-     [--windows 4,16] [--secs 5] [--warmup 1] [--idle 10000]"
+     [--windows 4,16] [--secs 5] [--warmup 1] [--idle 10000]\n       \
+     loadgen bare-relay --addr HOST:PORT"
 }
 
 fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {

@@ -1,0 +1,68 @@
+//! The Markdown tables the generator prints: relay runs, with each server's ratios to the
+//! servers listed before it, and idle sockets.
+use crate::stats::{kb, mb, ms, thousands, Relay};
+use crate::{Args, Idle};
+
+/// `rows[window][target]`: the relay run and the RSS per socket its own sockets cost.
+pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
+    println!(
+        "\nRelay: {} client pairs, {}-byte messages, measured {} s after {} s of warm-up. \
+         RSS/conn: {}.\n",
+        args.pairs,
+        crate::wire::FRAME_BYTES,
+        args.secs,
+        args.warmup,
+        if idle.is_empty() {
+            "growth while the relay's sockets opened"
+        } else {
+            "from the idle run below"
+        }
+    );
+    // A "vs" column for every target but the last: later rows are compared with it.
+    let refs = &args.targets[..args.targets.len().saturating_sub(1)];
+    let vs_head: String = refs.iter().map(|t| format!(" vs {} |", t.name)).collect();
+    println!("| server | window | msgs/s | p50 | p99 | p999 | RSS/conn |{vs_head}");
+    println!("|---|---|---|---|---|---|---|{}", "---|".repeat(refs.len()));
+    for (w, row) in rows.iter().enumerate() {
+        for (i, (r, per_socket)) in row.iter().enumerate() {
+            let rss = idle.get(i).map_or(*per_socket, Idle::per_socket);
+            let vs: String = (0..refs.len())
+                .map(|j| match row.get(j) {
+                    Some((base, _)) if j < i => format!(
+                        " {:.2}× msgs/s, {:.2}× p99 |",
+                        r.msgs_per_sec / base.msgs_per_sec.max(1.0),
+                        f64::from(r.p99_us) / f64::from(base.p99_us.max(1))
+                    ),
+                    _ => " — |".to_owned(),
+                })
+                .collect();
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {} |{vs}",
+                args.targets[i].name,
+                args.windows[w],
+                thousands(r.msgs_per_sec),
+                ms(r.p50_us),
+                ms(r.p99_us),
+                ms(r.p999_us),
+                kb(rss),
+            );
+        }
+    }
+    if idle.is_empty() {
+        return;
+    }
+    println!("\nIdle sockets (RSS of the server process):\n");
+    println!("| server | sockets | RSS before | RSS with them open | per socket | RSS after they closed |");
+    println!("|---|---|---|---|---|---|");
+    for (t, i) in args.targets.iter().zip(idle) {
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            t.name,
+            thousands(i.sockets as f64),
+            mb(i.before),
+            mb(i.open),
+            kb(i.per_socket()),
+            mb(i.closed),
+        );
+    }
+}
