@@ -110,14 +110,7 @@ async fn form_errors_redirect_back_with_a_reason() {
     .await;
     assert!(location(&r).starts_with("/signup?error=long_password"));
     // The page renders the message in words.
-    let page = http()
-        .get(s.url("/signup?error=name_taken&username=dave"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = body(http().get(s.url("/signup?error=name_taken&username=dave"))).await;
     assert!(page.contains("That username is taken"));
     // A missing field is a form error too, not a bare 4xx/5xx.
     let r = post_form(&s, "/auth/login", &[("username", "dave")]).await;

@@ -394,13 +394,6 @@ async fn home_page_lists_who_is_online_for_signed_in_visitors() {
     );
     assert!(html.contains("data-user=\"bob\""), "bob listed");
     assert!(!html.contains("data-user=\"ann\""), "not myself");
-    let anon = http()
-        .get(s.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let anon = body(http().get(s.url("/"))).await;
     assert!(!anon.contains("data-user=\"bob\""), "not for visitors");
 }

@@ -96,15 +96,12 @@ async fn metrics_parse_as_prometheus_text_and_need_the_token() {
     let (_b, _, joined) = common::join(&s, &other, "metered", "mesh").await;
     assert_eq!(joined["type"], "joined");
 
-    let text = common::http()
-        .get(s.url("/metrics"))
-        .bearer_auth("scrape-me")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = common::body(
+        common::http()
+            .get(s.url("/metrics"))
+            .bearer_auth("scrape-me"),
+    )
+    .await;
     let scrape = Scraped::parse(text);
     let value = |name: &str| scrape.value(name);
     assert_eq!(value("parley_connections{dialect=room}"), 2.0);

@@ -163,15 +163,7 @@ async fn a_sender_over_its_mailbox_quota_hears_expire_and_others_still_get_throu
 async fn a_guest_sessions_peer_id_is_claimed_only_with_that_session() {
     let s = start(&[]).await;
     let cookie = guest(&s).await;
-    let own = http()
-        .get(s.url("/peerjs/id"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let own = body(http().get(s.url("/peerjs/id")).header("cookie", &cookie)).await;
     let query = format!("key=peerjs&id={own}&token=t1");
     assert_eq!(
         refusal(&s, &query).await["type"],

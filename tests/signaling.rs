@@ -41,14 +41,7 @@ async fn join_relay_stamp_and_leave() {
     // Presence as JSON and in the server-rendered page.
     let room: serde_json::Value = get_json(&s, "/api/rooms/team").await;
     assert_eq!(room, json!({"name": "team", "people": ["ann", "bob"]}));
-    let html = http()
-        .get(s.url("/r/team"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = body(http().get(s.url("/r/team"))).await;
     assert!(
         html.contains("data-name=\"ann\"") && html.contains("data-name=\"bob\""),
         "presence rendered on the server"

@@ -81,6 +81,11 @@ pub fn http() -> reqwest::Client {
 }
 
 /// `GET path` as JSON, without a session.
+/// Sends `req` and reads the whole body as text.
+pub async fn body(req: reqwest::RequestBuilder) -> String {
+    req.send().await.unwrap().text().await.unwrap()
+}
+
 pub async fn get_json(s: &TestServer, path: &str) -> serde_json::Value {
     http()
         .get(s.url(path))
