@@ -15,6 +15,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// Connections the database pool opens at most.
+    pub database_connections: u32,
     /// Origins allowed to open WebSockets besides the site's own.
     pub allowed_origins: Vec<String>,
     pub cookie_secure: bool,
@@ -129,6 +131,11 @@ impl Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or("sqlite://data/app.db")
                 .to_owned(),
+            database_connections: num(
+                "DATABASE_MAX_CONNECTIONS",
+                crate::db::DEFAULT_MAX_CONNECTIONS.into(),
+            )?
+            .clamp(1, 1000) as u32,
             allowed_origins: get("ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')

@@ -16,8 +16,7 @@ pub async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
     if st.drain.is_draining() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
-    let ping = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&st.pool);
-    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+    match tokio::time::timeout(Duration::from_secs(2), st.pool.ping()).await {
         Ok(Ok(_)) => (StatusCode::OK, "ready"),
         Ok(Err(e)) => {
             tracing::warn!("readiness check: database error: {e}");

@@ -62,9 +62,10 @@ pub async fn build_state(
     config: Config,
     leptos: leptos::prelude::LeptosOptions,
 ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
-    let pool = crate::db::connect(&config.database_url).await?;
+    let pool = crate::db::connect(&config.database_url, config.database_connections).await?;
     let removed = crate::accounts::store::purge_expired(&pool).await?;
-    tracing::info!(database = %config.database_url, expired_sessions_removed = removed, "database ready");
+    let database = crate::db::redacted(&config.database_url);
+    tracing::info!(%database, expired_sessions_removed = removed, "database ready");
     let hub = Arc::new(Hub::new(config.hub));
     let peerjs = Arc::new(PeerJs::new(hub.clone(), config.peerjs.clone()));
     let shutdown = CancellationToken::new();

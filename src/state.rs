@@ -4,14 +4,14 @@ use crate::peerjs::PeerJs;
 use crate::signaling::hub::Hub;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub pool: SqlitePool,
+    /// The database pool (SQLite or PostgreSQL).
+    pub pool: crate::db::Db,
     pub hub: Arc<Hub>,
     /// The PeerJS dialect's realm on the hub (its mailbox and signaling pairs).
     pub peerjs: Arc<PeerJs>,

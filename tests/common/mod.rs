@@ -1,5 +1,8 @@
-//! A real server on a port-0 listener with a real SQLite file, and real clients for it.
+//! A real server on a port-0 listener with a real database (a SQLite file, or a throwaway
+//! PostgreSQL cluster), and real clients for it.
 #![allow(dead_code)]
+pub mod postgres;
+
 use futures_util::{SinkExt, StreamExt};
 use parley::config::Config;
 use parley::state::AppState;
@@ -16,26 +19,83 @@ pub type Ws =
 pub struct TestServer {
     pub addr: SocketAddr,
     pub state: AppState,
-    pub db: std::path::PathBuf,
-    _dir: Option<tempfile::TempDir>,
+    /// The database, kept as long as the server: `stop` hands it back for a restart.
+    pub db: TestDb,
 }
 
-/// Starts a server with a fresh database and `vars` as its environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database for one test: a SQLite file in a temporary folder, or the database of a
+/// PostgreSQL cluster of its own. Deleted on drop.
+pub struct TestDb {
+    pub url: String,
+    _sqlite: Option<tempfile::TempDir>,
+    pub pg: Option<postgres::PgServer>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDb {
+                    url,
+                    _sqlite: Some(dir),
+                    pg: None,
+                }
+            }
+            Backend::Postgres => {
+                let pg = postgres::PgServer::start();
+                TestDb {
+                    url: pg.url(),
+                    _sqlite: None,
+                    pg: Some(pg),
+                }
+            }
+        }
+    }
+}
+
+/// For each `async fn name(backend: Backend)` named, the tests `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+/// Starts a server with a fresh SQLite database and `vars` as its environment.
 pub async fn start(vars: &[(&str, &str)]) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("test.db");
-    let mut s = start_on(&db, vars).await;
-    s._dir = Some(dir);
-    s
+    start_on(Backend::Sqlite, vars).await
 }
 
-/// Starts a server on an existing database file.
-pub async fn start_on(db: &std::path::Path, vars: &[(&str, &str)]) -> TestServer {
+/// Starts a server with a fresh database of `backend`.
+pub async fn start_on(backend: Backend, vars: &[(&str, &str)]) -> TestServer {
+    start_with(TestDb::new(backend), vars).await
+}
+
+/// Starts a server on `db` (fresh, or handed back by [`TestServer::stop`]).
+pub async fn start_with(db: TestDb, vars: &[(&str, &str)]) -> TestServer {
     let mut env: HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    env.insert("DATABASE_URL".into(), format!("sqlite://{}", db.display()));
+    env.insert("DATABASE_URL".into(), db.url.clone());
     let config = Config::from_vars(&env).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -52,12 +112,7 @@ pub async fn start_on(db: &std::path::Path, vars: &[(&str, &str)]) -> TestServer
         token,
         state.config.header_timeout,
     ));
-    TestServer {
-        addr,
-        state,
-        db: db.to_owned(),
-        _dir: None,
-    }
+    TestServer { addr, state, db }
 }
 
 impl TestServer {
@@ -65,11 +120,20 @@ impl TestServer {
         format!("http://{}{path}", self.addr)
     }
 
-    pub async fn stop(self) -> Option<tempfile::TempDir> {
+    /// Stops the server and closes its pool; returns the database, still there.
+    pub async fn stop(self) -> TestDb {
         self.state.shutdown.cancel();
         self.state.pool.close().await;
-        self._dir
+        self.db
     }
+}
+
+/// The one number a query such as `SELECT count(*) …` answers, from the server's database.
+pub async fn count(s: &TestServer, sql: &str) -> i64 {
+    parley::on_db!(&s.state.pool, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await)
+    .unwrap()
 }
 
 /// An HTTP client that does not follow redirects, so tests see them.
