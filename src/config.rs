@@ -376,6 +376,9 @@ mod tests {
     fn defaults_and_overrides() {
         let c = Config::from_vars(&HashMap::new()).unwrap();
         assert_eq!(c.database_url, "sqlite://data/app.db");
+        assert_eq!(c.database_connections, 8);
+        let vars = HashMap::from([("DATABASE_MAX_CONNECTIONS".to_owned(), "20".to_owned())]);
+        assert_eq!(Config::from_vars(&vars).unwrap().database_connections, 20);
         assert_eq!(c.hub.mesh_cap, 6);
         let vars = HashMap::from([("ROOM_CAP".to_owned(), "3".to_owned())]);
         assert_eq!(Config::from_vars(&vars).unwrap().hub.mesh_cap, 3);

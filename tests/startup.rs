@@ -50,7 +50,7 @@ async fn a_changed_migration_stops_start_up() {
     let url = format!("sqlite://{}", dir.path().join("app.db").display());
     let db = connect(&url, MAX).await.unwrap();
     let sql = "UPDATE _sqlx_migrations SET checksum = x'00'";
-    parley::on_db!(&db, |p| sqlx::query(sql).execute(p).await).unwrap();
+    parley::on_db!(&db, |p| sqlx::query(sql).execute(p).await.map(drop)).unwrap();
     db.close().await;
     let err = connect(&url, MAX).await.unwrap_err();
     assert!(matches!(err, DbError::Migrate(_)), "{err:?}");

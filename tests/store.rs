@@ -105,6 +105,20 @@ async fn peer_ids_are_owned_by_accounts_and_live_guests(backend: Backend) {
     );
 }
 
+async fn the_clock_and_the_pool_size_are_the_same_on_both(backend: Backend) {
+    let t = TestDb::new(backend);
+    let db = connect(&t.url, 3).await.unwrap();
+    let max = on_db!(&db, |p| p.options().get_max_connections());
+    assert_eq!(max, 3);
+    let sql = "SELECT unixepoch()";
+    let db_now: i64 = on_db!(&db, |p| sqlx::query_scalar(sql).fetch_one(p).await).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((db_now - now).abs() <= 2, "database {db_now}, here {now}");
+}
+
 fn from(list: &[&str]) -> impl FnMut() -> String {
     let mut names: Vec<String> = list.iter().rev().map(|s| s.to_string()).collect();
     move || names.pop().unwrap_or_else(|| "guest-zzzzzzzz".into())
@@ -142,4 +156,5 @@ on_both_backends!(
     sessions_live_end_and_expire,
     peer_ids_are_owned_by_accounts_and_live_guests,
     a_guest_name_held_by_an_account_or_a_guest_is_drawn_again,
+    the_clock_and_the_pool_size_are_the_same_on_both,
 );

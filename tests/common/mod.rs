@@ -29,15 +29,22 @@ pub enum Backend {
     Postgres,
 }
 
-/// A fresh database for one test: a SQLite file in a temporary folder, or the database of a
-/// PostgreSQL cluster of its own. Deleted on drop.
+/// A fresh database for one test: a SQLite file in a temporary folder (deleted on drop), or a
+/// new database in the test process's PostgreSQL cluster ([`postgres::PgServer::shared`]).
 pub struct TestDb {
     pub url: String,
     _sqlite: Option<tempfile::TempDir>,
-    pub pg: Option<postgres::PgServer>,
 }
 
 impl TestDb {
+    /// A database someone else keeps (e.g. another server's, shared).
+    pub fn at(url: &str) -> Self {
+        TestDb {
+            url: url.to_owned(),
+            _sqlite: None,
+        }
+    }
+
     pub fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {
@@ -46,17 +53,12 @@ impl TestDb {
                 TestDb {
                     url,
                     _sqlite: Some(dir),
-                    pg: None,
                 }
             }
-            Backend::Postgres => {
-                let pg = postgres::PgServer::start();
-                TestDb {
-                    url: pg.url(),
-                    _sqlite: None,
-                    pg: Some(pg),
-                }
-            }
+            Backend::Postgres => TestDb {
+                url: postgres::PgServer::shared().fresh_database(),
+                _sqlite: None,
+            },
         }
     }
 }

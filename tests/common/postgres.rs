@@ -1,14 +1,37 @@
-//! A throwaway PostgreSQL cluster for one test: its own data folder, port and socket folder,
-//! `fsync=off`, stopped and deleted on drop. Needs the server binaries (Debian's `postgresql`
-//! package; `scripts/setup.sh` installs it). As root, the server runs as the `postgres` user.
+//! Throwaway PostgreSQL clusters for tests: a data folder of their own, a free port, a socket
+//! folder, `fsync=off`. Needs the server binaries (Debian's `postgresql` package;
+//! `scripts/setup.sh` installs it); as root, the server runs as the `postgres` user.
+//!
+//! The server runs under a small shell that reads our end of a pipe: when the `PgServer` is
+//! dropped, or the test process ends however it ends, the pipe closes and the shell stops the
+//! server at once and deletes its folder. So [`PgServer::shared`], one cluster for the whole
+//! test process (each test takes a fresh database in it), leaves nothing behind either.
+use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// The database every cluster starts with (besides PostgreSQL's own).
 const DATABASE: &str = "parley";
-/// How long `pg_ctl` may wait for the server to accept connections.
-const START_SECS: &str = "30";
+/// How long a server may take to accept connections.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs the server until its standard input closes, then stops it (SIGQUIT: immediate
+/// shutdown) and deletes the folder; a Ctrl-C to the tests does not stop it short of that. `$1` the bin folder, `$2` our folder, the rest the
+/// server's options.
+const KEEPER: &str = r#"
+trap '' INT
+bin=$1; dir=$2; shift 2
+"$bin/postgres" -D "$dir/data" "$@" >"$dir/log" 2>&1 &
+pid=$!
+read -r _
+kill -QUIT "$pid" 2>/dev/null
+wait "$pid"
+rm -rf "$dir"
+"#;
 
 pub struct PgServer {
     bin: PathBuf,
@@ -16,72 +39,50 @@ pub struct PgServer {
     /// Holds `data/`, the socket and `log`; owned by the user the server runs as.
     dir: tempfile::TempDir,
     run_as: Option<String>,
+    keeper: Option<(Child, ChildStdin)>,
 }
 
 impl PgServer {
-    /// Starts a cluster with an empty database `parley`; panics, with the server's log, if it
-    /// cannot.
+    /// Starts a cluster of its own with an empty database `parley`; it is stopped and deleted
+    /// on drop. Panics, with the server's log, if it cannot start.
     pub fn start() -> PgServer {
-        let bin = bin_dir();
-        let run_as = is_root().then(|| "postgres".to_owned());
         let dir = tempfile::Builder::new()
             .prefix("parley-pg-")
             .tempdir()
             .unwrap();
-        if let Some(user) = &run_as {
-            chown(dir.path(), user);
-        }
         let mut s = PgServer {
-            bin,
+            bin: bin_dir(),
             port: 0,
             dir,
-            run_as,
+            run_as: is_root().then(|| "postgres".to_owned()),
+            keeper: None,
         };
-        let data = s.data();
+        if let Some(user) = &s.run_as {
+            chown(s.dir.path(), user);
+        }
+        let data = s.dir.path().join("data").display().to_string();
+        // A UTF-8 locale, as servers have: its lower() folds more than A-Z, which the name
+        // rules must not follow.
+        let args = ["-D", &data, "-U", "postgres", "-A", "trust", "--no-sync"];
         s.run(
             "initdb",
-            &[
-                "-D",
-                &data,
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
+            &[&args[..], &["-E", "UTF8", "--locale=C.UTF-8"]].concat(),
         );
         // A port found free may be taken before the server binds it: then try another.
-        let mut last = None;
         for _ in 0..3 {
             s.port = free_port();
-            let opts = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c full_page_writes=off -c synchronous_commit=off",
-                s.port,
-                s.dir.path().display()
-            );
-            let log = s.dir.path().join("log").display().to_string();
-            // -w: pg_ctl polls until the server accepts connections, for at most -t seconds.
-            let out = s
-                .command("pg_ctl")
-                .args([
-                    "-D", &data, "-l", &log, "-w", "-t", START_SECS, "-o", &opts, "start",
-                ])
-                .output()
-                .unwrap();
-            if out.status.success() {
+            if s.launch() {
                 s.run_client("createdb", &[DATABASE]);
                 return s;
             }
-            last = Some(out);
         }
-        panic!(
-            "PostgreSQL did not start: {}\n--- server log ---\n{}",
-            describe(&last.unwrap()),
-            std::fs::read_to_string(s.dir.path().join("log")).unwrap_or_default()
-        );
+        panic!("PostgreSQL did not start:\n{}", s.log());
+    }
+
+    /// One cluster for the whole test process, started on first use.
+    pub fn shared() -> &'static PgServer {
+        static SHARED: OnceLock<PgServer> = OnceLock::new();
+        SHARED.get_or_init(PgServer::start)
     }
 
     /// `postgres://` URL of the `parley` database, over TCP without a password.
@@ -95,6 +96,13 @@ impl PgServer {
         self.url_of(name)
     }
 
+    /// A new empty database with a name no other caller in this process gets; its URL.
+    pub fn fresh_database(&self) -> String {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        self.create_database(&format!("test_{n}"))
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -103,13 +111,64 @@ impl PgServer {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
-    fn data(&self) -> String {
-        self.dir.path().join("data").display().to_string()
+    /// Starts the server on `self.port` and waits until it accepts connections; false if it
+    /// exited instead (e.g. the port was taken).
+    fn launch(&mut self) -> bool {
+        let opts = [
+            "-p".to_owned(),
+            self.port.to_string(),
+            "-k".to_owned(),
+            self.dir.path().display().to_string(),
+        ];
+        let settings = [
+            "listen_addresses=127.0.0.1",
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+            "max_connections=200",
+        ];
+        let mut keeper = self.command("sh");
+        keeper
+            .args(["-c", KEEPER, "keeper"])
+            .arg(&self.bin)
+            .arg(self.dir.path())
+            .args(opts);
+        for s in settings {
+            keeper.args(["-c", s]);
+        }
+        let mut child = keeper.stdin(Stdio::piped()).spawn().unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let deadline = Instant::now() + START_TIMEOUT;
+        while Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                return false;
+            }
+            let port = self.port.to_string();
+            let ready = Command::new(self.bin.join("pg_isready"))
+                .args(["-q", "-h", "127.0.0.1", "-p", &port, "-t", "1"])
+                .status()
+                .unwrap();
+            if ready.success() {
+                self.keeper = Some((child, stdin));
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop(stdin);
+        let _ = child.wait();
+        panic!(
+            "PostgreSQL did not accept connections within {START_TIMEOUT:?}:\n{}",
+            self.log()
+        );
     }
 
     /// `tool` from the server's bin folder, as the server's user, in a folder it may read.
     fn command(&self, tool: &str) -> Command {
-        let path = self.bin.join(tool);
+        let path = if tool == "sh" {
+            PathBuf::from("sh")
+        } else {
+            self.bin.join(tool)
+        };
         let mut c = match &self.run_as {
             Some(user) => {
                 let mut c = Command::new("runuser");
@@ -134,17 +193,20 @@ impl PgServer {
         all.extend_from_slice(args);
         self.run(tool, &all);
     }
+
+    fn log(&self) -> String {
+        let mut log = String::new();
+        let _ = std::fs::File::open(self.dir.path().join("log"))
+            .map(|mut f| f.read_to_string(&mut log));
+        log
+    }
 }
 
 impl Drop for PgServer {
     fn drop(&mut self) {
-        if self.port != 0 {
-            let data = self.data();
-            // Immediate: nothing in a throwaway cluster needs a clean shutdown.
-            let _ = self
-                .command("pg_ctl")
-                .args(["-D", &data, "-m", "immediate", "-w", "stop"])
-                .output();
+        if let Some((mut child, stdin)) = self.keeper.take() {
+            drop(stdin);
+            let _ = child.wait();
         }
     }
 }
