@@ -1,0 +1,49 @@
+//! What this instance hears on its subscription: relays for its connections (its own
+//! channel), joins, leaves and room-wide relays of rooms it has members in (their channels),
+//! and word that the room list changed.
+use super::store::{node_channel, ROOM_CHANNEL_PREFIX, ROOM_LIST_CHANNEL};
+use super::wire::Envelope;
+use super::Cluster;
+use crate::signaling::hub::RemoteMember;
+
+/// Acts on one message; returns whether the room list should be read again.
+pub(super) fn handle(cluster: &Cluster, msg: &redis::Msg) -> bool {
+    let channel = msg.get_channel_name();
+    if channel == ROOM_LIST_CHANNEL {
+        return true;
+    }
+    let Ok(env) = serde_json::from_slice::<Envelope>(msg.get_payload_bytes()) else {
+        tracing::warn!(channel, "cluster message that does not decode");
+        return false;
+    };
+    let me = cluster.node_id();
+    let hub = &cluster.hub;
+    if let Some(room) = channel.strip_prefix(ROOM_CHANNEL_PREFIX) {
+        match env {
+            Envelope::Relay {
+                node,
+                from,
+                role,
+                frame,
+            } if node != me => {
+                hub.deliver_room(room, &from, role, frame.into());
+            }
+            Envelope::Joined { node, peer } if node != me => {
+                let member = RemoteMember {
+                    id: peer.id,
+                    node,
+                    name: peer.name,
+                    role: peer.role,
+                };
+                hub.remote_joined(room, &member);
+            }
+            Envelope::Left { node, id } if node != me => hub.remote_left(room, &id),
+            _ => {}
+        }
+    } else if channel == node_channel(me) {
+        if let Envelope::To { to, frame } = env {
+            hub.deliver_to(&to, frame.into());
+        }
+    }
+    false
+}

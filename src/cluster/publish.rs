@@ -1,0 +1,106 @@
+//! The one publisher: the hub's outgoing events, in the order the hub made them, sent in
+//! batches (one pipeline per batch, so a burst of candidates costs one round trip). Redis
+//! delivers one connection's publishes in order, and each instance reads one subscription,
+//! so the frames of one sender reach each receiver in the order they were sent.
+use super::store::{self, room_channel, room_key, ROOMS, ROOM_LIST_CHANNEL};
+use super::wire::Envelope;
+use super::{timed, Cluster};
+use crate::signaling::hub::Outgoing;
+use crate::signaling::protocol::PRIVATE_ROOM_PREFIX;
+use redis::aio::MultiplexedConnection;
+use tokio::sync::mpsc;
+
+/// Most events sent in one pipeline.
+const BATCH: usize = 256;
+
+pub(super) async fn batch(
+    cluster: &Cluster,
+    conn: &mut MultiplexedConnection,
+    first: Outgoing,
+    rest: &mut mpsc::Receiver<Outgoing>,
+) -> redis::RedisResult<()> {
+    let me = cluster.node_id();
+    let mut pipe = redis::pipe();
+    add(&mut pipe, me, first);
+    for _ in 1..BATCH {
+        match rest.try_recv() {
+            Ok(ev) => add(&mut pipe, me, ev),
+            Err(_) => break,
+        }
+    }
+    timed(pipe.query_async::<()>(conn)).await
+}
+
+fn add(pipe: &mut redis::Pipeline, me: &str, ev: Outgoing) {
+    let node = me.to_owned();
+    match ev {
+        Outgoing::ToPeer {
+            node: to_node,
+            to,
+            frame,
+        } => {
+            let env = Envelope::To {
+                to,
+                frame: frame.to_string(),
+            };
+            pipe.cmd("PUBLISH")
+                .arg(store::node_channel(&to_node))
+                .arg(env.encode())
+                .ignore();
+        }
+        Outgoing::ToRoom {
+            room,
+            from,
+            role,
+            frame,
+        } => {
+            let env = Envelope::Relay {
+                node,
+                from,
+                role,
+                frame: frame.to_string(),
+            };
+            pipe.cmd("PUBLISH")
+                .arg(room_channel(&room))
+                .arg(env.encode())
+                .ignore();
+        }
+        Outgoing::Joined { room, peer } => {
+            // The store already holds the member (the join was admitted there, or, joined
+            // while Redis was away, it is re-asserted on reconnect).
+            let env = Envelope::Joined { node, peer };
+            pipe.cmd("PUBLISH")
+                .arg(room_channel(&room))
+                .arg(env.encode())
+                .ignore();
+            list_changed(pipe, &room);
+        }
+        Outgoing::Left { room, id, name: _ } => {
+            pipe.cmd("EVAL")
+                .arg(store::LEAVE_SRC)
+                .arg(2)
+                .arg(room_key(&room))
+                .arg(ROOMS)
+                .arg(&id)
+                .arg(&*room)
+                .arg(me)
+                .ignore();
+            let env = Envelope::Left { node, id };
+            pipe.cmd("PUBLISH")
+                .arg(room_channel(&room))
+                .arg(env.encode())
+                .ignore();
+            list_changed(pipe, &room);
+        }
+    }
+}
+
+/// Tells every instance to read the room list again (private calls' rooms are never listed).
+pub(super) fn list_changed(pipe: &mut redis::Pipeline, room: &str) {
+    if !room.starts_with(PRIVATE_ROOM_PREFIX) {
+        pipe.cmd("PUBLISH")
+            .arg(ROOM_LIST_CHANNEL)
+            .arg("changed")
+            .ignore();
+    }
+}

@@ -1,0 +1,29 @@
+//! What instances publish to each other. Every message names the instance that sent it, so
+//! an instance skips its own on a room's channel. Relayed frames travel as the sender's
+//! instance made them, its sender stamped there: only instances publish, never clients.
+use crate::signaling::protocol::{PeerInfo, Role};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Envelope {
+    /// On an instance's channel: a relayed frame for its connection `to`.
+    To { to: String, frame: String },
+    /// On a room's channel: a room-wide relay from `from`, for members whose roles take it.
+    Relay {
+        node: String,
+        from: String,
+        role: Role,
+        frame: String,
+    },
+    /// On a room's channel: `peer` joined it on instance `node`.
+    Joined { node: String, peer: PeerInfo },
+    /// On a room's channel: peer `id` of instance `node` left it.
+    Left { node: String, id: String },
+}
+
+impl Envelope {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
