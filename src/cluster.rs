@@ -9,13 +9,14 @@
 //! queue (`Hub::set_cluster`), which keeps each sender's messages in order. Only a `join`
 //! waits, for the atomic capped admission, before it touches the hub.
 use crate::signaling::admission::{Admission, JoinFuture};
-use crate::signaling::hub::{Hub, JoinError};
+use crate::signaling::hub::{Answer, Hub, JoinError, Outgoing};
 use crate::signaling::protocol::{PeerInfo, Role};
 use redis::aio::{MultiplexedConnection, PubSubSink};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 pub mod config;
@@ -30,6 +31,9 @@ pub use config::ClusterConfig;
 /// How long one Redis request may take before the connection counts as broken.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long this instance remembers where a call rang from (longer than any ring lasts).
+const RINGS_REMEMBERED: Duration = Duration::from_secs(3600);
+
 pub struct Cluster {
     config: ClusterConfig,
     hub: Arc<Hub>,
@@ -40,6 +44,10 @@ pub struct Cluster {
     sink: tokio::sync::Mutex<Option<PubSubSink>>,
     subs: parking_lot::Mutex<Subscriptions>,
     up: AtomicBool,
+    /// Calls ringing this instance's connections from elsewhere: where each rings from.
+    rings_from: parking_lot::Mutex<HashMap<String, (String, Instant)>>,
+    /// The publisher's queue, for answers to calls ringing elsewhere.
+    out: mpsc::Sender<Outgoing>,
 }
 
 /// Room channels this instance listens on, and joins under way (a room with a join under way
@@ -68,8 +76,8 @@ impl Cluster {
         shutdown: CancellationToken,
     ) -> Result<Arc<Self>, redis::RedisError> {
         let client = redis::Client::open(config.redis_url.as_str())?;
-        let (tx, rx) = tokio::sync::mpsc::channel(config.queue);
-        hub.set_cluster(tx);
+        let (tx, rx) = mpsc::channel(config.queue);
+        hub.set_cluster(tx.clone());
         let cluster = Arc::new(Self {
             config,
             hub,
@@ -78,6 +86,8 @@ impl Cluster {
             sink: tokio::sync::Mutex::new(None),
             subs: parking_lot::Mutex::new(Subscriptions::default()),
             up: AtomicBool::new(false),
+            rings_from: parking_lot::Mutex::new(HashMap::new()),
+            out: tx,
         });
         tokio::spawn(link::run(cluster.clone(), rx, shutdown));
         Ok(cluster)
@@ -91,6 +101,18 @@ impl Cluster {
     /// the instance serves its own clients alone (`/readyz` says "degraded").
     pub fn is_up(&self) -> bool {
         self.up.load(Ordering::Relaxed)
+    }
+
+    /// Call `call` rings here from instance `node`.
+    fn ringing_from(&self, call: String, node: String) {
+        self.rings_from.lock().insert(call, (node, Instant::now()));
+    }
+
+    /// Forgets where calls rang from once they can no longer be answered.
+    fn forget_old_rings(&self) {
+        self.rings_from
+            .lock()
+            .retain(|_, (_, at)| at.elapsed() < RINGS_REMEMBERED);
     }
 
     fn conn(&self) -> Option<MultiplexedConnection> {
@@ -160,6 +182,22 @@ impl Cluster {
 }
 
 impl Admission for Cluster {
+    fn answer(&self, id: &str, call: &str, answer: Answer) -> bool {
+        let Some(node) = self.rings_from.lock().get(call).map(|(n, _)| n.clone()) else {
+            return false;
+        };
+        let ev = Outgoing::Answer {
+            node,
+            conn: id.to_owned(),
+            call: call.to_owned(),
+            answer,
+        };
+        // A full queue: the answer is lost like any event while Redis is slow; the ring ends
+        // by its timeout.
+        let _ = self.out.try_send(ev);
+        true
+    }
+
     fn join<'a>(&'a self, id: &'a str, room: &'a str, role: Role) -> JoinFuture<'a> {
         Box::pin(async move {
             let _joining = Joining::new(self, room);

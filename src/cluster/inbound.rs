@@ -1,7 +1,7 @@
 //! What this instance hears on its subscription: relays for its connections (its own
 //! channel), joins, leaves and room-wide relays of rooms it has members in (their channels),
-//! and word that the room list changed.
-use super::store::{node_channel, ROOM_CHANNEL_PREFIX, ROOM_LIST_CHANNEL};
+//! users' connections elsewhere opening and closing, and word that the room list changed.
+use super::store::{node_channel, ROOM_CHANNEL_PREFIX, ROOM_LIST_CHANNEL, USERS_CHANNEL};
 use super::wire::Envelope;
 use super::Cluster;
 use crate::signaling::hub::RemoteMember;
@@ -41,8 +41,31 @@ pub(super) fn handle(cluster: &Cluster, msg: &redis::Msg) -> bool {
             _ => {}
         }
     } else if channel == node_channel(me) {
-        if let Envelope::To { to, frame } = env {
-            hub.deliver_to(&to, frame.into());
+        match env {
+            Envelope::To {
+                node,
+                to,
+                frame,
+                call,
+            } => {
+                if let Some(call) = call {
+                    cluster.ringing_from(call, node);
+                }
+                hub.deliver_to(&to, frame.into());
+            }
+            Envelope::Answer { conn, call, answer } => hub.answer_for(&conn, answer, &call),
+            _ => {}
+        }
+    } else if channel == USERS_CHANNEL {
+        match env {
+            Envelope::ConnUp { node, conn } if node != me => hub.remote_conn_up(&node, &conn),
+            Envelope::ConnDown { node, conn } if node != me => hub.remote_conn_down(&conn),
+            Envelope::Private {
+                node,
+                room,
+                allowed,
+            } if node != me => hub.remote_private(&room, &allowed),
+            _ => {}
         }
     }
     false

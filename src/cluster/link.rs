@@ -73,6 +73,7 @@ async fn session(
     timed(sink.subscribe(&[
         store::node_channel(&me),
         store::ROOM_LIST_CHANNEL.to_owned(),
+        store::USERS_CHANNEL.to_owned(),
     ]))
     .await?;
     let rooms: Vec<String> = {
@@ -86,6 +87,7 @@ async fn session(
     *cluster.sink.lock().await = Some(sink);
     *cluster.conn.lock() = Some(conn.clone());
     sweep::reassert(cluster, &mut conn).await?;
+    sweep::load_conns(cluster, &mut conn).await?;
     cluster.up.store(true, std::sync::atomic::Ordering::Relaxed);
     *wait = Duration::ZERO;
     tracing::info!(node = %me, rooms = rooms.len(), "cluster link to Redis up");

@@ -2,7 +2,9 @@
 //! batches (one pipeline per batch, so a burst of candidates costs one round trip). Redis
 //! delivers one connection's publishes in order, and each instance reads one subscription,
 //! so the frames of one sender reach each receiver in the order they were sent.
-use super::store::{self, room_channel, room_key, ROOMS, ROOM_LIST_CHANNEL};
+use super::store::{
+    self, conns_key, room_channel, room_key, ROOMS, ROOM_LIST_CHANNEL, USERS_CHANNEL,
+};
 use super::wire::Envelope;
 use super::{timed, Cluster};
 use crate::signaling::hub::Outgoing;
@@ -38,10 +40,13 @@ fn add(pipe: &mut redis::Pipeline, me: &str, ev: Outgoing) {
             node: to_node,
             to,
             frame,
+            call,
         } => {
             let env = Envelope::To {
+                node,
                 to,
                 frame: frame.to_string(),
+                call: call.map(|c| c.to_string()),
             };
             pipe.cmd("PUBLISH")
                 .arg(store::node_channel(&to_node))
@@ -91,6 +96,50 @@ fn add(pipe: &mut redis::Pipeline, me: &str, ev: Outgoing) {
                 .arg(env.encode())
                 .ignore();
             list_changed(pipe, &room);
+        }
+        Outgoing::ConnUp(conn) => {
+            let json = serde_json::to_string(&conn).unwrap_or_default();
+            pipe.cmd("HSET")
+                .arg(conns_key(me))
+                .arg(&conn.conn)
+                .arg(json)
+                .ignore();
+            let env = Envelope::ConnUp { node, conn };
+            pipe.cmd("PUBLISH")
+                .arg(USERS_CHANNEL)
+                .arg(env.encode())
+                .ignore();
+        }
+        Outgoing::ConnDown { conn } => {
+            pipe.cmd("HDEL").arg(conns_key(me)).arg(&conn).ignore();
+            let env = Envelope::ConnDown { node, conn };
+            pipe.cmd("PUBLISH")
+                .arg(USERS_CHANNEL)
+                .arg(env.encode())
+                .ignore();
+        }
+        Outgoing::Private { room, allowed } => {
+            let env = Envelope::Private {
+                node,
+                room,
+                allowed,
+            };
+            pipe.cmd("PUBLISH")
+                .arg(USERS_CHANNEL)
+                .arg(env.encode())
+                .ignore();
+        }
+        Outgoing::Answer {
+            node: owner,
+            conn,
+            call,
+            answer,
+        } => {
+            let env = Envelope::Answer { conn, call, answer };
+            pipe.cmd("PUBLISH")
+                .arg(store::node_channel(&owner))
+                .arg(env.encode())
+                .ignore();
         }
     }
 }

@@ -36,6 +36,12 @@ pub fn room_channel(room: &str) -> String {
 }
 pub const ROOM_CHANNEL_PREFIX: &str = "parley:r:";
 pub const NODE_CHANNEL_PREFIX: &str = "parley:n:";
+/// An instance's user connections: field = connection id, value = `RemoteConn` as JSON.
+pub fn conns_key(node: &str) -> String {
+    format!("parley:conns:{node}")
+}
+/// Users' connections opening and closing, and accepted calls' private rooms, for everyone.
+pub const USERS_CHANNEL: &str = "parley:users";
 /// Tells every instance that the room list changed.
 pub const ROOM_LIST_CHANNEL: &str = "parley:rooms";
 

@@ -5,10 +5,12 @@
 //! rest. After a reconnect, or when the hub dropped an event, this instance re-asserts its
 //! members in the store.
 use super::store::{
-    self, node_key, room_channel, sweep_key, Joining, NODES, ROOMS, ROOM_LIST_CHANNEL,
+    self, conns_key, node_key, room_channel, sweep_key, Joining, NODES, ROOMS, ROOM_LIST_CHANNEL,
+    USERS_CHANNEL,
 };
 use super::wire::Envelope;
 use super::{timed, Cluster};
+use crate::signaling::hub::RemoteConn;
 use redis::aio::MultiplexedConnection;
 use redis::RedisResult;
 use std::collections::HashSet;
@@ -30,6 +32,10 @@ pub(super) async fn heartbeat(
         .arg(ttl)
         .arg("GET");
     pipe.cmd("SADD").arg(NODES).arg(me).ignore();
+    pipe.cmd("PEXPIRE")
+        .arg(conns_key(me))
+        .arg(cluster.hold_ms())
+        .ignore();
     for room in &busy {
         pipe.cmd("PEXPIRE")
             .arg(store::room_key(room))
@@ -41,6 +47,7 @@ pub(super) async fn heartbeat(
     if cluster.hub.take_lost() || was.is_none() {
         reassert(cluster, conn).await?;
     }
+    cluster.forget_old_rings();
     let alive = find_dead(cluster, conn).await?;
     for room in &busy {
         let members = timed(store::members(conn, room)).await?;
@@ -138,6 +145,7 @@ async fn sweep(conn: &mut MultiplexedConnection, node: &str) -> RedisResult<()> 
         }
     }
     let mut pipe = redis::pipe();
+    pipe.cmd("DEL").arg(conns_key(node)).ignore();
     pipe.cmd("SREM").arg(NODES).arg(node).ignore();
     pipe.cmd("PUBLISH")
         .arg(ROOM_LIST_CHANNEL)
@@ -180,6 +188,27 @@ pub(super) async fn reassert(
     }
     let ttl = cluster.config.node_ttl.as_millis() as u64;
     let mut pipe = redis::pipe();
+    pipe.cmd("DEL").arg(conns_key(me)).ignore();
+    for c in cluster.hub.local_user_conns() {
+        let json = serde_json::to_string(&c).unwrap_or_default();
+        pipe.cmd("HSET")
+            .arg(conns_key(me))
+            .arg(&c.conn)
+            .arg(json)
+            .ignore();
+        let env = Envelope::ConnUp {
+            node: me.to_owned(),
+            conn: c,
+        };
+        pipe.cmd("PUBLISH")
+            .arg(USERS_CHANNEL)
+            .arg(env.encode())
+            .ignore();
+    }
+    pipe.cmd("PEXPIRE")
+        .arg(conns_key(me))
+        .arg(cluster.hold_ms())
+        .ignore();
     pipe.cmd("SET")
         .arg(node_key(me))
         .arg(1)
@@ -192,4 +221,29 @@ pub(super) async fn reassert(
         .arg("reasserted")
         .ignore();
     timed(pipe.query_async::<()>(conn)).await
+}
+
+/// Takes in the user connections of every live instance (after this one connected: what it
+/// heard while away is lost). An instance not seen alive yet keeps what this one had: it
+/// announces its connections when it re-asserts.
+pub(super) async fn load_conns(
+    cluster: &Cluster,
+    conn: &mut MultiplexedConnection,
+) -> RedisResult<()> {
+    let me = cluster.node_id();
+    let nodes: Vec<String> = timed(redis::cmd("SMEMBERS").arg(NODES).query_async(conn)).await?;
+    for node in nodes.iter().filter(|n| *n != me) {
+        let live: bool = timed(redis::cmd("EXISTS").arg(node_key(node)).query_async(conn)).await?;
+        if !live {
+            continue;
+        }
+        let flat: Vec<String> =
+            timed(redis::cmd("HVALS").arg(conns_key(node)).query_async(conn)).await?;
+        let conns: Vec<RemoteConn> = flat
+            .iter()
+            .filter_map(|v| serde_json::from_str(v).ok())
+            .collect();
+        cluster.hub.sync_node_conns(node, &conns);
+    }
+    Ok(())
 }

@@ -1,14 +1,38 @@
 //! What instances publish to each other. Every message names the instance that sent it, so
 //! an instance skips its own on a room's channel. Relayed frames travel as the sender's
 //! instance made them, its sender stamped there: only instances publish, never clients.
+use crate::signaling::hub::{Answer, RemoteConn};
 use crate::signaling::protocol::{PeerInfo, Role};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Envelope {
-    /// On an instance's channel: a relayed frame for its connection `to`.
-    To { to: String, frame: String },
+    /// On an instance's channel: a relayed frame for its connection `to`; with `call`, a
+    /// ring's frame (the call rings from `node`, where its answers go).
+    To {
+        node: String,
+        to: String,
+        frame: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<String>,
+    },
+    /// On an instance's channel: its connection's answer to a call ringing there.
+    Answer {
+        conn: String,
+        call: String,
+        answer: Answer,
+    },
+    /// On the users' channel: a user's connection opened on `node`.
+    ConnUp { node: String, conn: RemoteConn },
+    /// On the users' channel: a user's connection on `node` closed.
+    ConnDown { node: String, conn: String },
+    /// On the users' channel: an accepted call's private room.
+    Private {
+        node: String,
+        room: String,
+        allowed: [String; 2],
+    },
     /// On a room's channel: a room-wide relay from `from`, for members whose roles take it.
     Relay {
         node: String,

@@ -1,18 +1,16 @@
 //! The one signaling hub: peers, rooms, presence, rings, realms, delivery.
-//!
 //! Frames it relays come encoded by the dialect that read them, and it passes their bytes on
 //! untouched. The events it makes itself (`peer_joined`, `peer_left`, `rooms`, `online`,
 //! `call_*`) are room-dialect frames: it encodes each once (`frames::encode`) and the same
 //! bytes go to every receiver. Only room-dialect connections ever get them: a PeerJS
 //! connection joins no room, watches no list and belongs to no user.
-//!
 //! All state sits behind one short-held mutex; nothing awaits while holding it. Delivery uses
-//! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub.
+//! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub. In a
+//! cluster, connections on other instances are peers here too (`remote.rs`).
 use super::protocol::{PeerInfo, Role, RoomSummary, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::{atomic::AtomicU64, Arc};
 
 mod codes;
 mod delivery;
@@ -21,11 +19,13 @@ mod grace;
 mod guard;
 pub use grace::{GracePolicy, Resumed};
 mod invariants;
+mod outgoing;
 mod queries;
 mod remote;
 mod remote_members;
+mod remote_users;
 pub use errors::{JoinError, RelayError};
-pub use remote::{Outgoing, RemoteMember};
+pub use outgoing::{Answer, Outgoing, RemoteConn, RemoteMember};
 #[cfg(test)]
 mod lists_tests;
 mod queue;

@@ -8,7 +8,7 @@ use super::call_by_name::{self, Identity};
 pub use super::dispatch::{error, handle};
 use super::dispatch::{handle_parsed, joined_reply};
 use super::driver::{close, drive, Dialect, Ended, Liveness, Reason, Step};
-use super::hub::{encode, GracePolicy, Hub, Inbox, PeerId, Registration};
+use super::hub::{encode, Answer, GracePolicy, Hub, Inbox, PeerId, Registration};
 use super::limits::ConnLimits;
 use super::protocol::{code, valid_room_name, ClientMessage, ServerEvent};
 use super::resume::{attach, Attached, Opening};
@@ -82,6 +82,16 @@ struct Room {
     goodbye: bool,
 }
 
+impl Room {
+    /// Sends an answer to a call that rings from another instance there; false when the call
+    /// rings from here.
+    fn elsewhere(&self, call: &str, answer: Answer) -> bool {
+        self.admission
+            .as_ref()
+            .is_some_and(|a| a.answer(&self.id, call, answer))
+    }
+}
+
 impl Dialect for Room {
     fn greeting(&mut self) -> Utf8Bytes {
         std::mem::take(&mut self.welcome)
@@ -122,6 +132,15 @@ impl Dialect for Room {
         let reply = match (ClientMessage::parse(&text), &self.who.directory) {
             (Ok(ClientMessage::Ring { user, peer }), Some(dir)) => {
                 call_by_name::ring(&self.hub, dir, &self.id, user, peer).await
+            }
+            (Ok(ClientMessage::Accept { call }), _) if self.elsewhere(&call, Answer::Accept) => {
+                None
+            }
+            (Ok(ClientMessage::Decline { call }), _) if self.elsewhere(&call, Answer::Decline) => {
+                None
+            }
+            (Ok(ClientMessage::Hangup { call }), _) if self.elsewhere(&call, Answer::Hangup) => {
+                None
             }
             (Ok(ClientMessage::Join { room, role }), _)
                 if self.admission.is_some() && valid_room_name(&room) =>

@@ -7,48 +7,13 @@
 //! The hub never waits for Redis: events go by `try_send`, and a full queue marks the state
 //! lost, which makes the cluster re-assert it.
 use super::delivery::{leave_locked, push};
-use super::removal::remove_locked;
-use super::{encode, queue, Hub, Peer, PeerId, PeerInfo, RelayError, Role, RoomSummary, State};
+pub use super::outgoing::{Outgoing, RemoteMember};
+use super::{encode, Hub, PeerId, PeerInfo, RelayError, Role, RoomSummary, State};
 use crate::signaling::protocol::ServerEvent;
 use axum::extract::ws::Utf8Bytes;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-
-/// A room's member on another instance, as the cluster's store lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteMember {
-    pub id: String,
-    pub node: String,
-    pub name: String,
-    pub role: Role,
-}
-
-/// What this instance's hub sends the rest of the cluster.
-#[derive(Debug)]
-pub enum Outgoing {
-    /// A relayed frame (its sender already stamped) for one peer on instance `node`.
-    ToPeer {
-        node: Arc<str>,
-        to: String,
-        frame: Utf8Bytes,
-    },
-    /// A room-wide relay for the room's members on other instances.
-    ToRoom {
-        room: Arc<str>,
-        from: String,
-        role: Role,
-        frame: Utf8Bytes,
-    },
-    /// One of this instance's connections joined `room` (the store has already admitted it).
-    Joined { room: Arc<str>, peer: PeerInfo },
-    /// One of this instance's connections left `room`.
-    Left {
-        room: Arc<str>,
-        id: String,
-        name: String,
-    },
-}
 
 #[derive(Default)]
 pub(super) struct Remote {
@@ -62,7 +27,7 @@ pub(super) struct Remote {
     lost: AtomicBool,
 }
 
-fn send(st: &State, ev: Outgoing) -> Result<(), ()> {
+pub(super) fn send(st: &State, ev: Outgoing) -> Result<(), ()> {
     let Some(out) = &st.remote.out else {
         return Ok(());
     };
@@ -94,9 +59,18 @@ pub(super) fn to_peer(
     frame: Utf8Bytes,
 ) -> Result<usize, RelayError> {
     let (node, to) = (node.clone(), to.to_owned());
-    send(st, Outgoing::ToPeer { node, to, frame })
-        .map(|()| 1)
-        .map_err(|()| RelayError::Congested)
+    let call = None;
+    send(
+        st,
+        Outgoing::ToPeer {
+            node,
+            to,
+            frame,
+            call,
+        },
+    )
+    .map(|()| 1)
+    .map_err(|()| RelayError::Congested)
 }
 
 pub(super) fn to_room(
@@ -140,7 +114,7 @@ pub(super) fn reconcile(
         })
         .unwrap_or_default();
     for id in stale {
-        remove_locked(st, &id, evict);
+        super::remote_users::ghost_out(st, &id, evict);
     }
     for m in members {
         place(st, room, m, evict, false);
@@ -163,17 +137,7 @@ pub(super) fn place(
             leave_locked(st, id, evict);
         }
         None => {
-            // A closed queue: hub events pushed to it go nowhere.
-            let (tx, _closed) = queue::queue(1, 1);
-            let peer = Peer {
-                tx,
-                name: m.name.as_str().into(),
-                room: None,
-                role: m.role,
-                node: Some(m.node.as_str().into()),
-            };
-            st.peers.insert(id.into(), peer);
-            st.remote.ghosts += 1;
+            super::remote_users::ghost(st, id, &m.node, &m.name, m.role);
         }
     }
     let key: Arc<str> = match st.rooms.get_key_value(room) {
@@ -243,7 +207,9 @@ impl Hub {
             .get(id)
             .is_some_and(|p| p.node.is_some() && p.room.as_deref() == Some(room));
         if here {
-            self.remove(&mut st, id);
+            let mut evict = Vec::new();
+            super::remote_users::ghost_out(&mut st, id, &mut evict);
+            self.finish(&mut st, evict, true);
         }
     }
 
@@ -266,7 +232,7 @@ impl Hub {
         }
         let mut evict = Vec::new();
         for id in idle {
-            remove_locked(&mut st, &id, &mut evict);
+            super::remote_users::ghost_out(&mut st, &id, &mut evict);
         }
         self.finish(&mut st, evict, false);
         busy

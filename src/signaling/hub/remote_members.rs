@@ -41,9 +41,11 @@ impl Hub {
             })
             .cloned()
             .collect();
+        let mut evict = Vec::new();
         for id in absent {
-            self.remove(&mut st, &id);
+            super::remote_users::ghost_out(&mut st, &id, &mut evict);
         }
+        self.finish(&mut st, evict, true);
     }
 
     /// Every member of instance `node` leaves (it died): their rooms hear `peer_left`.
