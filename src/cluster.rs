@@ -8,6 +8,8 @@
 //! The hub never waits for Redis: it hands events to one publisher task through a bounded
 //! queue (`Hub::set_cluster`), which keeps each sender's messages in order. Only a `join`
 //! waits, for the atomic capped admission, before it touches the hub.
+use crate::peerjs::shared::{ClaimFuture, SharedClaim, SharedIds};
+use crate::peerjs::PeerJs;
 use crate::signaling::admission::{Admission, JoinFuture};
 use crate::signaling::hub::{Answer, Hub, JoinError, Outgoing};
 use crate::signaling::protocol::{PeerInfo, Role};
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+pub mod addrs;
 pub mod config;
 mod inbound;
 mod link;
@@ -48,6 +51,8 @@ pub struct Cluster {
     rings_from: parking_lot::Mutex<HashMap<String, (String, Instant)>>,
     /// The publisher's queue, for answers to calls ringing elsewhere.
     out: mpsc::Sender<Outgoing>,
+    /// The PeerJS service, whose held messages follow an id to the instance it connects to.
+    peerjs: Option<Arc<PeerJs>>,
 }
 
 /// Room channels this instance listens on, and joins under way (a room with a join under way
@@ -73,6 +78,7 @@ impl Cluster {
     pub fn start(
         config: ClusterConfig,
         hub: Arc<Hub>,
+        peerjs: Option<Arc<PeerJs>>,
         shutdown: CancellationToken,
     ) -> Result<Arc<Self>, redis::RedisError> {
         let client = redis::Client::open(config.redis_url.as_str())?;
@@ -88,7 +94,11 @@ impl Cluster {
             up: AtomicBool::new(false),
             rings_from: parking_lot::Mutex::new(HashMap::new()),
             out: tx,
+            peerjs: peerjs.clone(),
         });
+        if let Some(p) = peerjs {
+            p.set_shared(cluster.clone());
+        }
         tokio::spawn(link::run(cluster.clone(), rx, shutdown));
         Ok(cluster)
     }
@@ -211,6 +221,44 @@ impl Admission for Cluster {
                 }
             }
         })
+    }
+}
+
+impl SharedIds for Cluster {
+    fn claim<'a>(&'a self, realm: &'a str, id: &'a str) -> ClaimFuture<'a> {
+        Box::pin(async move {
+            let Some(mut conn) = self.conn() else {
+                return SharedClaim::Unavailable;
+            };
+            let mut eval = redis::cmd("EVAL");
+            eval.arg(store::CLAIM_SRC)
+                .arg(1)
+                .arg(store::addr_key(realm, id));
+            eval.arg(self.node_id()).arg(self.hold_ms());
+            match timed(eval.query_async::<i64>(&mut conn)).await {
+                Ok(2) => SharedClaim::New,
+                Ok(1) => SharedClaim::Held,
+                Ok(_) => SharedClaim::Taken,
+                Err(e) => {
+                    tracing::warn!("cluster: PeerJS id claim without Redis: {e}");
+                    SharedClaim::Unavailable
+                }
+            }
+        })
+    }
+
+    fn unclaim(&self, realm: &str, id: &str) {
+        let Some(mut conn) = self.conn() else {
+            return;
+        };
+        let mut eval = redis::cmd("EVAL");
+        eval.arg(store::UNCLAIM_SRC)
+            .arg(1)
+            .arg(store::addr_key(realm, id));
+        eval.arg(self.node_id());
+        tokio::spawn(async move {
+            let _ = timed(eval.query_async::<i64>(&mut conn)).await;
+        });
     }
 }
 

@@ -79,6 +79,7 @@ pub async fn build_state(
             Some(crate::cluster::Cluster::start(
                 c,
                 hub.clone(),
+                Some(peerjs.clone()),
                 shutdown.clone(),
             )?)
         }

@@ -28,8 +28,8 @@ async fn a_killed_instance_is_swept_and_its_peers_leave() {
     let left = next_of(&mut wb, "peer_left", Duration::from_secs(15)).await;
     let took = killed.elapsed();
     assert_eq!(left["id"], ann_id.as_str());
-    // The liveness key lives 600 ms here, checked every 100 ms.
-    assert!(took < Duration::from_secs(3), "noticed after {took:?}");
+    // The liveness key lives 1.5 s here, checked every 200 ms.
+    assert!(took < Duration::from_secs(5), "noticed after {took:?}");
     eventually(
         "the store no longer lists ann",
         Duration::from_secs(5),

@@ -54,12 +54,30 @@ pub(super) fn handle(cluster: &Cluster, msg: &redis::Msg) -> bool {
                 hub.deliver_to(&to, frame.into());
             }
             Envelope::Answer { conn, call, answer } => hub.answer_for(&conn, answer, &call),
+            Envelope::ToAddr { realm, addr, frame } => {
+                let _ = hub.deliver_here(&realm, &addr, frame.into());
+            }
             _ => {}
         }
     } else if channel == USERS_CHANNEL {
         match env {
             Envelope::ConnUp { node, conn } if node != me => hub.remote_conn_up(&node, &conn),
             Envelope::ConnDown { node, conn } if node != me => hub.remote_conn_down(&conn),
+            Envelope::Addr {
+                node,
+                realm,
+                addr,
+                bound,
+            } if node != me => {
+                if bound {
+                    hub.remote_bound(&node, &realm, &addr);
+                    if let Some(peerjs) = &cluster.peerjs {
+                        peerjs.held_elsewhere(&realm, &addr);
+                    }
+                } else {
+                    hub.remote_unbound(&node, &realm, &addr);
+                }
+            }
             Envelope::Private {
                 node,
                 room,

@@ -88,6 +88,7 @@ async fn session(
     *cluster.conn.lock() = Some(conn.clone());
     sweep::reassert(cluster, &mut conn).await?;
     sweep::load_conns(cluster, &mut conn).await?;
+    super::addrs::load(cluster, &mut conn).await?;
     cluster.up.store(true, std::sync::atomic::Ordering::Relaxed);
     *wait = Duration::ZERO;
     tracing::info!(node = %me, rooms = rooms.len(), "cluster link to Redis up");

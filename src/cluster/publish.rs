@@ -22,18 +22,19 @@ pub(super) async fn batch(
     rest: &mut mpsc::Receiver<Outgoing>,
 ) -> redis::RedisResult<()> {
     let me = cluster.node_id();
+    let hold_ms = cluster.hold_ms();
     let mut pipe = redis::pipe();
-    add(&mut pipe, me, first);
+    add(&mut pipe, me, hold_ms, first);
     for _ in 1..BATCH {
         match rest.try_recv() {
-            Ok(ev) => add(&mut pipe, me, ev),
+            Ok(ev) => add(&mut pipe, me, hold_ms, ev),
             Err(_) => break,
         }
     }
     timed(pipe.query_async::<()>(conn)).await
 }
 
-fn add(pipe: &mut redis::Pipeline, me: &str, ev: Outgoing) {
+fn add(pipe: &mut redis::Pipeline, me: &str, hold_ms: u64, ev: Outgoing) {
     let node = me.to_owned();
     match ev {
         Outgoing::ToPeer {
@@ -141,6 +142,50 @@ fn add(pipe: &mut redis::Pipeline, me: &str, ev: Outgoing) {
                 .arg(env.encode())
                 .ignore();
         }
+        Outgoing::Bound { realm, addr } => {
+            let key = store::addr_key(&realm, &addr);
+            pipe.cmd("SET")
+                .arg(key)
+                .arg(me)
+                .arg("PX")
+                .arg(hold_ms)
+                .ignore();
+            pipe.cmd("SADD")
+                .arg(store::addrs_key(me))
+                .arg(format!("{realm}\n{addr}"))
+                .ignore();
+            addr_changed(pipe, node, &realm, &addr, true);
+        }
+        Outgoing::Unbound { realm, addr } => {
+            let key = store::addr_key(&realm, &addr);
+            pipe.cmd("EVAL")
+                .arg(store::UNCLAIM_SRC)
+                .arg(1)
+                .arg(key)
+                .arg(me)
+                .ignore();
+            pipe.cmd("SREM")
+                .arg(store::addrs_key(me))
+                .arg(format!("{realm}\n{addr}"))
+                .ignore();
+            addr_changed(pipe, node, &realm, &addr, false);
+        }
+        Outgoing::ToAddr {
+            node: to_node,
+            realm,
+            addr,
+            frame,
+        } => {
+            let env = Envelope::ToAddr {
+                realm,
+                addr,
+                frame: frame.to_string(),
+            };
+            pipe.cmd("PUBLISH")
+                .arg(store::node_channel(&to_node))
+                .arg(env.encode())
+                .ignore();
+        }
     }
 }
 
@@ -152,4 +197,25 @@ pub(super) fn list_changed(pipe: &mut redis::Pipeline, room: &str) {
             .arg("changed")
             .ignore();
     }
+}
+
+/// Tells every instance that `node` holds (or freed) a realm address.
+pub(super) fn addr_changed(
+    pipe: &mut redis::Pipeline,
+    node: String,
+    realm: &str,
+    addr: &str,
+    bound: bool,
+) {
+    let (realm, addr) = (realm.to_owned(), addr.to_owned());
+    let env = Envelope::Addr {
+        node,
+        realm,
+        addr,
+        bound,
+    };
+    pipe.cmd("PUBLISH")
+        .arg(USERS_CHANNEL)
+        .arg(env.encode())
+        .ignore();
 }

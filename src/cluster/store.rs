@@ -40,6 +40,25 @@ pub const NODE_CHANNEL_PREFIX: &str = "parley:n:";
 pub fn conns_key(node: &str) -> String {
     format!("parley:conns:{node}")
 }
+/// Who holds a realm address (a PeerJS id): the instance's name.
+pub fn addr_key(realm: &str, addr: &str) -> String {
+    format!("parley:pj:{realm}:{addr}")
+}
+/// An instance's realm addresses, each as `realm` newline `address`.
+pub fn addrs_key(node: &str) -> String {
+    format!("parley:pjids:{node}")
+}
+/// Claims a realm address for this instance unless a live instance holds it.
+/// KEYS: the address key. ARGV: node, ttl ms. Returns 2 (claimed now), 1 (held here
+/// already) or 0 (held by another live instance).
+pub const CLAIM_SRC: &str = r"local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return 1 end
+if v and redis.call('EXISTS', 'parley:node:' .. v) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 2";
+/// Frees a realm address if this instance holds it. KEYS: the address key. ARGV: node.
+pub const UNCLAIM_SRC: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1";
 /// Users' connections opening and closing, and accepted calls' private rooms, for everyone.
 pub const USERS_CHANNEL: &str = "parley:users";
 /// Tells every instance that the room list changed.

@@ -32,6 +32,7 @@ pub(super) async fn heartbeat(
         .arg(ttl)
         .arg("GET");
     pipe.cmd("SADD").arg(NODES).arg(me).ignore();
+    super::addrs::refresh(cluster, &mut pipe);
     pipe.cmd("PEXPIRE")
         .arg(conns_key(me))
         .arg(cluster.hold_ms())
@@ -144,6 +145,7 @@ async fn sweep(conn: &mut MultiplexedConnection, node: &str) -> RedisResult<()> 
             timed(publish.query_async::<()>(conn)).await?;
         }
     }
+    super::addrs::sweep(conn, node).await?;
     let mut pipe = redis::pipe();
     pipe.cmd("DEL").arg(conns_key(node)).ignore();
     pipe.cmd("SREM").arg(NODES).arg(node).ignore();
@@ -186,6 +188,7 @@ pub(super) async fn reassert(
         )
         .await?;
     }
+    super::addrs::reassert(cluster, conn).await?;
     let ttl = cluster.config.node_ttl.as_millis() as u64;
     let mut pipe = redis::pipe();
     pipe.cmd("DEL").arg(conns_key(me)).ignore();

@@ -27,6 +27,19 @@ pub enum Envelope {
     ConnUp { node: String, conn: RemoteConn },
     /// On the users' channel: a user's connection on `node` closed.
     ConnDown { node: String, conn: String },
+    /// On an instance's channel: a frame for realm address `addr` held there.
+    ToAddr {
+        realm: String,
+        addr: String,
+        frame: String,
+    },
+    /// On the users' channel: instance `node` holds (`bound`) or freed a realm address.
+    Addr {
+        node: String,
+        realm: String,
+        addr: String,
+        bound: bool,
+    },
     /// On the users' channel: an accepted call's private room.
     Private {
         node: String,

@@ -23,6 +23,7 @@ mod outgoing;
 mod queries;
 mod remote;
 mod remote_members;
+mod remote_realms;
 mod remote_users;
 pub use errors::{JoinError, RelayError};
 pub use outgoing::{Answer, Outgoing, RemoteConn, RemoteMember};

@@ -9,8 +9,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Heartbeat and liveness TTL the tests' instances use.
-pub const HEARTBEAT_MS: &str = "100";
-pub const NODE_TTL_MS: &str = "600";
+pub const HEARTBEAT_MS: &str = "200";
+pub const NODE_TTL_MS: &str = "1500";
 
 pub struct Redis {
     pub port: u16,

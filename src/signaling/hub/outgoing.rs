@@ -44,6 +44,17 @@ pub enum Outgoing {
     ConnDown { conn: String },
     /// A call rang here was accepted: its private room, for whichever instance the two join on.
     Private { room: String, allowed: [String; 2] },
+    /// A connection here took address `addr` in `realm` (a PeerJS id).
+    Bound { realm: Arc<str>, addr: Arc<str> },
+    /// Address `addr` in `realm` is free again here.
+    Unbound { realm: Arc<str>, addr: Arc<str> },
+    /// A frame for address `addr` in `realm`, held on instance `node`.
+    ToAddr {
+        node: Arc<str>,
+        realm: String,
+        addr: String,
+        frame: Utf8Bytes,
+    },
     /// A user's connection here answers a call that rings from instance `node`.
     Answer {
         node: String,

@@ -11,6 +11,7 @@ pub use super::outgoing::{Outgoing, RemoteMember};
 use super::{encode, Hub, PeerId, PeerInfo, RelayError, Role, RoomSummary, State};
 use crate::signaling::protocol::ServerEvent;
 use axum::extract::ws::Utf8Bytes;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -25,6 +26,8 @@ pub(super) struct Remote {
     pub(super) room_list: Option<Vec<RoomSummary>>,
     /// An event for the cluster was dropped: the cluster must re-assert this instance's state.
     lost: AtomicBool,
+    /// Realm addresses held on other instances: (realm, address) → instance.
+    pub(super) addrs: HashMap<(Arc<str>, Arc<str>), Arc<str>>,
 }
 
 pub(super) fn send(st: &State, ev: Outgoing) -> Result<(), ()> {

@@ -60,6 +60,7 @@ impl Hub {
         for id in &gone {
             self.remove(&mut st, id);
         }
+        st.remote.addrs.retain(|_, n| &**n != node);
         gone.len()
     }
 
