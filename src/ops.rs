@@ -12,6 +12,7 @@ pub async fn healthz() -> &'static str {
 }
 
 /// `GET /readyz`: ready for traffic: the database answers, and the server is not draining.
+/// In a cluster without Redis it still answers 200, saying "degraded".
 pub async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
     if st.drain.is_draining() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
