@@ -23,8 +23,9 @@ pub(super) async fn run(
 ) {
     let first_wait = Duration::from_millis(50);
     let mut wait = first_wait;
+    let mut fresh = true;
     loop {
-        match session(&cluster, &mut out, &shutdown, &mut wait).await {
+        match session(&cluster, &mut out, &shutdown, &mut wait, &mut fresh).await {
             Ok(()) => return,
             Err(e) => tracing::warn!(node = cluster.node_id(), "cluster link to Redis lost: {e}"),
         }
@@ -58,6 +59,7 @@ async fn session(
     out: &mut mpsc::Receiver<Outgoing>,
     shutdown: &CancellationToken,
     wait: &mut Duration,
+    fresh: &mut bool,
 ) -> redis::RedisResult<()> {
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(super::REDIS_TIMEOUT))
@@ -86,6 +88,12 @@ async fn session(
     }
     *cluster.sink.lock().await = Some(sink);
     *cluster.conn.lock() = Some(conn.clone());
+    if *fresh {
+        // A process that took over the name of one that died (the same NODE_ID) clears what
+        // the dead one left before it says it is alive.
+        sweep::sweep(&mut conn, &me).await?;
+        *fresh = false;
+    }
     sweep::reassert(cluster, &mut conn).await?;
     sweep::load_conns(cluster, &mut conn).await?;
     super::addrs::load(cluster, &mut conn).await?;

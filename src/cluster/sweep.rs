@@ -130,7 +130,7 @@ async fn find_dead(
 }
 
 /// Removes dead instance `node`'s members from every room, telling the room's channel.
-async fn sweep(conn: &mut MultiplexedConnection, node: &str) -> RedisResult<()> {
+pub(super) async fn sweep(conn: &mut MultiplexedConnection, node: &str) -> RedisResult<()> {
     let rooms: Vec<String> = timed(redis::cmd("SMEMBERS").arg(ROOMS).query_async(conn)).await?;
     for room in rooms {
         let members = timed(store::members(conn, &room)).await?;
