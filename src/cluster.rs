@@ -8,7 +8,6 @@
 //! The hub never waits for Redis: it hands events to one publisher task through a bounded
 //! queue (`Hub::set_cluster`), which keeps each sender's messages in order. Only a `join`
 //! waits, for the atomic capped admission, before it touches the hub.
-use crate::peerjs::shared::{ClaimFuture, SharedClaim, SharedIds};
 use crate::peerjs::PeerJs;
 use crate::signaling::admission::{Admission, JoinFuture};
 use crate::signaling::hub::{Answer, Hub, JoinError, Outgoing};
@@ -221,44 +220,6 @@ impl Admission for Cluster {
                 }
             }
         })
-    }
-}
-
-impl SharedIds for Cluster {
-    fn claim<'a>(&'a self, realm: &'a str, id: &'a str) -> ClaimFuture<'a> {
-        Box::pin(async move {
-            let Some(mut conn) = self.conn() else {
-                return SharedClaim::Unavailable;
-            };
-            let mut eval = redis::cmd("EVAL");
-            eval.arg(store::CLAIM_SRC)
-                .arg(1)
-                .arg(store::addr_key(realm, id));
-            eval.arg(self.node_id()).arg(self.hold_ms());
-            match timed(eval.query_async::<i64>(&mut conn)).await {
-                Ok(2) => SharedClaim::New,
-                Ok(1) => SharedClaim::Held,
-                Ok(_) => SharedClaim::Taken,
-                Err(e) => {
-                    tracing::warn!("cluster: PeerJS id claim without Redis: {e}");
-                    SharedClaim::Unavailable
-                }
-            }
-        })
-    }
-
-    fn unclaim(&self, realm: &str, id: &str) {
-        let Some(mut conn) = self.conn() else {
-            return;
-        };
-        let mut eval = redis::cmd("EVAL");
-        eval.arg(store::UNCLAIM_SRC)
-            .arg(1)
-            .arg(store::addr_key(realm, id));
-        eval.arg(self.node_id());
-        tokio::spawn(async move {
-            let _ = timed(eval.query_async::<i64>(&mut conn)).await;
-        });
     }
 }
 

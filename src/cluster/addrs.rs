@@ -1,8 +1,10 @@
 //! Realm addresses (PeerJS ids) in the store: each held one names its instance and lives as
 //! long as that instance refreshes it; each instance also lists its own, so that a dead
-//! instance's ids can be freed by the sweep.
+//! instance's ids can be freed by the sweep. A client's id is claimed here before the PeerJS
+//! service binds it (`SharedIds`).
 use super::store::{addr_key, addrs_key, node_key, NODES, UNCLAIM_SRC};
-use super::{publish, timed, Cluster};
+use super::{publish, store, timed, Cluster};
+use crate::peerjs::shared::{ClaimFuture, SharedClaim, SharedIds};
 use redis::aio::MultiplexedConnection;
 use redis::RedisResult;
 
@@ -95,4 +97,42 @@ pub(super) async fn sweep(conn: &mut MultiplexedConnection, node: &str) -> Redis
     }
     pipe.cmd("DEL").arg(addrs_key(node)).ignore();
     timed(pipe.query_async::<()>(conn)).await
+}
+
+impl SharedIds for Cluster {
+    fn claim<'a>(&'a self, realm: &'a str, id: &'a str) -> ClaimFuture<'a> {
+        Box::pin(async move {
+            let Some(mut conn) = self.conn() else {
+                return SharedClaim::Unavailable;
+            };
+            let mut eval = redis::cmd("EVAL");
+            eval.arg(store::CLAIM_SRC)
+                .arg(1)
+                .arg(store::addr_key(realm, id));
+            eval.arg(self.node_id()).arg(self.hold_ms());
+            match timed(eval.query_async::<i64>(&mut conn)).await {
+                Ok(2) => SharedClaim::New,
+                Ok(1) => SharedClaim::Held,
+                Ok(_) => SharedClaim::Taken,
+                Err(e) => {
+                    tracing::warn!("cluster: PeerJS id claim without Redis: {e}");
+                    SharedClaim::Unavailable
+                }
+            }
+        })
+    }
+
+    fn unclaim(&self, realm: &str, id: &str) {
+        let Some(mut conn) = self.conn() else {
+            return;
+        };
+        let mut eval = redis::cmd("EVAL");
+        eval.arg(store::UNCLAIM_SRC)
+            .arg(1)
+            .arg(store::addr_key(realm, id));
+        eval.arg(self.node_id());
+        tokio::spawn(async move {
+            let _ = timed(eval.query_async::<i64>(&mut conn)).await;
+        });
+    }
 }

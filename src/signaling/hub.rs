@@ -46,14 +46,13 @@ mod rings;
 pub mod sessions;
 mod timed;
 mod users;
+pub use super::frames::encode;
 pub use crate::ids::new_id;
 pub use private::ACCEPT_GRACE;
 pub use ringing::{AnswerError, Callee, RingError, RingStarted};
 pub use rings::{RingOutcome, DEFAULT_RING_TIMEOUT};
 pub use timed::{HoldSnapshot, HOLD_BUCKETS_NS};
 pub use users::UserId;
-
-pub use super::frames::encode;
 
 pub type PeerId = Arc<str>;
 
