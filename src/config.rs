@@ -44,6 +44,8 @@ pub struct Config {
     pub drain: Duration,
     /// Testing only: pages expose `window.__parley` and honour `?lowres=1`.
     pub test_hooks: bool,
+    /// Cluster mode (`REDIS_URL`): several instances share rooms through Redis.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 /// Shortest duration any setting accepts.
@@ -190,6 +192,8 @@ impl Config {
             resume_grace: ms("RESUME_GRACE_MS", Duration::from_secs(30), HOUR)?,
             drain: secs("DRAIN_SECS", 10, 3600)?,
             test_hooks: flag("TEST_HOOKS"),
+            cluster: crate::cluster::config::from_vars(vars)
+                .map_err(|(name, msg)| ConfigError { name, msg })?,
         })
     }
 }

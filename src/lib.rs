@@ -10,6 +10,8 @@ pub mod test_hooks;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod cluster;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;

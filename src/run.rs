@@ -74,6 +74,18 @@ pub async fn build_state(
     hub.set_ring_timeout(config.ring_timeout);
     hub.spawn_ring_timer(shutdown.clone());
     let metrics = Arc::new(crate::metrics::Metrics::new(hub.clone()));
+    let cluster = match config.cluster.clone() {
+        Some(c) => {
+            tracing::info!(node = %c.node_id, "cluster mode: sharing rooms through Redis");
+            Some(crate::cluster::Cluster::start(
+                c,
+                hub.clone(),
+                Some(peerjs.clone()),
+                shutdown.clone(),
+            )?)
+        }
+        None => None,
+    };
     Ok(AppState {
         metrics,
         leptos_options: leptos,
@@ -84,6 +96,7 @@ pub async fn build_state(
         config: Arc::new(config),
         drain: crate::signaling::drain::Drain::new(&shutdown),
         shutdown,
+        cluster,
     })
 }
 

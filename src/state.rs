@@ -24,6 +24,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Started before the shutdown: stop accepting, ask clients to reconnect, wait for them.
     pub drain: crate::signaling::drain::Drain,
+    /// The link to the other instances (`REDIS_URL`); `None` for a single instance.
+    pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
 impl AppState {

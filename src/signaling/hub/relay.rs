@@ -46,6 +46,8 @@ impl Hub {
                     .ok_or(RelayError::UnknownPeer)?;
                 if !roles_may_talk(role, target.role) {
                     Err(RelayError::RolesDontMatch)
+                } else if let Some(node) = &target.node {
+                    super::remote::to_peer(&st, node, to, frame)
                 } else {
                     match target.tx.try_send(frame) {
                         Ok(()) => Ok(1),
@@ -58,19 +60,27 @@ impl Hub {
             // Room-wide relays are dropped for a full receiver like targeted ones: a member
             // sending many of them must not get slow receivers evicted.
             None => {
-                let (mut n, mut full) = (0, 0);
+                let (mut n, mut full, mut elsewhere) = (0, 0, false);
                 if let Some(r) = st.rooms.get(&room) {
                     for m in r.members.iter().filter(|m| &***m != from) {
                         let Some(p) = st.peers.get(m).filter(|p| roles_may_talk(role, p.role))
                         else {
                             continue;
                         };
+                        if p.node.is_some() {
+                            elsewhere = true;
+                            continue;
+                        }
                         match p.tx.try_send(frame.clone()) {
                             Ok(()) => n += 1,
                             Err(Refused::Full) => full += 1,
                             Err(Refused::Closed) => {}
                         }
                     }
+                }
+                // Members on other instances get it once per room, by the room's channel.
+                if elsewhere && super::remote::to_room(&st, &room, from, role, frame).is_err() {
+                    full += 1;
                 }
                 self.metrics.relayed.fetch_add(n, Ordering::Relaxed);
                 if full > 0 {
