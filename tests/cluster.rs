@@ -2,7 +2,7 @@
 #![cfg(feature = "ssr")]
 mod cluster_kit;
 mod common;
-use cluster_kit::{eventually, instance, next_of, Redis};
+use cluster_kit::{eventually, instance, next_of, shared_database, Redis};
 use common::{get_json, join, next_json, send, signup};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -12,8 +12,7 @@ const SOON: Duration = Duration::from_secs(5);
 #[tokio::test]
 async fn relays_cross_instances_stamped_and_in_order() {
     let redis = Redis::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     // 500 candidates at once is past the default burst.
     let burst = [("MSG_BURST", "1000")];
     let a = instance(&db, &redis.url(), "a", &burst).await;
@@ -85,8 +84,7 @@ async fn relays_cross_instances_stamped_and_in_order() {
 #[tokio::test]
 async fn room_caps_hold_across_instances() {
     let redis = Redis::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     let cap = [("ROOM_CAP", "2")];
     let a = instance(&db, &redis.url(), "a", &cap).await;
     let b = instance(&db, &redis.url(), "b", &cap).await;
@@ -113,8 +111,7 @@ async fn room_caps_hold_across_instances() {
 async fn redis_restart_degrades_then_service_resumes() {
     let mut redis = Redis::start().await;
     let port = redis.port;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     let a = instance(&db, &redis.url(), "a", &[]).await;
     let b = instance(&db, &redis.url(), "b", &[]).await;
     let ann = signup(&a, "ann").await;

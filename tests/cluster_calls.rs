@@ -4,7 +4,7 @@
 #![cfg(feature = "ssr")]
 mod cluster_kit;
 mod common;
-use cluster_kit::{eventually, instance, next_of, Redis};
+use cluster_kit::{eventually, instance, next_of, shared_database, Redis};
 use common::{connect, join, next_json, online_user, send, signup, Ws};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -28,8 +28,7 @@ async fn about(ws: &mut Ws, call: &str) -> Value {
 #[tokio::test]
 async fn ringing_across_instances_and_the_first_accept_wins() {
     let redis = Redis::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     let a = instance(&db, &redis.url(), "a", &[]).await;
     let b = instance(&db, &redis.url(), "b", &[]).await;
     let (_ann_cookie, mut ann) = online_user(&a, "ann").await;
@@ -97,8 +96,7 @@ async fn ringing_across_instances_and_the_first_accept_wins() {
 #[tokio::test]
 async fn a_callee_elsewhere_declines_and_the_caller_hears() {
     let redis = Redis::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     let a = instance(&db, &redis.url(), "a", &[]).await;
     let b = instance(&db, &redis.url(), "b", &[]).await;
     let (_, mut ann) = online_user(&a, "ann").await;

@@ -4,7 +4,7 @@
 #![cfg(feature = "ssr")]
 mod cluster_kit;
 mod common;
-use cluster_kit::{eventually, instance, join_at, next_of, ChildServer, Redis};
+use cluster_kit::{eventually, instance, join_at, next_of, shared_database, ChildServer, Redis};
 use common::{get_json, signup};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 #[tokio::test]
 async fn a_killed_instance_is_swept_and_its_peers_leave() {
     let redis = Redis::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     let b = instance(&db, &redis.url(), "b", &[]).await;
     let mut a = ChildServer::start(&db, &redis.url(), "a").await;
     let ann = signup(&b, "ann").await;
@@ -43,8 +42,7 @@ async fn a_killed_instance_is_swept_and_its_peers_leave() {
 #[tokio::test]
 async fn a_killed_instance_restarted_under_its_name_clears_what_it_left() {
     let redis = Redis::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     let b = instance(&db, &redis.url(), "b", &[]).await;
     let mut a = ChildServer::start(&db, &redis.url(), "a").await;
     let ann = signup(&b, "ann").await;

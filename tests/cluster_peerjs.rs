@@ -4,7 +4,7 @@
 #![cfg(feature = "ssr")]
 mod cluster_kit;
 mod common;
-use cluster_kit::{eventually, instance, Redis};
+use cluster_kit::{eventually, instance, shared_database, Redis};
 use common::{next_text, peerjs_open, peerjs_socket, send_text};
 use serde_json::Value;
 use std::time::Duration;
@@ -16,8 +16,7 @@ fn parse(t: &str) -> Value {
 #[tokio::test]
 async fn ids_are_unique_and_reachable_across_instances() {
     let redis = Redis::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
+    let db = shared_database();
     let a = instance(&db, &redis.url(), "a", &[]).await;
     let b = instance(&db, &redis.url(), "b", &[]).await;
 

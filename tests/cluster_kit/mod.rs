@@ -84,14 +84,9 @@ pub fn cluster_vars<'a>(
     v
 }
 
-/// An in-process instance on `db`, once its link to Redis is up.
-pub async fn instance(
-    db: &std::path::Path,
-    redis: &str,
-    node: &str,
-    extra: &[(&str, &str)],
-) -> TestServer {
-    let s = common::start_on(db, &cluster_vars(redis, node, extra)).await;
+/// An in-process instance on the database at `db` (the cluster's shared PostgreSQL), once its link to Redis is up.
+pub async fn instance(db: &str, redis: &str, node: &str, extra: &[(&str, &str)]) -> TestServer {
+    let s = common::start_with(common::TestDb::at(db), &cluster_vars(redis, node, extra)).await;
     let cluster = s.state.cluster.clone().expect("cluster mode");
     eventually(
         "the instance's link to Redis is up",
@@ -140,14 +135,14 @@ pub struct ChildServer {
 }
 
 impl ChildServer {
-    pub async fn start(db: &std::path::Path, redis: &str, node: &str) -> Self {
+    pub async fn start(db: &str, redis: &str, node: &str) -> Self {
         let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
         for (k, v) in cluster_vars(redis, node, &[]) {
             cmd.env(k, v);
         }
         let child = cmd
-            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DATABASE_URL", db)
             .env("LEPTOS_SITE_ADDR", addr.to_string())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -214,4 +209,10 @@ pub async fn join_at(
     common::send(&mut ws, serde_json::json!({"type": "join", "room": room})).await;
     let joined = common::next_json(&mut ws).await;
     (ws, id, joined)
+}
+
+/// A fresh database in the test process's PostgreSQL cluster, which every instance of a test
+/// shares, as the instances of a real site do.
+pub fn shared_database() -> String {
+    common::postgres::PgServer::shared().fresh_database()
 }
