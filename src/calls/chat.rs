@@ -20,11 +20,8 @@ pub enum Received {
         name: String,
         size: u64,
     },
-    /// A file that was refused or dropped part-way, and why, in words.
-    Refused {
-        name: String,
-        why: &'static str,
-    },
+    /// A file that was refused or dropped part-way, and why.
+    Refused { name: String, why: Refused },
 }
 
 /// Where received things go, with the sender's display name.
@@ -70,7 +67,7 @@ impl Channel {
                                 &from,
                                 Received::Refused {
                                     name: cut.name,
-                                    why: "it stopped before the whole file arrived",
+                                    why: Refused::CutShort,
                                 },
                             );
                         }
@@ -89,10 +86,7 @@ impl Channel {
                             Ok(f) => incoming = Some(f),
                             Err(r) => sink(
                                 &from,
-                                Received::Refused {
-                                    name,
-                                    why: r.reason(),
-                                },
+                                Received::Refused { name, why: r },
                             ),
                         }
                     }
@@ -117,7 +111,7 @@ impl Channel {
                                 &from,
                                 Received::Refused {
                                     name: f.name,
-                                    why: "more data arrived than it announced",
+                                    why: Refused::Overrun,
                                 },
                             );
                         }
