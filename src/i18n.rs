@@ -74,10 +74,30 @@ pub fn choose(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
     wanted.first().map(|(_, l)| *l).unwrap_or_default()
 }
 
+/// The language for a request with these headers (see `choose`).
+#[cfg(feature = "ssr")]
+pub fn request_lang(headers: &axum::http::HeaderMap) -> Lang {
+    use axum::http::header;
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v);
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    choose(cookie, accept)
+}
+
 /// A `q` value in thousandths; `None` if it is not a number from 0 to 1.
 fn weight(q: &str) -> Option<u16> {
     let q: f32 = q.trim().parse().ok()?;
-    (0.0..=1.0).contains(&q).then(|| (q * 1000.0).round() as u16)
+    (0.0..=1.0)
+        .contains(&q)
+        .then(|| (q * 1000.0).round() as u16)
 }
 
 /// The page's language, which `App` provides as context: on the server, chosen from the
@@ -86,7 +106,7 @@ pub fn page_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         leptos::prelude::use_context::<axum::http::request::Parts>()
-            .map(|p| handlers::request_lang(&p.headers))
+            .map(|p| request_lang(&p.headers))
             .unwrap_or_default()
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]

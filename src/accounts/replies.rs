@@ -3,7 +3,7 @@
 //! clients get the status code and `{"error": code, "message": words}`, the words in the
 //! request's language. A refusal for now adds `Retry-After` either way.
 use super::{safe_next, urlencode, FormError};
-use crate::i18n::{handlers::request_lang, Lang};
+use crate::i18n::{request_lang, Lang};
 use crate::throttle::retry_after_secs;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

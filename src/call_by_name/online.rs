@@ -3,8 +3,8 @@
 use super::api::online_users;
 use super::call_state::{CallState, Dial};
 use crate::accounts::signed_in::Session;
-use crate::signaling::protocol::OnlineUser;
 use crate::i18n::use_words;
+use crate::signaling::protocol::OnlineUser;
 use crate::ui::initial;
 use leptos::prelude::*;
 

@@ -21,7 +21,10 @@ pub enum Received {
         size: u64,
     },
     /// A file that was refused or dropped part-way, and why.
-    Refused { name: String, why: Refused },
+    Refused {
+        name: String,
+        why: Refused,
+    },
 }
 
 /// Where received things go, with the sender's display name.
@@ -84,10 +87,7 @@ impl Channel {
                         match started {
                             Ok(f) if f.progress.is_complete() => finish(f, &from, &*sink),
                             Ok(f) => incoming = Some(f),
-                            Err(r) => sink(
-                                &from,
-                                Received::Refused { name, why: r },
-                            ),
+                            Err(r) => sink(&from, Received::Refused { name, why: r }),
                         }
                     }
                     _ => {}

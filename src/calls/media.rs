@@ -34,9 +34,7 @@ pub async fn camera(w: &'static Words) -> Result<MediaStream, String> {
     let promise = devices
         .get_user_media_with_constraints(&c)
         .map_err(|e| describe(e, w))?;
-    let stream = JsFuture::from(promise)
-        .await
-        .map_err(|e| describe(e, w))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| describe(e, w))?;
     stream
         .dyn_into::<MediaStream>()
         .map_err(|_| (w.camera_other)("no stream"))

@@ -27,10 +27,7 @@ pub fn media_key(ev: &web_sys::KeyboardEvent) -> Option<&'static str> {
         .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
         .is_some_and(|el| {
             el.is_content_editable()
-                || matches!(
-                    el.tag_name().as_str(),
-                    "INPUT" | "TEXTAREA" | "SELECT"
-                )
+                || matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
         });
     let modified = ev.ctrl_key() || ev.alt_key() || ev.meta_key();
     toggled(&ev.key(), modified, in_field || ev.is_composing())

@@ -174,7 +174,13 @@ fn MediaToggles(w: &'static Words) -> impl IntoView {
         on_cleanup(move || keys.remove());
     }
     let mic = move || if muted.get() { w.unmute } else { w.mute };
-    let cam = move || if camera_off.get() { w.camera_on } else { w.camera_off };
+    let cam = move || {
+        if camera_off.get() {
+            w.camera_on
+        } else {
+            w.camera_off
+        }
+    };
     view! {
         <button class="toggle" aria-pressed=move || muted.get().to_string() aria-keyshortcuts="M"
             title=move || format!("{} (M)", mic()) on:click=move |_| flip("audio", muted)>

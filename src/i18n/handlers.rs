@@ -1,5 +1,5 @@
-//! The language switch's form post, and the language of a request.
-use super::{choose, Lang, COOKIE};
+//! The language switch's form post.
+use super::{request_lang, Lang, COOKIE};
 use crate::accounts::{csrf, safe_next};
 use crate::state::AppState;
 use axum::extract::State;
@@ -10,22 +10,6 @@ use serde::Deserialize;
 
 /// A year: the choice stays until it is changed.
 const COOKIE_SECS: u64 = 365 * 24 * 60 * 60;
-
-/// The language for a request with these headers (see `choose`).
-pub fn request_lang(headers: &HeaderMap) -> Lang {
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v);
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    choose(cookie, accept)
-}
 
 #[derive(Deserialize)]
 pub struct Switch {

@@ -17,7 +17,8 @@ pub static JA: Words = Words {
     bad_room: "ルーム名は1〜48文字の英数字、「-」、「_」で指定してください。",
 
     rooms: "ルーム",
-    rooms_intro: "ブラウザー同士で直接つながるビデオ通話です。ルームを選ぶか、新しいルームを開いてください。",
+    rooms_intro:
+        "ブラウザー同士で直接つながるビデオ通話です。ルームを選ぶか、新しいルームを開いてください。",
     room_placeholder: "ルーム名（例: standup）",
     room_rule: "英数字、「-」、「_」",
     room_name: "ルーム名",
@@ -111,15 +112,18 @@ pub static JA: Words = Words {
         words.to_owned()
     },
 
-    camera_no_access: "このブラウザーではカメラを使えません（ページが https で開かれているか確認してください）。",
-    camera_blocked: "カメラとマイクがブロックされています。ブラウザーで許可してから再読み込みしてください。",
+    camera_no_access:
+        "このブラウザーではカメラを使えません（ページが https で開かれているか確認してください）。",
+    camera_blocked:
+        "カメラとマイクがブロックされています。ブラウザーで許可してから再読み込みしてください。",
     camera_missing: "カメラまたはマイクが見つかりません。",
     camera_busy: "カメラはほかのアプリで使用中です。",
     camera_other: |name| format!("カメラを起動できませんでした（{name}）。"),
     camera_needed: |why| format!("{why}配信にはカメラが必要です。"),
     camera_optional: |why| format!("{why}ほかの人の映像と音声は引き続き視聴できます。"),
 
-    relay_refused: "中継サーバー（TURN）がこのサイトの認証情報を拒否したため、通話を接続できません。\
+    relay_refused:
+        "中継サーバー（TURN）がこのサイトの認証情報を拒否したため、通話を接続できません。\
         サイトの管理者は TURN_SECRET を確認してください。",
     relay_unreachable: "中継サーバー（TURN）に接続できないため、通話を接続できません。",
     relay_other: |code| {

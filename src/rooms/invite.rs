@@ -17,9 +17,11 @@ pub fn CopyInvite(
     // The whole address, once the clipboard refused it.
     let by_hand = RwSignal::new(None::<String>);
     let field = NodeRef::<leptos::html::Input>::new();
+    // Shown for copying by hand: the whole address selected, ready for Ctrl+C.
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        if let Some(input) = field.get() {
+        if let (Some(input), Some(url)) = (field.get(), by_hand.get()) {
+            input.set_value(&url);
             let _ = input.focus();
             input.select();
         }

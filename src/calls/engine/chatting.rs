@@ -131,12 +131,7 @@ impl Engine {
                 }
             }
             let me = e.0.borrow().name.clone();
-            e.push_line(
-                me,
-                (w.shared)(&name, &human_size(size)),
-                None,
-                false,
-            );
+            e.push_line(me, (w.shared)(&name, &human_size(size)), None, false);
         });
     }
 }
