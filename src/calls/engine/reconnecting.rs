@@ -90,7 +90,7 @@ impl Engine {
             ui.status.try_set(CallStatus::Reconnecting);
             if !d.reason.is_empty() {
                 ui.detail
-                    .try_set((ui.words.server_closed)(&d.reason, d.code));
+                    .try_set((ui.words.server_closed)(d.reason, d.code));
             }
         }
     }
