@@ -15,6 +15,7 @@ await a.fill('input[name=username]', 'x');
 await a.fill('input[name=password]', 'short');
 await a.evaluate(() => document.querySelectorAll('input').forEach(i => i.removeAttribute('minlength') || i.removeAttribute('pattern')));
 await a.click('form[action="/auth/signup"] button');
+await a.locator('.alert').waitFor();
 await a.screenshot({ path: `${out}/signup-error.png` });
 const name = 'alice' + Date.now() % 10000;
 await a.fill('input[name=username]', name);

@@ -22,7 +22,7 @@ pub fn PresenceList(
                             view! {
                                 <li data-name=name.clone() class:me=is_me>
                                     <span class="avatar" aria-hidden="true">{initial(&name)}</span>
-                                    <span>{name.clone()}</span>
+                                    <span class="name">{name.clone()}</span>
                                     {is_me.then(|| view! { <span class="badge">{w.you}</span> })}
                                 </li>
                             }
