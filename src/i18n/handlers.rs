@@ -42,7 +42,7 @@ pub async fn switch(
         ""
     };
     let cookie = format!(
-        "{COOKIE}={}; Path=/; SameSite=Lax; Max-Age={COOKIE_SECS}{secure}",
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={COOKIE_SECS}{secure}",
         chosen.code()
     );
     (
