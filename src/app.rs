@@ -43,7 +43,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/parley.css"/>
         <Title text="Parley"/>
         <Router>
-            <a class="skip" href="#content">{use_words().skip_to_content}</a>
+            <a class="skip" href="#content" rel="external">{use_words().skip_to_content}</a>
             <Header/>
             <crate::call_by_name::overlay::CallOverlay/>
             <main class="page" id="content" tabindex="-1">

@@ -69,6 +69,15 @@ test('the keyboard reaches the page with a visible focus ring, starting with a s
   const english = page.getByRole('button', { name: 'English' });
   await expect(english).toBeFocused();
   expect(await english.evaluate(ring)).toBe(true);
+
+  // The skip link jumps over the header to the page's content.
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main#content')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('textbox', { name: 'Room name' })).toBeFocused();
 });
 
 test('the live region tells who joined and left the call', async ({ browser }) => {
