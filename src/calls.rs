@@ -7,6 +7,7 @@ pub mod problems;
 pub mod recovery;
 pub mod resume;
 pub mod roster;
+pub mod shortcuts;
 pub mod stage;
 pub mod transfer;
 

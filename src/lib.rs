@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod app;
 pub mod call_by_name;
 pub mod calls;
+pub mod i18n;
 pub mod rooms;
 pub mod signaling;
 pub mod test_hooks;

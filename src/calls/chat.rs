@@ -20,10 +20,10 @@ pub enum Received {
         name: String,
         size: u64,
     },
-    /// A file that was refused or dropped part-way, and why, in words.
+    /// A file that was refused or dropped part-way, and why.
     Refused {
         name: String,
-        why: &'static str,
+        why: Refused,
     },
 }
 
@@ -70,7 +70,7 @@ impl Channel {
                                 &from,
                                 Received::Refused {
                                     name: cut.name,
-                                    why: "it stopped before the whole file arrived",
+                                    why: Refused::CutShort,
                                 },
                             );
                         }
@@ -87,13 +87,7 @@ impl Channel {
                         match started {
                             Ok(f) if f.progress.is_complete() => finish(f, &from, &*sink),
                             Ok(f) => incoming = Some(f),
-                            Err(r) => sink(
-                                &from,
-                                Received::Refused {
-                                    name,
-                                    why: r.reason(),
-                                },
-                            ),
+                            Err(r) => sink(&from, Received::Refused { name, why: r }),
                         }
                     }
                     _ => {}
@@ -117,7 +111,7 @@ impl Channel {
                                 &from,
                                 Received::Refused {
                                     name: f.name,
-                                    why: "more data arrived than it announced",
+                                    why: Refused::Overrun,
                                 },
                             );
                         }

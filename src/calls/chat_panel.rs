@@ -1,5 +1,6 @@
 //! Text chat and file sharing beside a call, over WebRTC data channels (no server involved).
 use super::model::ChatLine;
+use crate::i18n::use_words;
 use leptos::prelude::*;
 
 /// The page's call engine, given by the call stage as context: the buttons send through it.
@@ -17,6 +18,7 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let file_engine = engine.clone();
     let text = RwSignal::new(String::new());
+    let w = use_words();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let message = text.get_untracked().trim().to_owned();
@@ -51,9 +53,9 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
         let _ = ev;
     };
     view! {
-        <section class="chat card" aria-label="Chat">
-            <h2>"Chat"</h2>
-            <ol class="lines" data-testid="chat">
+        <section class="chat card" aria-label=w.chat>
+            <h2>{w.chat}</h2>
+            <ol class="lines" data-testid="chat" data-empty=w.chat_empty>
                 <For each=move || lines.get() key=|l| l.seq let:line>
                     <li data-from=line.from.clone() class:notice=line.notice>
                         <b>{line.from.clone()}</b>
@@ -68,11 +70,11 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
                 </For>
             </ol>
             <form class="row" on:submit=on_submit>
-                <input name="message" placeholder="Message everyone in the call" aria-label="Message" maxlength="2000"
+                <input name="message" placeholder=w.message_placeholder aria-label=w.message maxlength="2000"
                     autocomplete="off" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
-                <button type="submit" class="primary">"Send"</button>
+                <button type="submit" class="primary">{w.send}</button>
                 <label class="button file">
-                    "Share a file"
+                    {w.share_file}
                     <input type="file" name="file" on:change=on_file/>
                 </label>
             </form>

@@ -101,17 +101,15 @@ impl Engine {
         }
         let e = engine.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match media::camera().await {
+            match media::camera(ui.words).await {
                 Ok(stream) => e.on_media(Some(stream)),
                 Err(msg) if role == Role::Talk => {
                     e.shutdown();
                     ui.status.try_set(CallStatus::Failed);
-                    ui.detail
-                        .try_set(format!("{msg} Broadcasting needs a camera."));
+                    ui.detail.try_set((ui.words.camera_needed)(&msg));
                 }
                 Err(msg) => {
-                    ui.detail
-                        .try_set(format!("{msg} You can still see and hear the others."));
+                    ui.detail.try_set((ui.words.camera_optional)(&msg));
                     e.on_media(None)
                 }
             }

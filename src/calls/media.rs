@@ -1,12 +1,14 @@
 //! The local camera and microphone.
+use crate::i18n::Words;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
 /// Asks for camera and microphone. With test hooks on, `?lowres=1` in the page URL asks for a
-/// small, silent, 10 fps picture (for tests with many pages on few cores).
-pub async fn camera() -> Result<MediaStream, String> {
-    let window = web_sys::window().ok_or("no window")?;
+/// small, silent, 10 fps picture (for tests with many pages on few cores). A failure comes in
+/// `w`'s words.
+pub async fn camera(w: &'static Words) -> Result<MediaStream, String> {
+    let window = web_sys::window().ok_or(w.camera_no_access)?;
     let lowres = crate::test_hooks::enabled()
         && window
             .location()
@@ -16,26 +18,26 @@ pub async fn camera() -> Result<MediaStream, String> {
     let devices = window
         .navigator()
         .media_devices()
-        .map_err(|_| "this browser has no camera access (is the page on https?)")?;
+        .map_err(|_| w.camera_no_access)?;
     let c = MediaStreamConstraints::new();
     if lowres {
         let v = js_sys::JSON::parse(r#"{"width":160,"height":120,"frameRate":10}"#)
-            .map_err(|_| "constraints")?;
+            .map_err(|_| (w.camera_other)("constraints"))?;
         c.set_video(&v);
         c.set_audio(&false.into());
     } else {
         let v = js_sys::JSON::parse(r#"{"width":{"ideal":640},"height":{"ideal":480}}"#)
-            .map_err(|_| "constraints")?;
+            .map_err(|_| (w.camera_other)("constraints"))?;
         c.set_video(&v);
         c.set_audio(&true.into());
     }
     let promise = devices
         .get_user_media_with_constraints(&c)
-        .map_err(describe)?;
-    let stream = JsFuture::from(promise).await.map_err(describe)?;
+        .map_err(|e| describe(e, w))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| describe(e, w))?;
     stream
         .dyn_into::<MediaStream>()
-        .map_err(|_| "camera gave no stream".to_owned())
+        .map_err(|_| (w.camera_other)("no stream"))
 }
 
 pub fn stop(stream: &MediaStream) {
@@ -47,18 +49,16 @@ pub fn stop(stream: &MediaStream) {
 }
 
 /// A getUserMedia failure in words a person understands.
-fn describe(e: wasm_bindgen::JsValue) -> String {
+fn describe(e: wasm_bindgen::JsValue, w: &Words) -> String {
     let name = js_sys::Reflect::get(&e, &"name".into())
         .ok()
         .and_then(|n| n.as_string())
         .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" => {
-            "Camera and microphone are blocked. Allow them in the browser and reload.".into()
-        }
-        "NotFoundError" => "No camera or microphone was found.".into(),
-        "NotReadableError" => "The camera is in use by another program.".into(),
-        _ => format!("Couldn't start the camera ({name})."),
+        "NotAllowedError" => w.camera_blocked.into(),
+        "NotFoundError" => w.camera_missing.into(),
+        "NotReadableError" => w.camera_busy.into(),
+        _ => (w.camera_other)(&name),
     }
 }
 

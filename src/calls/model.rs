@@ -1,6 +1,7 @@
 //! What the call's parts share: where the call stands, the tiles, the chat lines, and the
 //! signals the engine writes and the views read. Plain data, on both targets, so the engine,
 //! the stage and the chat panel depend on it and not on each other.
+use crate::i18n::Words;
 use leptos::prelude::*;
 
 /// Where the call stands, shown to the user in words.
@@ -42,22 +43,20 @@ impl CallStatus {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, w: &Words) -> &'static str {
         match self {
-            Self::Connecting => "Connecting…",
-            Self::Waiting => "You're in. Waiting for others to join.",
-            Self::Live => "Connected",
-            Self::Reconnecting => "Connection lost. Reconnecting…",
-            Self::Resuming => "Reconnecting…",
-            Self::Failed => "Couldn't reach the server.",
-            Self::RoomFull => "This room is full.",
-            Self::Private => "This is a private call.",
-            Self::Left => "You left the call.",
-            Self::OnAir => "On air",
-            Self::NoBroadcast => {
-                "Nobody is on air yet. You'll see the broadcast as soon as it starts."
-            }
-            Self::Ended => "The broadcast has ended.",
+            Self::Connecting => w.connecting,
+            Self::Waiting => w.waiting,
+            Self::Live => w.connected,
+            Self::Reconnecting => w.reconnecting_lost,
+            Self::Resuming => w.reconnecting,
+            Self::Failed => w.failed,
+            Self::RoomFull => w.room_full,
+            Self::Private => w.private_room,
+            Self::Left => w.left,
+            Self::OnAir => w.on_air,
+            Self::NoBroadcast => w.no_broadcast,
+            Self::Ended => w.ended,
         }
     }
 }
@@ -82,6 +81,28 @@ pub struct Ui {
     pub tiles: RwSignal<Vec<Tile>>,
     pub people: RwSignal<Vec<String>>,
     pub chat: RwSignal<Vec<ChatLine>>,
+    /// Who joined and left the call, newest last, for screen readers.
+    pub announcements: RwSignal<Vec<Announcement>>,
+    /// The page's words, for what the engine says.
+    pub words: &'static Words,
+}
+
+/// A line the screen-reader region reads out once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Announcement {
+    pub seq: u64,
+    pub text: String,
+}
+
+/// Announcements kept in the region; the oldest go.
+pub const MAX_ANNOUNCEMENTS: usize = 5;
+
+/// Adds `text` to `list` as the next announcement, keeping the latest `MAX_ANNOUNCEMENTS`.
+pub fn announce(list: &mut Vec<Announcement>, text: String) {
+    let seq = list.last().map_or(0, |a| a.seq + 1);
+    list.push(Announcement { seq, text });
+    let excess = list.len().saturating_sub(MAX_ANNOUNCEMENTS);
+    list.drain(..excess);
 }
 
 /// One line of the chat: a message, or a file someone shared.
@@ -146,6 +167,17 @@ mod tests {
         assert_eq!(dropped, vec![line(1)]);
         assert_eq!(lines.len(), MAX_CHAT_LINES);
         assert_eq!(lines[0].seq, 2);
+    }
+
+    #[test]
+    fn announcements_keep_the_latest_with_fresh_keys() {
+        let mut list = Vec::new();
+        for i in 0..7 {
+            announce(&mut list, format!("ann {i}"));
+        }
+        assert_eq!(list.len(), MAX_ANNOUNCEMENTS);
+        assert_eq!(list[0].text, "ann 2");
+        assert_eq!(list.last().map(|a| a.seq), Some(6));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! It renders the same on the server and in the browser; the engine starts only in the browser.
 use super::model::{CallStatus, Tile, Ui};
 use crate::accounts::CurrentUser;
+use crate::i18n::{use_words, Words};
 use crate::signaling::protocol::Role;
 use leptos::prelude::*;
 
@@ -24,6 +25,8 @@ pub fn CallStage(
         tiles: RwSignal::new(Vec::new()),
         people,
         chat: RwSignal::new(Vec::new()),
+        announcements: RwSignal::new(Vec::new()),
+        words: use_words(),
     };
     #[cfg(feature = "hydrate")]
     let leave: Option<LeaveFn> = {
@@ -54,15 +57,16 @@ fn view_stage(
     leave: Option<LeaveFn>,
 ) -> impl IntoView {
     let status = ui.status;
+    let w = ui.words;
     let rejoin = match role {
         Role::Mesh => format!("/r/{room}"),
         Role::Talk => format!("/live/{room}/talk"),
         Role::Watch => format!("/live/{room}"),
     };
     let leave_label = if role == Role::Talk {
-        "End broadcast"
+        w.end_broadcast
     } else {
-        "Leave"
+        w.leave
     };
     let role_class = match role {
         Role::Mesh => "stage mesh",
@@ -78,12 +82,17 @@ fn view_stage(
         <div class=role_class data-status=move || status.get().class()>
             <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>
-                <span data-testid="call-status">{move || status.get().label()}</span>
+                <span data-testid="call-status">{move || status.get().label(w)}</span>
                 <span class="detail">{move || ui.detail.get()}</span>
                 <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Ended | CallStatus::Private)>
-                    <a class="button" href=rejoin.clone() rel="external">"Try again"</a>
+                    <a class="button" href=rejoin.clone() rel="external">{w.try_again}</a>
                 </Show>
             </div>
+            <ul class="sr-only" role="log" aria-live="polite" data-testid="announcements">
+                <For each=move || ui.announcements.get() key=|a| a.seq let:a>
+                    <li>{a.text}</li>
+                </For>
+            </ul>
             <Show when=move || !ui.problem.get().is_empty()>
                 <p class="alert call-problem" role="alert" data-testid="call-problem">{move || ui.problem.get()}</p>
             </Show>
@@ -91,15 +100,15 @@ fn view_stage(
                 {(role != Role::Watch).then(|| view! {
                     <figure class="tile local">
                         <video id="local-video" autoplay=true playsinline=true muted=true></video>
-                        <figcaption>{user.name.clone()} " (you)"</figcaption>
+                        <figcaption>{user.name.clone()} {w.you_suffix}</figcaption>
                     </figure>
                 })}
                 <For each=move || ui.tiles.get() key=|t| t.id.clone() let:tile>
-                    <RemoteTile tile viewer=role == Role::Talk/>
+                    <RemoteTile tile viewer=role == Role::Talk w/>
                 </For>
             </div>
             <div class="controls">
-                {(role != Role::Watch).then(|| view! { <MediaToggles/> })}
+                {(role != Role::Watch).then(|| view! { <MediaToggles w/> })}
                 <button class="danger" on:click=on_leave disabled=move || matches!(status.get(), CallStatus::Left | CallStatus::Ended)>{leave_label}</button>
             </div>
             {(role == Role::Mesh).then(|| view! { <super::chat_panel::ChatPanel lines=ui.chat/> })}
@@ -112,6 +121,7 @@ fn RemoteTile(
     tile: Tile,
     /// A watcher seen by the talker: no picture, just who and how connected.
     viewer: bool,
+    w: &'static Words,
 ) -> impl IntoView {
     let state = tile.state.clone();
     let label = tile.state.clone();
@@ -130,34 +140,55 @@ fn RemoteTile(
             <video node_ref=video_ref id=format!("remote-{}", tile.id) autoplay=true playsinline=true></video>
             <figcaption>
                 {tile.name.clone()}
-                <span class="conn">{move || label.get()}</span>
+                <span class="conn">{move || (w.link_state)(&label.get())}</span>
             </figcaption>
         </figure>
     }
 }
 
-/// Mute the microphone and turn the camera off and on. The tracks stay in the calls (disabled
-/// tracks send silence and black), so nothing is renegotiated.
+/// Mute the microphone and turn the camera off and on, by button or with the `m` and `v` keys.
+/// The tracks stay in the calls (disabled tracks send silence and black), so nothing is
+/// renegotiated.
 #[component]
-fn MediaToggles() -> impl IntoView {
+fn MediaToggles(w: &'static Words) -> impl IntoView {
     let muted = RwSignal::new(false);
     let camera_off = RwSignal::new(false);
-    let toggle = move |kind: &'static str, state: RwSignal<bool>| {
-        move |_| {
-            let off = !state.get_untracked();
-            state.set(off);
-            #[cfg(feature = "hydrate")]
-            super::media::set_local_enabled(kind, !off);
-            #[cfg(not(feature = "hydrate"))]
-            let _ = kind;
+    let flip = move |kind: &'static str, state: RwSignal<bool>| {
+        let off = !state.get_untracked();
+        state.set(off);
+        #[cfg(feature = "hydrate")]
+        super::media::set_local_enabled(kind, !off);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = kind;
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            match super::shortcuts::media_key(&ev) {
+                Some("audio") => flip("audio", muted),
+                Some(_) => flip("video", camera_off),
+                None => return,
+            }
+            ev.prevent_default();
+        });
+        on_cleanup(move || keys.remove());
+    }
+    let mic = move || if muted.get() { w.unmute } else { w.mute };
+    let cam = move || {
+        if camera_off.get() {
+            w.camera_on
+        } else {
+            w.camera_off
         }
     };
     view! {
-        <button class="toggle" aria-pressed=move || muted.get().to_string() on:click=toggle("audio", muted)>
-            {move || if muted.get() { "Unmute" } else { "Mute" }}
+        <button class="toggle" aria-pressed=move || muted.get().to_string() aria-keyshortcuts="M"
+            title=move || format!("{} (M)", mic()) on:click=move |_| flip("audio", muted)>
+            {mic}
         </button>
-        <button class="toggle" aria-pressed=move || camera_off.get().to_string() on:click=toggle("video", camera_off)>
-            {move || if camera_off.get() { "Start video" } else { "Stop video" }}
+        <button class="toggle" aria-pressed=move || camera_off.get().to_string() aria-keyshortcuts="V"
+            title=move || format!("{} (V)", cam()) on:click=move |_| flip("video", camera_off)>
+            {cam}
         </button>
     }
 }

@@ -13,21 +13,27 @@ pub const MAX_INCOMING: usize = 3;
 /// Longest file name kept, in characters.
 const MAX_NAME_CHARS: usize = 120;
 
-/// Why an offered file was not taken.
+/// Why an offered file was not taken, or not all of it arrived.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refused {
     TooLarge,
     BadSize,
     TooMany,
+    /// Another file was announced before this one was complete.
+    CutShort,
+    /// More bytes came than the header declared.
+    Overrun,
 }
 
 impl Refused {
-    /// Words for the person, after "X's file notes.pdf was refused: ".
-    pub fn reason(&self) -> &'static str {
+    /// Words for the person, after "notes.pdf was not received: ".
+    pub fn reason(&self, w: &crate::i18n::Words) -> &'static str {
         match self {
-            Self::TooLarge => "it is larger than 100 MB",
-            Self::BadSize => "its size is not valid",
-            Self::TooMany => "too many files are arriving at once",
+            Self::TooLarge => w.refused_too_large,
+            Self::BadSize => w.refused_bad_size,
+            Self::TooMany => w.refused_too_many,
+            Self::CutShort => w.refused_cut_short,
+            Self::Overrun => w.refused_overrun,
         }
     }
 }

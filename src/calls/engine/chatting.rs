@@ -15,7 +15,7 @@ impl Engine {
             .ui()
             .tiles
             .with_untracked(|t| t.iter().find(|t| t.id == peer).map(|t| t.name.clone()))
-            .unwrap_or_else(|| "someone".to_owned());
+            .unwrap_or_else(|| self.ui().words.someone.to_owned());
         let w = self.weak();
         let sink: chat::Sink = Rc::new(move |from, received| {
             if let Some(e) = w.upgrade().map(Engine) {
@@ -45,6 +45,7 @@ impl Engine {
 
     fn receive(&self, from: &str, received: Received) {
         let from = from.to_owned();
+        let w = self.ui().words;
         match received {
             Received::Message(text) => self.push_line(from, text, None, false),
             Received::File { url, name, size } => {
@@ -52,7 +53,7 @@ impl Engine {
                 self.push_line(from, label, Some((url, name)), false)
             }
             Received::Refused { name, why } => {
-                let text = format!("{name} was not received: {why}.");
+                let text = (w.not_received)(&name, why.reason(w));
                 self.push_line(from, text, None, true)
             }
         }
@@ -89,19 +90,17 @@ impl Engine {
             let me = self.0.borrow().name.clone();
             self.push_line(me, text.to_owned(), None, false);
         } else {
-            self.ui()
-                .detail
-                .try_set("Nobody is connected to receive messages yet.".into());
+            let ui = self.ui();
+            ui.detail.try_set(ui.words.nobody_for_messages.into());
         }
     }
 
     /// Sends a file to everyone connected, in chunks.
     pub fn send_file(&self, file: web_sys::File) {
+        let ui = self.ui();
+        let w = ui.words;
         if file.size() > MAX_FILE_BYTES as f64 {
-            self.ui().detail.try_set(format!(
-                "{} is too large to share (100 MB at most).",
-                file.name()
-            ));
+            ui.detail.try_set((w.file_too_large)(&file.name()));
             return;
         }
         let channels: Vec<RtcDataChannel> = self
@@ -113,9 +112,7 @@ impl Engine {
             .map(|c| c.dc.clone())
             .collect();
         if channels.is_empty() {
-            self.ui()
-                .detail
-                .try_set("Nobody is connected to receive files yet.".into());
+            ui.detail.try_set(w.nobody_for_files.into());
             return;
         }
         let e = self.clone();
@@ -124,24 +121,17 @@ impl Engine {
             let bytes = match JsFuture::from(file.array_buffer()).await {
                 Ok(buf) => js_sys::Uint8Array::new(&buf),
                 Err(_) => {
-                    e.ui().detail.try_set(format!("Couldn't read {name}."));
+                    ui.detail.try_set((w.unreadable_file)(&name));
                     return;
                 }
             };
             for dc in channels {
                 if chat::send_file(&dc, &name, &mime, &bytes).await.is_err() {
-                    e.ui()
-                        .detail
-                        .try_set(format!("Sending {name} failed for someone who left."));
+                    ui.detail.try_set((w.send_failed)(&name));
                 }
             }
             let me = e.0.borrow().name.clone();
-            e.push_line(
-                me,
-                format!("shared {name} ({})", human_size(size)),
-                None,
-                false,
-            );
+            e.push_line(me, (w.shared)(&name, &human_size(size)), None, false);
         });
     }
 }
