@@ -36,6 +36,9 @@ impl Engine {
                     return;
                 }
             };
+            if line.state.get_untracked() != FileState::Moving {
+                return; // cancelled while it was being read
+            }
             let out = Outgoing::new(line.clone());
             let i = e.0.borrow();
             let open = i.chats.values().filter(|c| c.is_open());
@@ -62,6 +65,10 @@ impl Engine {
         let Some(line) = line else { return };
         for c in self.0.borrow().chats.values() {
             c.cancel(&line);
+        }
+        if line.outgoing && line.state.get_untracked() == FileState::Moving {
+            // Still being read from disk: no receiver has heard of it yet.
+            line.state.set(FileState::Cancelled);
         }
     }
 
