@@ -41,7 +41,9 @@ pub struct Channel {
 impl Channel {
     /// Wraps `dc`, reporting what arrives from `from` to `sink`; incoming files take places
     /// from `slots`. Once open, it tells the peer whether our microphone and camera are on.
-    pub fn new(dc: RtcDataChannel, from: String, sink: Sink, slots: Slots) -> Self {
+    /// Without `chat` (a broadcast) only that media state is taken: messages and files are
+    /// ignored, so a watcher cannot push anything into a talker's page.
+    pub fn new(dc: RtcDataChannel, from: String, sink: Sink, slots: Slots, chat: bool) -> Self {
         dc.set_binary_type(RtcDataChannelType::Arraybuffer);
         dc.set_buffered_amount_low_threshold(files::outgoing::HIGH_WATER / 4);
         let files = Rc::new(RefCell::new(Files::new(dc.clone(), slots)));
@@ -50,8 +52,9 @@ impl Channel {
             let data = ev.data();
             if let Some(text) = data.as_string() {
                 let report = match wire::read(&text) {
-                    Text::Message(text) => Some(Received::Message(clip_message(&text))),
                     Text::Media { audio, video } => Some(Received::Media { audio, video }),
+                    _ if !chat => None,
+                    Text::Message(text) => Some(Received::Message(clip_message(&text))),
                     other => match f.borrow_mut().on_text(other) {
                         Some(files::Report::Started(line)) => Some(Received::File(line)),
                         Some(files::Report::Refused { name, why }) => {
@@ -63,7 +66,7 @@ impl Channel {
                 if let Some(r) = report {
                     sink(&from, r);
                 }
-            } else if let Ok(buf) = data.dyn_into::<js_sys::ArrayBuffer>() {
+            } else if let Some(buf) = data.dyn_into::<js_sys::ArrayBuffer>().ok().filter(|_| chat) {
                 f.borrow_mut().on_chunk(buf);
             }
         });

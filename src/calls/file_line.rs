@@ -51,12 +51,14 @@ pub fn FileLine(
         )
     };
     #[cfg(feature = "hydrate")]
-    let engine = use_context::<super::chat_panel::EngineContext>();
+    let engine = StoredValue::new_local(use_context::<super::chat_panel::EngineContext>());
     let cancel = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(e) = &engine {
-            e.cancel_file(seq);
-        }
+        engine.with_value(|e| {
+            if let Some(e) = e {
+                e.cancel_file(seq);
+            }
+        });
         #[cfg(not(feature = "hydrate"))]
         let _ = seq;
     };

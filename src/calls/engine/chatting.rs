@@ -23,8 +23,13 @@ impl Engine {
                 e.receive(&id, from, received);
             }
         });
-        let slots = self.0.borrow().incoming.clone();
-        let channel = Channel::new(dc, from, sink, slots);
+        let (slots, role) = {
+            let i = self.0.borrow();
+            (i.incoming.clone(), i.role)
+        };
+        // Only a mesh call chats: a broadcast's channels carry the media state alone.
+        let chat = role == crate::signaling::protocol::Role::Mesh;
+        let channel = Channel::new(dc, from, sink, slots, chat);
         if let Some(old) = self.0.borrow_mut().chats.insert(peer.to_owned(), channel) {
             old.close();
         }
