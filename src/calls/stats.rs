@@ -4,9 +4,7 @@ use super::quality::Reading;
 use js_sys::{Map, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    MediaStreamTrack, RtcPeerConnection, RtcRtpReceiver, RtcRtpSender, RtcRtpSynchronizationSource,
-};
+use web_sys::{MediaStreamTrack, RtcPeerConnection, RtcRtpReceiver, RtcRtpSender};
 
 fn num(o: &JsValue, key: &str) -> Option<f64> {
     Reflect::get(o, &key.into()).ok()?.as_f64()
@@ -69,15 +67,16 @@ fn kind_of(track: Option<MediaStreamTrack>) -> Option<String> {
     track.map(|t| t.kind())
 }
 
-/// The peer's audio level as last received (0–1), from its audio receiver's source.
+/// The peer's audio level as last received (0–1), from its audio receiver's source: the level
+/// the sender put in the packet's header, after its own noise suppression and gain control.
 pub fn remote_level(pc: &RtcPeerConnection) -> Option<f64> {
     pc.get_receivers()
         .iter()
         .filter_map(|r| r.dyn_into::<RtcRtpReceiver>().ok())
         .filter(|r| kind_of(Some(r.track())).as_deref() == Some("audio"))
+        // Plain dictionaries: read by name, as no class is there to cast to.
         .flat_map(|r| r.get_synchronization_sources().iter().collect::<Vec<_>>())
-        .filter_map(|s| s.dyn_into::<RtcRtpSynchronizationSource>().ok())
-        .filter_map(|s| s.get_audio_level())
+        .filter_map(|s| num(&s, "audioLevel"))
         .reduce(f64::max)
 }
 

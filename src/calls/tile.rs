@@ -3,7 +3,7 @@
 //! and a connection-quality badge whose details show on hover or focus.
 use super::model::{Tile, LOCAL};
 use super::quality::{details, Grade};
-use super::speaking::{is_speaking, meter};
+use super::speaking::{bars, is_speaking, meter};
 use crate::i18n::Words;
 use leptos::prelude::*;
 
@@ -88,12 +88,13 @@ fn initial(name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Three bars that rise with the level; `data-level` is the meter's 0–100.
+/// Three bars that light up with the level (`data-bars`; the page's style rules allow no
+/// inline styles); `data-level` is the meter's 0–100.
 #[component]
 fn Meter(level: Signal<f64>, w: &'static Words) -> impl IntoView {
     view! {
         <span class="meter" data-level=move || meter(level.get()) data-speaking=move || is_speaking(level.get()).to_string()
-            style=move || format!("--level: {:.2}", f64::from(meter(level.get())) / 100.0)
+            data-bars=move || bars(level.get())
             title=move || if is_speaking(level.get()) { w.speaking } else { "" } aria-hidden="true">
             <i></i><i></i><i></i>
         </span>
