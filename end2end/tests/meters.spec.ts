@@ -63,6 +63,10 @@ test('tiles show link quality, who is speaking, and what the other side switched
     .poll(() => bOnA.evaluate((el) => el.classList.contains('speaking')), { message: 'b becomes the active speaker', intervals: [100], timeout: 20_000 })
     .toBe(true);
   await expect(pa.locator('figure.tile.local')).not.toHaveClass(/speaking/);
+  // b's own page hears b's microphone (before its processing) and highlights b's own tile.
+  await expect
+    .poll(() => pb.locator('figure.tile.local').evaluate((el) => el.classList.contains('speaking')), { intervals: [100], timeout: 20_000 })
+    .toBe(true);
 
   // And back.
   await pa.getByRole('button', { name: 'Unmute' }).click();

@@ -2,9 +2,10 @@
 //! held a moment so a syllable does not flicker, and the one active speaker the stage
 //! highlights. Pure, so it is tested without a browser; `engine/meters.rs` feeds it.
 
-/// A level from this on counts as speaking: −40 dBov, a quiet voice after the sender's noise
-/// suppression and gain control, which leave room hiss well below it.
-pub const SPEAKING: f64 = 0.01;
+/// A level from this on counts as speaking: −46 dBov. Levels come after the sender's noise
+/// suppression and gain control, which bring a voice to about −25 to −40 dBov and room hiss
+/// below −60.
+pub const SPEAKING: f64 = 0.005;
 /// Each reading the held level falls to this fraction of the last, unless the new one is higher.
 pub const RELEASE: f64 = 0.6;
 /// Someone takes the highlight from a current speaker who is still speaking only when this
@@ -36,12 +37,12 @@ pub fn meter(level: f64) -> u8 {
     (level.clamp(0.0, 1.0).sqrt() * 100.0).round() as u8
 }
 
-/// How many of a meter's three bars are lit: one from speaking on, all three at a loud
-/// voice (about −14 dBov).
+/// How many of a meter's three bars are lit: one from speaking on, two at a voice (−30 dBov),
+/// three at a loud one (−20 dBov).
 pub fn bars(level: f64) -> u8 {
     match level {
-        l if l >= 0.2 => 3,
-        l if l >= 0.05 => 2,
+        l if l >= 0.1 => 3,
+        l if l >= 0.03 => 2,
         l if is_speaking(l) => 1,
         _ => 0,
     }
@@ -89,7 +90,7 @@ mod tests {
         assert_eq!(bars(0.0), 0);
         assert_eq!(bars(SPEAKING / 2.0), 0);
         assert_eq!(bars(SPEAKING), 1);
-        assert_eq!(bars(0.1), 2);
+        assert_eq!(bars(0.05), 2);
         assert_eq!(bars(0.5), 3);
     }
 
@@ -97,7 +98,7 @@ mod tests {
     fn the_loudest_speaker_is_active_and_nobody_in_silence() {
         let levels = [("a", 0.05), ("b", 0.2), ("c", 0.001)];
         assert_eq!(active_speaker(&levels, None), Some("b"));
-        assert_eq!(active_speaker(&[("a", 0.005), ("b", 0.0)], Some("a")), None);
+        assert_eq!(active_speaker(&[("a", 0.004), ("b", 0.0)], Some("a")), None);
         assert_eq!(active_speaker(&[], Some("a")), None);
     }
 
@@ -107,7 +108,7 @@ mod tests {
         assert_eq!(active_speaker(&close, Some("a")), Some("a"));
         let clear = [("a", 0.10), ("b", 0.16)];
         assert_eq!(active_speaker(&clear, Some("a")), Some("b"));
-        let stopped = [("a", 0.001), ("b", 0.015)];
+        let stopped = [("a", 0.001), ("b", 0.006)];
         assert_eq!(active_speaker(&stopped, Some("a")), Some("b"));
         assert_eq!(active_speaker(&close, Some("gone")), Some("b"));
     }
