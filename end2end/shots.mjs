@@ -72,3 +72,44 @@ await browser.close();
   await b.screenshot({ path: `${out}/incoming.png` });
   await browser.close();
 }
+
+// A call in use: camera off on one side, muted on the other, files on their way, one
+// verified and one cancelled, and the quality badge's details open.
+{
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  const guest = async (w, h) => {
+    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] })).newPage();
+    await p.goto(base + '/login');
+    await p.click('form[action="/auth/guest"] button');
+    return p;
+  };
+  const a = await guest(1280, 800);
+  const b = await guest(390, 844);
+  await a.goto(base + '/r/files');
+  await b.goto(base + '/r/files');
+  await a.locator('figure.tile.remote[data-state=connected] .quality').waitFor({ timeout: 30000 });
+  await b.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+  await b.locator('.controls .toggle').nth(1).click();
+  await a.locator('.controls .toggle').first().click();
+  const said = b.locator('[data-testid=chat] li .text').first();
+  while (!(await said.isVisible())) {
+    await a.locator('.chat input[name=message]').fill('hi');
+    await a.locator('.chat button[type=submit]').click();
+    await said.waitFor({ timeout: 1000 }).catch(() => {});
+  }
+  await a.locator('.chat input[type=file]').setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(400 * 1024, 1) });
+  await b.locator('li.file[data-file-name="notes.pdf"][data-file-state=verified]').waitFor({ timeout: 30000 });
+  await a.evaluate(() => {
+    const input = document.querySelector('.chat input[type=file]');
+    const chosen = new DataTransfer();
+    for (const name of ['video.mp4', 'backup.zip']) chosen.items.add(new File([new Uint8Array(95 * 1024 * 1024)], name));
+    input.files = chosen.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await b.locator('li.file[data-file-name="backup.zip"][data-file-state=moving]').waitFor({ timeout: 30000 });
+  await b.locator('li.file[data-file-name="backup.zip"] button').click();
+  await a.locator('figure.tile.remote .quality').focus();
+  await a.screenshot({ path: `${out}/room-call-desktop.png`, fullPage: true });
+  await b.screenshot({ path: `${out}/room-call-mobile.png`, fullPage: true });
+  await browser.close();
+}

@@ -1,4 +1,5 @@
 //! Text chat and file sharing beside a call, over WebRTC data channels (no server involved).
+use super::file_line::FileLine;
 use super::model::ChatLine;
 use crate::i18n::use_words;
 use leptos::prelude::*;
@@ -41,10 +42,12 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
             if let Some(input) = input {
-                if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                    if let Some(e) = &file_engine {
-                        e.send_file(file);
-                    }
+                let files = input.files();
+                let chosen = files
+                    .iter()
+                    .flat_map(|f| (0..f.length()).filter_map(|i| f.get(i)));
+                if let Some(e) = &file_engine {
+                    chosen.for_each(|file| e.send_file(file));
                 }
                 input.set_value("");
             }
@@ -57,16 +60,18 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
             <h2>{w.chat}</h2>
             <ol class="lines" data-testid="chat" data-empty=w.chat_empty>
                 <For each=move || lines.get() key=|l| l.seq let:line>
-                    <li data-from=line.from.clone() class:notice=line.notice>
-                        <b>{line.from.clone()}</b>
-                        " "
-                        {match line.file.clone() {
-                            Some((url, name)) => view! {
-                                <a href=url download=name.clone() data-file=name>{line.text.clone()}</a>
-                            }.into_any(),
-                            None => view! { <span class="text">{line.text.clone()}</span> }.into_any(),
-                        }}
-                    </li>
+                    {match line.transfer {
+                        Some(transfer) => view! {
+                            <FileLine seq=line.seq from=line.from text=line.text transfer w/>
+                        }.into_any(),
+                        None => view! {
+                            <li data-from=line.from.clone() class:notice=line.notice>
+                                <b>{line.from.clone()}</b>
+                                " "
+                                <span class="text">{line.text.clone()}</span>
+                            </li>
+                        }.into_any(),
+                    }}
                 </For>
             </ol>
             <form class="row" on:submit=on_submit>
@@ -75,7 +80,7 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
                 <button type="submit" class="primary">{w.send}</button>
                 <label class="button file">
                     {w.share_file}
-                    <input type="file" name="file" on:change=on_file/>
+                    <input type="file" name="file" multiple=true on:change=on_file/>
                 </label>
             </form>
         </section>

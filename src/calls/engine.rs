@@ -24,9 +24,11 @@ mod chatting;
 mod dispatch;
 mod ice_refresh;
 mod lifecycle;
+mod meters;
 mod negotiation;
 mod reconnecting;
 mod recovering;
+mod sharing;
 
 #[derive(Clone)]
 pub struct Engine(Rc<RefCell<Inner>>);
@@ -267,9 +269,5 @@ fn later(engine: &Engine, ms: i32, f: impl FnOnce(Engine) + 'static) {
 }
 
 fn tile(p: &PeerInfo) -> Tile {
-    Tile {
-        id: p.id.clone(),
-        name: p.name.clone(),
-        state: ArcRwSignal::new("waiting".to_owned()),
-    }
+    Tile::new(p.id.clone(), p.name.clone())
 }

@@ -62,21 +62,41 @@ fn describe(e: wasm_bindgen::JsValue, w: &Words) -> String {
     }
 }
 
-/// Enables or disables the local `kind` ("audio" or "video") tracks shown in `#local-video`.
-pub fn set_local_enabled(kind: &str, enabled: bool) {
+/// The local tracks, as shown in `#local-video` (none before the camera starts or without one).
+fn local_tracks() -> Vec<MediaStreamTrack> {
     let stream = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("local-video"))
         .and_then(|e| e.dyn_into::<web_sys::HtmlVideoElement>().ok())
         .and_then(|v| v.src_object());
-    let Some(stream) = stream else { return };
-    for t in stream.get_tracks().iter() {
-        if let Ok(t) = t.dyn_into::<MediaStreamTrack>() {
-            if t.kind() == kind {
-                t.set_enabled(enabled);
-            }
-        }
+    let Some(stream) = stream else {
+        return Vec::new();
+    };
+    stream
+        .get_tracks()
+        .iter()
+        .filter_map(|t| t.dyn_into::<MediaStreamTrack>().ok())
+        .collect()
+}
+
+/// Enables or disables the local `kind` ("audio" or "video") tracks.
+pub fn set_local_enabled(kind: &str, enabled: bool) {
+    for t in local_tracks().iter().filter(|t| t.kind() == kind) {
+        t.set_enabled(enabled);
     }
+}
+
+/// Whether we send sound and picture: a live, enabled microphone and camera.
+pub fn local_on() -> (bool, bool) {
+    let tracks = local_tracks();
+    let on = |kind: &str| {
+        tracks.iter().any(|t| {
+            t.kind() == kind
+                && t.enabled()
+                && t.ready_state() == web_sys::MediaStreamTrackState::Live
+        })
+    };
+    (on("audio"), on("video"))
 }
 
 /// Shows our own camera in the stage's local preview (muted, so we do not hear ourselves).

@@ -1,6 +1,8 @@
 //! What the call's parts share: where the call stands, the tiles, the chat lines, and the
 //! signals the engine writes and the views read. Plain data, on both targets, so the engine,
 //! the stage and the chat panel depend on it and not on each other.
+use super::quality::Sample;
+use super::transfer::Refused;
 use crate::i18n::Words;
 use leptos::prelude::*;
 
@@ -68,7 +70,31 @@ pub struct Tile {
     pub name: String,
     /// The peer connection's `connectionState`, or `waiting` before one exists.
     pub state: ArcRwSignal<String>,
+    /// How the link is doing, from its latest stats (none before the first).
+    pub quality: ArcRwSignal<Option<Sample>>,
+    /// The peer's audio level as received, 0–1, held a moment (`speaking::hold`).
+    pub level: ArcRwSignal<f64>,
+    /// The peer's microphone and camera are off, as the peer says (not guessed).
+    pub muted: ArcRwSignal<bool>,
+    pub camera_off: ArcRwSignal<bool>,
 }
+
+impl Tile {
+    pub fn new(id: String, name: String) -> Self {
+        Self {
+            id,
+            name,
+            state: ArcRwSignal::new("waiting".to_owned()),
+            quality: ArcRwSignal::new(None),
+            level: ArcRwSignal::new(0.0),
+            muted: ArcRwSignal::new(false),
+            camera_off: ArcRwSignal::new(false),
+        }
+    }
+}
+
+/// The key of our own tile among the speakers.
+pub const LOCAL: &str = "local";
 
 /// The signals the engine writes and the view reads.
 #[derive(Clone, Copy)]
@@ -83,6 +109,10 @@ pub struct Ui {
     pub chat: RwSignal<Vec<ChatLine>>,
     /// Who joined and left the call, newest last, for screen readers.
     pub announcements: RwSignal<Vec<Announcement>>,
+    /// The active speaker's tile: a peer id, or `LOCAL`.
+    pub speaker: RwSignal<Option<String>>,
+    /// Our own microphone's level as sent, 0–1, held a moment.
+    pub local_level: RwSignal<f64>,
     /// The page's words, for what the engine says.
     pub words: &'static Words,
 }
@@ -111,10 +141,54 @@ pub struct ChatLine {
     pub seq: u64,
     pub from: String,
     pub text: String,
-    /// For a received file: an object URL to download it from, and its name.
-    pub file: Option<(String, String)>,
+    /// A file on its way to or from `from`; its key is the line's `seq`.
+    pub transfer: Option<Transfer>,
     /// Said by the page about `from` (a file that did not arrive), not by `from`.
     pub notice: bool,
+}
+
+/// A file being sent or received, as its chat line shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transfer {
+    pub name: String,
+    pub size: u64,
+    pub outgoing: bool,
+    /// Bytes sent (handed to the channels, over every receiver) or received so far.
+    pub done: ArcRwSignal<u64>,
+    pub state: ArcRwSignal<FileState>,
+    /// Its SHA-256 in hex once known: as we sent it, or as we received it.
+    pub sha256: ArcRwSignal<String>,
+}
+
+impl Transfer {
+    pub fn new(name: String, size: u64, outgoing: bool) -> Self {
+        Self {
+            name,
+            size,
+            outgoing,
+            done: ArcRwSignal::new(0),
+            state: ArcRwSignal::new(FileState::Moving),
+            sha256: ArcRwSignal::new(String::new()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileState {
+    Moving,
+    /// Sent whole; waiting for the receivers to check it.
+    Sent,
+    /// Received whole with the digest the sender gave (`url`, to save it from); or, sending,
+    /// every receiver said so.
+    Verified {
+        url: Option<String>,
+    },
+    /// Cancelled by either side.
+    Cancelled,
+    /// Not received, and why.
+    Refused(Refused),
+    /// Not delivered: every receiver left or refused it.
+    Failed,
 }
 
 /// Lines the chat keeps; older ones go (and their files with them).
@@ -135,11 +209,18 @@ pub fn clip_message(text: &str) -> String {
     text.chars().take(MAX_MESSAGE_CHARS).collect()
 }
 
-/// Frees the memory behind received files' object URLs.
+/// Frees the memory behind received files' object URLs; a file still arriving on a line that
+/// goes is given up when it ends (its state is no longer `Moving`).
 #[cfg(feature = "hydrate")]
 pub fn revoke_files<'a>(lines: impl IntoIterator<Item = &'a ChatLine>) {
-    for (url, _) in lines.into_iter().filter_map(|l| l.file.as_ref()) {
-        let _ = web_sys::Url::revoke_object_url(url);
+    for t in lines.into_iter().filter_map(|l| l.transfer.as_ref()) {
+        match t.state.get_untracked() {
+            FileState::Verified { url: Some(url) } => {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            }
+            FileState::Moving => t.state.set(FileState::Cancelled),
+            _ => {}
+        }
     }
 }
 
@@ -152,7 +233,7 @@ mod tests {
             seq,
             from: "ann".into(),
             text: format!("message {seq}"),
-            file: None,
+            transfer: None,
             notice: false,
         }
     }

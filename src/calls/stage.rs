@@ -1,6 +1,7 @@
 //! The call stage: local video, one tile per remote peer, the status line and the Leave button.
 //! It renders the same on the server and in the browser; the engine starts only in the browser.
-use super::model::{CallStatus, Tile, Ui};
+use super::model::{CallStatus, Ui};
+use super::tile::{LocalTile, RemoteTile};
 use crate::accounts::CurrentUser;
 use crate::i18n::{use_words, Words};
 use crate::signaling::protocol::Role;
@@ -26,11 +27,14 @@ pub fn CallStage(
         people,
         chat: RwSignal::new(Vec::new()),
         announcements: RwSignal::new(Vec::new()),
+        speaker: RwSignal::new(None),
+        local_level: RwSignal::new(0.0),
         words: use_words(),
     };
     #[cfg(feature = "hydrate")]
     let leave: Option<LeaveFn> = {
         let engine = super::engine::Engine::start(room.clone(), user.name.clone(), role, ice, ui);
+        engine.watch_meters();
         provide_context::<super::chat_panel::EngineContext>(send_wrapper::SendWrapper::new(
             engine.clone(),
         ));
@@ -73,6 +77,8 @@ fn view_stage(
         Role::Talk => "stage talk",
         Role::Watch => "stage watch",
     };
+    let muted = RwSignal::new(false);
+    let camera_off = RwSignal::new(false);
     let on_leave = move |_| {
         if let Some(f) = &leave {
             f()
@@ -98,17 +104,14 @@ fn view_stage(
             </Show>
             <div class="tiles">
                 {(role != Role::Watch).then(|| view! {
-                    <figure class="tile local">
-                        <video id="local-video" autoplay=true playsinline=true muted=true></video>
-                        <figcaption>{user.name.clone()} {w.you_suffix}</figcaption>
-                    </figure>
+                    <LocalTile name=user.name.clone() level=ui.local_level speaker=ui.speaker muted camera_off w/>
                 })}
                 <For each=move || ui.tiles.get() key=|t| t.id.clone() let:tile>
-                    <RemoteTile tile viewer=role == Role::Talk w/>
+                    <RemoteTile tile viewer=role == Role::Talk speaker=ui.speaker w/>
                 </For>
             </div>
             <div class="controls">
-                {(role != Role::Watch).then(|| view! { <MediaToggles w/> })}
+                {(role != Role::Watch).then(|| view! { <MediaToggles muted camera_off w/> })}
                 <button class="danger" on:click=on_leave disabled=move || matches!(status.get(), CallStatus::Left | CallStatus::Ended)>{leave_label}</button>
             </div>
             {(role == Role::Mesh).then(|| view! { <super::chat_panel::ChatPanel lines=ui.chat/> })}
@@ -116,43 +119,23 @@ fn view_stage(
     }
 }
 
-#[component]
-fn RemoteTile(
-    tile: Tile,
-    /// A watcher seen by the talker: no picture, just who and how connected.
-    viewer: bool,
-    w: &'static Words,
-) -> impl IntoView {
-    let state = tile.state.clone();
-    let label = tile.state.clone();
-    let video_ref = NodeRef::<leptos::html::Video>::new();
-    #[cfg(feature = "hydrate")]
-    {
-        let id = tile.id.clone();
-        Effect::new(move |_| {
-            if video_ref.get().is_some() {
-                super::peer::bind_video(&id);
-            }
-        });
-    }
-    view! {
-        <figure class="tile remote" class:viewer=viewer data-peer=tile.name.clone() data-peer-id=tile.id.clone() data-state=move || state.get()>
-            <video node_ref=video_ref id=format!("remote-{}", tile.id) autoplay=true playsinline=true></video>
-            <figcaption>
-                {tile.name.clone()}
-                <span class="conn">{move || (w.link_state)(&label.get())}</span>
-            </figcaption>
-        </figure>
-    }
-}
-
 /// Mute the microphone and turn the camera off and on, by button or with the `m` and `v` keys.
 /// The tracks stay in the calls (disabled tracks send silence and black), so nothing is
-/// renegotiated.
+/// renegotiated; the others are told, and show it on our tile.
 #[component]
-fn MediaToggles(w: &'static Words) -> impl IntoView {
-    let muted = RwSignal::new(false);
-    let camera_off = RwSignal::new(false);
+fn MediaToggles(
+    muted: RwSignal<bool>,
+    camera_off: RwSignal<bool>,
+    w: &'static Words,
+) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    if let Some(engine) = use_context::<super::chat_panel::EngineContext>() {
+        Effect::new(move |_| {
+            muted.track();
+            camera_off.track();
+            engine.media_changed();
+        });
+    }
     let flip = move |kind: &'static str, state: RwSignal<bool>| {
         let off = !state.get_untracked();
         state.set(off);

@@ -112,6 +112,20 @@ pub static JA: Words = Words {
         words.to_owned()
     },
 
+    quality_unknown: "測定中…",
+    quality_good: "良好",
+    quality_fair: "やや不安定",
+    quality_poor: "不安定",
+    quality_of: |grade| format!("接続品質: {grade}"),
+    round_trip: |ms| format!("往復 {ms} ms"),
+    packet_loss: |pct| format!("パケット損失 {pct:.1} %"),
+    bitrate: |kbps| format!("{kbps} kbps"),
+    resolution: |w, h| format!("解像度 {w}×{h}"),
+    received_bytes: |size| format!("受信 {size}"),
+    speaking: "発言中",
+    peer_muted: "マイクオフ",
+    peer_camera_off: "カメラオフ",
+
     camera_no_access:
         "このブラウザーではカメラを使えません（ページが https で開かれているか確認してください）。",
     camera_blocked:
@@ -153,6 +167,17 @@ pub static JA: Words = Words {
     refused_too_many: "同時に届くファイルが多すぎます",
     refused_cut_short: "ファイル全体が届く前に途切れました",
     refused_overrun: "予告より多くのデータが届きました",
+    refused_damaged: "送信された内容と一致しない（チェックサムが異なる）ため、破棄しました",
+    refused_malformed: "このページでは扱えない形式で送られてきました",
+    file_label: |name, size| format!("{name}（{size}）"),
+    file_progress: |done, total, pct| format!("{total} 中 {done}（{pct}%）"),
+    cancel_file: |name| format!("{name} をキャンセル"),
+    file_verified: "確認済み",
+    verified_hint: "SHA-256 チェックサムが送信元と一致しました。",
+    file_sent: "送信済み（相手の確認待ち）",
+    file_delivered: "相手に届き、確認されました",
+    file_cancelled: "キャンセルされました",
+    file_not_delivered: |name| format!("{name} は届きませんでした。"),
 
     log_in_title: "ログイン · Parley",
     sign_up_title: "新規登録 · Parley",

@@ -109,6 +109,27 @@ pub struct Words {
     /// An error frame from the server: its code and (English) message.
     pub server_error: fn(&str, &str) -> String,
 
+    // A tile's connection quality, its speaking indicator and what its peer switched off.
+    pub quality_unknown: &'static str,
+    pub quality_good: &'static str,
+    pub quality_fair: &'static str,
+    pub quality_poor: &'static str,
+    /// The quality badge's accessible name, from one of the four above.
+    pub quality_of: fn(&str) -> String,
+    /// Round-trip time in milliseconds.
+    pub round_trip: fn(u32) -> String,
+    /// Packets lost, in percent.
+    pub packet_loss: fn(f64) -> String,
+    /// Incoming bitrate in kilobits per second.
+    pub bitrate: fn(u32) -> String,
+    /// The incoming picture's width and height.
+    pub resolution: fn(u32, u32) -> String,
+    /// Bytes received since the call began, as `human_size` says them.
+    pub received_bytes: fn(&str) -> String,
+    pub speaking: &'static str,
+    pub peer_muted: &'static str,
+    pub peer_camera_off: &'static str,
+
     // The camera.
     pub camera_no_access: &'static str,
     pub camera_blocked: &'static str,
@@ -150,6 +171,21 @@ pub struct Words {
     pub refused_too_many: &'static str,
     pub refused_cut_short: &'static str,
     pub refused_overrun: &'static str,
+    pub refused_damaged: &'static str,
+    pub refused_malformed: &'static str,
+    /// A file's name and size.
+    pub file_label: fn(&str, &str) -> String,
+    /// How far a file is: bytes done, bytes in all, percent.
+    pub file_progress: fn(&str, &str, u8) -> String,
+    /// The accessible name of a file's Cancel button.
+    pub cancel_file: fn(&str) -> String,
+    pub file_verified: &'static str,
+    /// What "verified" means, on hover and for screen readers.
+    pub verified_hint: &'static str,
+    pub file_sent: &'static str,
+    pub file_delivered: &'static str,
+    pub file_cancelled: &'static str,
+    pub file_not_delivered: fn(&str) -> String,
 
     // Log-in and sign-up.
     pub log_in_title: &'static str,
