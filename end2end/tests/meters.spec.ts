@@ -6,7 +6,7 @@ test.afterEach(async ({ browser }) => {
 });
 
 /** Opens the room with sound (not `?lowres=1`, which asks for no microphone) and waits for
- *  the local camera. Chromium's fake microphone beeps. */
+ *  the local camera. The fake microphone speaks (end2end/voice.ts). */
 async function openRoomWithSound(page: Page, room: string): Promise<void> {
   await page.goto(`/r/${room}`);
   const local = page.locator('#local-video');
@@ -55,10 +55,10 @@ test('tiles show link quality, who is speaking, and what the other side switched
   await expect(bOnA).toHaveAttribute('data-camera-off', 'true');
   await expect(bOnA.locator('.cover')).toBeVisible();
 
-  // b's fake microphone beeps: a's page sees its level rise and makes b the active speaker
+  // b's fake microphone speaks: a's page sees its level rise and makes b the active speaker
   // (a itself is muted, so b is the only one to hear).
   const level = () => bOnA.locator('.meter').getAttribute('data-level').then(Number);
-  await expect.poll(level, { message: "b's audio level rises with the beep", intervals: [100], timeout: 20_000 }).toBeGreaterThan(0);
+  await expect.poll(level, { message: "b's audio level rises as b speaks", intervals: [100], timeout: 20_000 }).toBeGreaterThan(0);
   await expect
     .poll(() => bOnA.evaluate((el) => el.classList.contains('speaking')), { message: 'b becomes the active speaker', intervals: [100], timeout: 20_000 })
     .toBe(true);
