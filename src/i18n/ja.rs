@@ -1,6 +1,5 @@
 //! Japanese (日本語).
 use super::words::Words;
-use crate::signaling::protocol::code;
 
 pub static JA: Words = Words {
     name: "日本語",
@@ -96,21 +95,8 @@ pub static JA: Words = Words {
     left_call: |name| format!("{name}さんが通話から退出しました。"),
     peer_left: |name| format!("{name}さんが退出しました。"),
     check_network: "ネットワークを確認して、もう一度お試しください。",
-    server_closed: |reason, code| format!("サーバーが接続を閉じました: {reason}（{code}）。"),
-    server_error: |c, message| {
-        let words = match c {
-            code::ROOM_FULL if message.contains("another tab") => {
-                "この通話には別のタブか端末ですでに参加しています。"
-            }
-            code::ROOM_FULL if message.contains("on air") => "この配信にはすでに配信者がいます。",
-            code::ROOM_FULL => "参加できる人数の上限に達しています。",
-            code::PRIVATE_ROOM => "この通話に参加できるのは、通話中の2人だけです。",
-            code::RATE_LIMITED => "送信が多すぎます。少し待ってからお試しください。",
-            code::BAD_ROOM => "ルーム名が正しくありません。",
-            _ => return message.to_owned(),
-        };
-        words.to_owned()
-    },
+    server_closed: super::ja_server::server_closed,
+    server_error: super::ja_server::server_error,
 
     quality_unknown: "測定中…",
     quality_good: "良好",
