@@ -5,10 +5,11 @@ use crate::{accounts, call_by_name, rooms, signaling};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let ctx_state = state.clone();
     let router = Router::new()
         .route("/auth/signup", post(accounts::handlers::signup))
@@ -41,4 +42,14 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);
     crate::headers::layer(router)
+}
+
+/// The pages' routes, worked out once per process. Working them out runs the app while a
+/// process-wide flag in `leptos_server` holds back every resource that first loads meanwhile,
+/// for good: a page that another server in the same process (the tests and the cluster tests
+/// start many) rendered at that moment would never be sent. Once, before any server serves,
+/// no page can meet it.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
