@@ -54,7 +54,7 @@ test('a first call asks for devices first; Join with camera off joins with the c
     .toBeGreaterThan(0);
   await expect.poll(() => options(pa, 'camera').then((o) => o.length)).toBeGreaterThan(1);
   await expect.poll(() => options(pa, 'microphone').then((o) => o.length)).toBeGreaterThan(1);
-  await expect(pa.getByLabel('Camera', { exact: true })).toBeVisible();
+  await expect(pa.getByRole('combobox', { name: /^Camera/ })).toBeVisible();
   // Nobody in the room sees us before Join.
   const pb = await openPage(browser, 'other');
   const ben = await joinAsGuest(pb);

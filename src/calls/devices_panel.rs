@@ -113,7 +113,8 @@ mod live {
     ) -> Callback<(Kind, String)> {
         let engine = use_context::<EngineContext>();
         choice.set(browser::load());
-        speaker.set(browser::speaker_supported());
+        // After hydration: the server's page has no speaker list, so the first render must not.
+        Effect::new(move |_| speaker.set(browser::speaker_supported()));
         let w = ui.words;
         spawn_local(async move {
             devices.try_set(list(w).await);
