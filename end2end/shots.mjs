@@ -3,8 +3,13 @@
 import { chromium } from '@playwright/test';
 const [base, out, locale = 'en-US'] = process.argv.slice(2);
 const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', '--no-sandbox'];
+// Contexts as if the pre-join screen had been seen once, so calls start at once.
+const chosen = async (c) => {
+  await c.addInitScript(() => localStorage.getItem('parley.devices') ?? localStorage.setItem('parley.devices', '{}'));
+  return c;
+};
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-const ctx = (w = 1280, h = 800) => browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] });
+const ctx = (w = 1280, h = 800) => browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] }).then(chosen);
 const a = await (await ctx()).newPage();
 await a.goto(base + '/');
 await a.screenshot({ path: `${out}/home-anon.png` });
@@ -43,7 +48,7 @@ await browser.close();
 // Broadcast, online list and an incoming call.
 {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  const ctx = () => browser.newContext({ viewport: { width: 1280, height: 800 }, locale, permissions: ['camera', 'microphone'] });
+  const ctx = () => browser.newContext({ viewport: { width: 1280, height: 800 }, locale, permissions: ['camera', 'microphone'] }).then(chosen);
   const guest = async () => {
     const p = await (await ctx()).newPage();
     await p.goto(base + '/login');
@@ -78,7 +83,7 @@ await browser.close();
 {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
   const guest = async (w, h) => {
-    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] })).newPage();
+    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] }).then(chosen)).newPage();
     await p.goto(base + '/login');
     await p.click('form[action="/auth/guest"] button');
     return p;
@@ -111,5 +116,50 @@ await browser.close();
   await a.locator('figure.tile.remote .quality').focus();
   await a.screenshot({ path: `${out}/room-call-desktop.png`, fullPage: true });
   await b.screenshot({ path: `${out}/room-call-mobile.png`, fullPage: true });
+  await browser.close();
+}
+
+// Devices: the pre-join screen (a first call), the Devices panel, a pinned tile, and six
+// tiles (copies of the two real ones) on desktop and phone.
+{
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  const guest = async (w, h, first = false) => {
+    const c = await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] });
+    const p = await (first ? c : await chosen(c)).newPage();
+    await p.goto(base + '/login');
+    await p.click('form[action="/auth/guest"] button');
+    return p;
+  };
+  const a = await guest(1280, 800, true);
+  const b = await guest(390, 844, true);
+  await a.goto(base + '/r/devices');
+  await b.goto(base + '/r/devices');
+  for (const p of [a, b]) await p.locator('[data-testid=pick-camera] option').nth(1).waitFor({ state: 'attached', timeout: 30000 });
+  await a.waitForTimeout(1000); // let the preview paint (not a synchronisation)
+  await a.screenshot({ path: `${out}/prejoin-desktop.png` });
+  await b.screenshot({ path: `${out}/prejoin-mobile.png`, fullPage: true });
+  await a.locator('[data-testid=join]').click();
+  await b.locator('[data-testid=join]').click();
+  await a.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+  await b.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+  await a.locator('[data-testid=devices-toggle]').click();
+  await a.locator('[data-testid=pick-camera] option').nth(1).waitFor({ state: 'attached' });
+  await a.screenshot({ path: `${out}/devices-panel-desktop.png`, fullPage: true });
+  await b.locator('[data-testid=devices-toggle]').click();
+  await b.screenshot({ path: `${out}/devices-panel-mobile.png`, fullPage: true });
+  for (const p of [a, b]) await p.locator('figure.tile.remote [data-testid=pin]').click();
+  await a.waitForTimeout(500);
+  await a.screenshot({ path: `${out}/pinned-desktop.png`, fullPage: true });
+  await b.screenshot({ path: `${out}/pinned-mobile.png`, fullPage: true });
+  for (const p of [a, b]) {
+    await p.locator('figure.tile.remote [data-testid=pin]').click();
+    await p.evaluate(() => {
+      const tiles = document.querySelector('.tiles');
+      const remote = tiles.querySelector('figure.tile.remote');
+      for (let i = 0; i < 4; i++) tiles.appendChild(remote.cloneNode(true));
+    });
+  }
+  await a.screenshot({ path: `${out}/six-desktop.png`, fullPage: true });
+  await b.screenshot({ path: `${out}/six-mobile.png`, fullPage: true });
   await browser.close();
 }

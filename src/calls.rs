@@ -2,8 +2,12 @@
 //! that drives it with web-sys.
 pub mod backoff;
 pub mod chat_panel;
+pub mod devices;
+pub mod devices_panel;
 pub mod file_line;
 pub mod model;
+pub mod pin;
+pub mod prejoin;
 pub mod problems;
 pub mod quality;
 pub mod recovery;

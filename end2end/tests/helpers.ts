@@ -27,11 +27,31 @@ export function unique(prefix: string): string {
   return `${prefix}-${runId}-${seq}`;
 }
 
+/** The `localStorage` key of the remembered devices (src/calls/devices.rs). */
+export const DEVICES_KEY = 'parley.devices';
+
 /** A page in a fresh browser context (its own cookies, so its own user), made with `options`
  *  (e.g. a `locale`). Browser console errors and uncaught exceptions are echoed to the test
  *  output, labelled. */
-export async function openPage(browser: Browser, label: string, options: BrowserContextOptions = {}): Promise<Page> {
+export function openPage(browser: Browser, label: string, options: BrowserContextOptions = {}): Promise<Page> {
+  return labelledPage(browser, label, options, true);
+}
+
+/** `openPage` for a browser that has never chosen its devices: its first call shows the
+ *  pre-join screen. */
+export function openFirstTimePage(browser: Browser, label: string, options: BrowserContextOptions = {}): Promise<Page> {
+  return labelledPage(browser, label, options, false);
+}
+
+async function labelledPage(browser: Browser, label: string, options: BrowserContextOptions, chosen: boolean): Promise<Page> {
   const context = await browser.newContext(options);
+  if (chosen) {
+    // As if this browser had been through the pre-join screen once: calls start at once,
+    // with the default devices.
+    await context.addInitScript((key) => {
+      if (localStorage.getItem(key) === null) localStorage.setItem(key, '{}');
+    }, DEVICES_KEY);
+  }
   const page = await context.newPage();
   page.on('pageerror', (e) => {
     console.log(`[${label}] page error: ${e.message}`);

@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::MediaStream;
 
 mod chatting;
+mod devices;
 mod dispatch;
 mod ice_refresh;
 mod lifecycle;
@@ -95,16 +96,35 @@ impl Engine {
             left: false,
             my_id: None,
         })));
+        let w = engine.weak();
+        let watching = role == Role::Watch;
+        super::devices::browser::after_prejoin(watching, move || {
+            if let Some(e) = w.upgrade().map(Engine) {
+                e.begin(role, ui)
+            }
+        });
+        engine
+    }
+
+    /// Connects and starts the camera (at once, or when the pre-join screen says Join).
+    fn begin(&self, role: Role, ui: Ui) {
+        if self.0.borrow().left {
+            return;
+        }
+        let engine = self;
         engine.schedule_ice_refresh();
         engine.connect();
         if role == Role::Watch {
             engine.on_media(None);
-            return engine;
+            return;
         }
         let e = engine.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match media::camera(ui.words).await {
-                Ok(stream) => e.on_media(Some(stream)),
+                Ok(stream) => {
+                    super::devices::browser::started(&stream, ui);
+                    e.on_media(Some(stream))
+                }
                 Err(msg) if role == Role::Talk => {
                     e.shutdown();
                     ui.status.try_set(CallStatus::Failed);
@@ -116,7 +136,6 @@ impl Engine {
                 }
             }
         });
-        engine
     }
 
     fn weak(&self) -> Weak<RefCell<Inner>> {

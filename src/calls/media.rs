@@ -31,6 +31,7 @@ pub async fn camera(w: &'static Words) -> Result<MediaStream, String> {
         c.set_video(&v);
         c.set_audio(&true.into());
     }
+    super::devices::browser::prefer_chosen(&c);
     let promise = devices
         .get_user_media_with_constraints(&c)
         .map_err(|e| describe(e, w))?;

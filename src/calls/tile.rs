@@ -2,6 +2,7 @@
 //! microphone-off mark and a camera-off cover; remote ones also with the link's state in words
 //! and a connection-quality badge whose details show on hover or focus.
 use super::model::{Tile, LOCAL};
+use super::pin::TileActions;
 use super::quality::{details, Grade};
 use super::speaking::{bars, is_speaking, meter};
 use crate::i18n::Words;
@@ -24,6 +25,7 @@ pub fn LocalTile(
             data-muted=move || muted.get().to_string() data-camera-off=move || camera_off.get().to_string()>
             <video id="local-video" autoplay=true playsinline=true muted=true></video>
             <div class="cover" aria-hidden="true"><span class="avatar">{initial}</span></div>
+            <TileActions id=LOCAL.to_owned() name=format!("{name}{}", w.you_suffix) w/>
             <figcaption>
                 <Meter level=Signal::derive(move || level.get()) w/>
                 <span class="name">{name} {w.you_suffix}</span>
@@ -68,6 +70,7 @@ pub fn RemoteTile(
             data-muted=move || muted.get().to_string() data-camera-off=move || camera_off.get().to_string()>
             <video node_ref=video_ref id=format!("remote-{}", tile.id) autoplay=true playsinline=true></video>
             <div class="cover" aria-hidden="true"><span class="avatar">{initial(&tile.name)}</span></div>
+            <TileActions id=tile.id.clone() name=tile.name.clone() w/>
             <Show when=move || connected.get() == "connected">
                 <QualityBadge quality=quality.clone() w/>
             </Show>

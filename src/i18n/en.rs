@@ -192,4 +192,23 @@ pub static EN: Words = Words {
     too_many_guests: |wait| {
         format!("Too many guest sessions from your network; try again in {wait}, or log in.")
     },
+
+    devices: "Devices",
+    camera: "Camera",
+    microphone: "Microphone",
+    speaker: "Speaker",
+    default_device: "Default",
+    device_n: |kind, n| format!("{kind} {n}"),
+    camera_gone: "The camera you chose is not connected; using the default camera.",
+    microphone_gone: "The microphone you chose is not connected; using the default microphone.",
+    speaker_gone: "The speaker you chose is not connected; using the default speaker.",
+    device_failed: |why| format!("Could not switch the device: {why}"),
+    ready_to_join: "Ready to join?",
+    check_devices: "Check your camera and microphone before you join.",
+    join: "Join",
+    join_camera_off: "Join with camera off",
+    preview_unavailable: "No camera preview.",
+    pin_tile: |name| format!("Pin {name}"),
+    unpin_tile: |name| format!("Unpin {name}"),
+    full_screen_tile: |name| format!("Show {name} full screen"),
 };

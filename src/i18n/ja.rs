@@ -195,4 +195,23 @@ pub static JA: Words = Words {
              ログインしてください。"
         )
     },
+
+    devices: "デバイス",
+    camera: "カメラ",
+    microphone: "マイク",
+    speaker: "スピーカー",
+    default_device: "既定",
+    device_n: |kind, n| format!("{kind} {n}"),
+    camera_gone: "選んだカメラが接続されていません。既定のカメラを使います。",
+    microphone_gone: "選んだマイクが接続されていません。既定のマイクを使います。",
+    speaker_gone: "選んだスピーカーが接続されていません。既定のスピーカーを使います。",
+    device_failed: |why| format!("デバイスを切り替えられませんでした: {why}"),
+    ready_to_join: "参加の準備はできましたか?",
+    check_devices: "参加する前にカメラとマイクを確認してください。",
+    join: "参加する",
+    join_camera_off: "カメラをオフにして参加",
+    preview_unavailable: "カメラのプレビューがありません。",
+    pin_tile: |name| format!("{name}を固定"),
+    unpin_tile: |name| format!("{name}の固定を解除"),
+    full_screen_tile: |name| format!("{name}を全画面表示"),
 };

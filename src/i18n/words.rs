@@ -209,4 +209,27 @@ pub struct Words {
     /// Too many tries: how long to wait, from `wait`.
     pub too_many_attempts: fn(&str) -> String,
     pub too_many_guests: fn(&str) -> String,
+
+    // Devices (camera, microphone, speaker), before and during a call.
+    pub devices: &'static str,
+    pub camera: &'static str,
+    pub microphone: &'static str,
+    pub speaker: &'static str,
+    pub default_device: &'static str,
+    /// A device the browser gives no name: its kind's word and its place among its kind.
+    pub device_n: fn(&str, usize) -> String,
+    pub camera_gone: &'static str,
+    pub microphone_gone: &'static str,
+    pub speaker_gone: &'static str,
+    /// A device could not be opened: why.
+    pub device_failed: fn(&str) -> String,
+    pub ready_to_join: &'static str,
+    pub check_devices: &'static str,
+    pub join: &'static str,
+    pub join_camera_off: &'static str,
+    pub preview_unavailable: &'static str,
+    /// Pin and full screen on a tile, with the person's name.
+    pub pin_tile: fn(&str) -> String,
+    pub unpin_tile: fn(&str) -> String,
+    pub full_screen_tile: fn(&str) -> String,
 }
