@@ -9,6 +9,7 @@ pub mod quality;
 pub mod recovery;
 pub mod resume;
 pub mod roster;
+pub mod screen;
 pub mod shortcuts;
 pub mod speaking;
 pub mod stage;
@@ -18,6 +19,8 @@ pub mod transfer;
 #[cfg(feature = "hydrate")]
 mod chat;
 
+#[cfg(feature = "hydrate")]
+mod display;
 #[cfg(feature = "hydrate")]
 mod engine;
 #[cfg(feature = "hydrate")]
