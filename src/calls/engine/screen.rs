@@ -45,6 +45,11 @@ impl Engine {
             }
         });
         share.try_update(|s| *s = s.after(Step::Granted));
+        // An earlier refusal's words are out of date now.
+        let ui = self.ui();
+        if ui.detail.get_untracked() == ui.words.share_cancelled {
+            ui.detail.try_set(String::new());
+        }
         self.send_video(&track);
         self.tell_screen();
     }
