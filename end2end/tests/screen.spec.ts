@@ -18,10 +18,13 @@ const aspect = (video: Locator) =>
 
 async function expectShape(video: Locator, what: 'screen' | 'camera') {
   const [lo, hi] = what === 'screen' ? [1.7, 1.85] : [1.25, 1.4];
+  // The shape's name once it is in range, else the ratio (which the failure message shows).
   await expect
-    .poll(() => aspect(video), { message: `the picture is the ${what}'s shape`, timeout: 30_000 })
-    .toBeGreaterThan(lo);
-  expect(await aspect(video)).toBeLessThan(hi);
+    .poll(async () => {
+      const a = await aspect(video);
+      return a > lo && a < hi ? what : a;
+    }, { message: `the picture is the ${what}'s shape`, timeout: 30_000 })
+    .toBe(what);
 }
 
 /** `viewer` shows `name`'s tile large, marked as a screen, with the screen's picture. */
@@ -64,6 +67,7 @@ test('a shared screen replaces the camera for everyone, newcomers too, and stops
   await expect(banner(pa)).toContainText('You are sharing your screen');
   await expect(shareButton(pa)).toHaveText('Stop sharing');
   await expectPresenting(pb, amy);
+  await expect(pb.getByTestId('announcements')).toContainText(`${amy} is sharing their screen`);
   expect(await sentLabel(pa, benOnAmy)).toMatch(/^screen/);
   await expectVideoBytesGrow(pb, amyOnBen);
   // Amy's own page keeps the grid: her screen is not shown back to her large.
