@@ -163,3 +163,28 @@ await browser.close();
   await b.screenshot({ path: `${out}/six-mobile.png`, fullPage: true });
   await browser.close();
 }
+
+// Screen sharing: the sharer's banner, and the presenting layout on a desktop and a phone.
+{
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  const guest = async (w, h) => {
+    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] })).newPage();
+    await p.goto(base + '/login');
+    await p.click('form[action="/auth/guest"] button');
+    await p.locator('[data-testid=me]').waitFor();
+    return p;
+  };
+  const pages = [await guest(1280, 800), await guest(1280, 800), await guest(390, 844)];
+  for (const p of pages) await p.goto(base + '/r/present?lowres=1');
+  for (const p of pages) await p.locator('figure.tile.remote[data-state=connected]').nth(1).waitFor({ timeout: 30000 });
+  const [a, b, c] = pages;
+  await a.click('[data-testid=share-screen]');
+  await b.locator('figure.tile.remote[data-screen=true]').waitFor({ timeout: 30000 });
+  await c.locator('figure.tile.remote[data-screen=true]').waitFor({ timeout: 30000 });
+  await b.waitForTimeout(1500); // let the screen's frames paint for the picture (not a synchronisation)
+  await a.evaluate(() => window.scrollTo(0, 0));
+  await a.screenshot({ path: `${out}/sharing-desktop.png` });
+  await b.screenshot({ path: `${out}/presenting-desktop.png` });
+  await c.screenshot({ path: `${out}/presenting-mobile.png`, fullPage: true });
+  await browser.close();
+}

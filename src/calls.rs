@@ -13,6 +13,7 @@ pub mod quality;
 pub mod recovery;
 pub mod resume;
 pub mod roster;
+pub mod screen;
 pub mod shortcuts;
 pub mod speaking;
 pub mod stage;
@@ -22,6 +23,8 @@ pub mod transfer;
 #[cfg(feature = "hydrate")]
 mod chat;
 
+#[cfg(feature = "hydrate")]
+mod display;
 #[cfg(feature = "hydrate")]
 mod engine;
 #[cfg(feature = "hydrate")]

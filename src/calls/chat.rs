@@ -1,5 +1,5 @@
 //! One peer's chat data channel: JSON text frames for messages, file headers and what the two
-//! sides say about files and their microphone and camera; binary frames for file chunks
+//! sides say about files, their microphone and camera and a shared screen; binary frames for file chunks
 //! (`transfer/wire.rs` has every message, `files.rs` the files).
 use super::files::{self, Files, Outgoing};
 use super::model::{clip_message, Transfer};
@@ -26,6 +26,8 @@ pub enum Received {
         audio: bool,
         video: bool,
     },
+    /// The peer is sharing its screen in place of its camera (`true`), or stopped.
+    Screen(bool),
 }
 
 /// Where received things go, with the sender's display name.
@@ -53,6 +55,7 @@ impl Channel {
             if let Some(text) = data.as_string() {
                 let report = match wire::read(&text) {
                     Text::Media { audio, video } => Some(Received::Media { audio, video }),
+                    Text::Screen(on) => Some(Received::Screen(on)),
                     _ if !chat => None,
                     Text::Message(text) => Some(Received::Message(clip_message(&text))),
                     other => match f.borrow_mut().on_text(other) {
@@ -99,6 +102,11 @@ impl Channel {
         say_media(&self.dc);
     }
 
+    /// Tells the peer whether we share our screen.
+    pub fn send_screen(&self) {
+        say_screen(&self.dc);
+    }
+
     /// Starts sending `bytes` as `out`'s file to this peer.
     pub fn send_file(&self, out: &Rc<Outgoing>, bytes: js_sys::Uint8Array) {
         let (id, leg) = self.files.borrow_mut().register(out);
@@ -123,5 +131,12 @@ fn say_media(dc: &RtcDataChannel) {
     if dc.ready_state() == web_sys::RtcDataChannelState::Open {
         let (audio, video) = super::media::local_on();
         let _ = dc.send_with_str(&wire::media(audio, video));
+        say_screen(dc);
+    }
+}
+
+fn say_screen(dc: &RtcDataChannel) {
+    if dc.ready_state() == web_sys::RtcDataChannelState::Open {
+        let _ = dc.send_with_str(&wire::screen(super::display::sharing()));
     }
 }

@@ -29,6 +29,7 @@ mod meters;
 mod negotiation;
 mod reconnecting;
 mod recovering;
+mod screen;
 mod sharing;
 
 #[derive(Clone)]

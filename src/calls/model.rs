@@ -77,6 +77,8 @@ pub struct Tile {
     /// The peer's microphone and camera are off, as the peer says (not guessed).
     pub muted: ArcRwSignal<bool>,
     pub camera_off: ArcRwSignal<bool>,
+    /// The peer sends its screen in place of its camera, as the peer says.
+    pub screen: ArcRwSignal<bool>,
 }
 
 impl Tile {
@@ -89,6 +91,7 @@ impl Tile {
             level: ArcRwSignal::new(0.0),
             muted: ArcRwSignal::new(false),
             camera_off: ArcRwSignal::new(false),
+            screen: ArcRwSignal::new(false),
         }
     }
 }

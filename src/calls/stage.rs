@@ -80,6 +80,8 @@ fn view_stage(
     let muted = RwSignal::new(false);
     let camera_off = RwSignal::new(false);
     provide_context(super::pin::Pinned(RwSignal::new(None)));
+    let share = RwSignal::new(super::screen::Share::Off);
+    let presenting = move || ui.tiles.with(|t| t.iter().any(|t| t.screen.get()));
     let on_leave = move |_| {
         if let Some(f) = &leave {
             f()
@@ -104,7 +106,8 @@ fn view_stage(
                 <p class="alert call-problem" role="alert" data-testid="call-problem">{move || ui.problem.get()}</p>
             </Show>
             {(role != Role::Watch).then(|| view! { <super::prejoin::PreJoin camera_off w/> })}
-            <div class="tiles">
+            {(role != Role::Watch).then(|| view! { <super::screen::SharingBanner share w/> })}
+            <div class="tiles" class:presenting=presenting>
                 {(role != Role::Watch).then(|| view! {
                     <LocalTile name=user.name.clone() level=ui.local_level speaker=ui.speaker muted camera_off w/>
                 })}
@@ -115,6 +118,7 @@ fn view_stage(
             <div class="controls">
                 {(role != Role::Watch).then(|| view! { <MediaToggles muted camera_off w/> })}
                 <super::devices_panel::DevicesPanel role ui/>
+                {(role != Role::Watch).then(|| view! { <super::screen::ShareButton share w/> })}
                 <button class="danger" on:click=on_leave disabled=move || matches!(status.get(), CallStatus::Left | CallStatus::Ended)>{leave_label}</button>
             </div>
             {(role == Role::Mesh).then(|| view! { <super::chat_panel::ChatPanel lines=ui.chat/> })}

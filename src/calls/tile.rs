@@ -64,10 +64,12 @@ pub fn RemoteTile(
     let muted_mark = tile.muted.clone();
     let connected = tile.state.clone();
     let quality = tile.quality.clone();
+    let (screen, screen_label) = (tile.screen.clone(), tile.screen.clone());
     view! {
         <figure class="tile remote" class:viewer=viewer class:speaking=move || speaker.get() == Some(id.clone())
             data-peer=tile.name.clone() data-peer-id=tile.id.clone() data-state=move || state.get()
-            data-muted=move || muted.get().to_string() data-camera-off=move || camera_off.get().to_string()>
+            data-muted=move || muted.get().to_string() data-camera-off=move || camera_off.get().to_string()
+            data-screen=move || screen.get().to_string()>
             <video node_ref=video_ref id=format!("remote-{}", tile.id) autoplay=true playsinline=true></video>
             <div class="cover" aria-hidden="true"><span class="avatar">{initial(&tile.name)}</span></div>
             <TileActions id=tile.id.clone() name=tile.name.clone() w/>
@@ -77,6 +79,9 @@ pub fn RemoteTile(
             <figcaption>
                 <Meter level=Signal::derive(move || level.get()) w/>
                 <span class="name">{tile.name.clone()}</span>
+                <Show when=move || screen_label.get()>
+                    <span class="screen-label" data-testid="screen-label">{w.screen_label}</span>
+                </Show>
                 <MutedMark muted=Signal::derive(move || muted_mark.get()) w/>
                 <span class="conn">{move || (w.link_state)(&label.get())}</span>
             </figcaption>

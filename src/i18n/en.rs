@@ -164,6 +164,17 @@ pub static EN: Words = Words {
     file_cancelled: "cancelled",
     file_not_delivered: |name| format!("{name} did not arrive."),
 
+    share_screen: "Share screen",
+    stop_sharing: "Stop sharing",
+    you_are_sharing: "You are sharing your screen",
+    screen_label: "screen",
+    peer_sharing: |name| format!("{name} is sharing their screen"),
+    share_cancelled: "Screen sharing did not start: no screen was chosen, or the browser \
+        was not allowed to share it.",
+    share_unsupported: "This browser cannot share its screen.",
+    share_failed: |name| format!("Screen sharing could not start ({name})."),
+    share_needs_camera: "Screen sharing takes the place of your camera in the call, and your \
+        camera is not connected. Allow the camera and reload to share your screen.",
     log_in_title: "Log in · Parley",
     sign_up_title: "Sign up · Parley",
     create_account: "Create an account",

@@ -165,6 +165,17 @@ pub static JA: Words = Words {
     file_cancelled: "キャンセルされました",
     file_not_delivered: |name| format!("{name} は届きませんでした。"),
 
+    share_screen: "画面を共有",
+    stop_sharing: "共有を停止",
+    you_are_sharing: "画面を共有しています",
+    screen_label: "画面",
+    peer_sharing: |name| format!("{name}さんが画面を共有しています"),
+    share_cancelled: "画面共有は開始されませんでした。画面が選ばれなかったか、\
+        ブラウザーに共有が許可されていません。",
+    share_unsupported: "このブラウザーは画面を共有できません。",
+    share_failed: |name| format!("画面共有を開始できませんでした（{name}）。"),
+    share_needs_camera: "画面共有は通話中のカメラの映像と入れ替えて送ります。カメラが\
+        つながっていないため共有できません。カメラを許可して再読み込みしてください。",
     log_in_title: "ログイン · Parley",
     sign_up_title: "新規登録 · Parley",
     create_account: "アカウントを作成",

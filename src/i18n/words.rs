@@ -187,6 +187,22 @@ pub struct Words {
     pub file_cancelled: &'static str,
     pub file_not_delivered: fn(&str) -> String,
 
+    // Sharing our screen in a call, and seeing someone else's.
+    pub share_screen: &'static str,
+    pub stop_sharing: &'static str,
+    pub you_are_sharing: &'static str,
+    /// On a tile that shows its peer's screen instead of their camera.
+    pub screen_label: &'static str,
+    /// For screen readers, when a peer starts sharing.
+    pub peer_sharing: fn(&str) -> String,
+    /// The picker was cancelled, or the browser was not allowed to share.
+    pub share_cancelled: &'static str,
+    pub share_unsupported: &'static str,
+    /// Sharing failed for another reason: the browser's error name.
+    pub share_failed: fn(&str) -> String,
+    /// We have no camera in the call, so there is no picture to swap for the screen.
+    pub share_needs_camera: &'static str,
+
     // Log-in and sign-up.
     pub log_in_title: &'static str,
     pub sign_up_title: &'static str,

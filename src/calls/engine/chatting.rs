@@ -68,6 +68,7 @@ impl Engine {
                     t.camera_off.set(!video);
                 }
             }),
+            Received::Screen(on) => self.on_peer_screen(peer, on),
         }
     }
 

@@ -17,6 +17,7 @@ impl Engine {
     }
 
     pub(super) fn stop_media(&self) {
+        crate::calls::display::stop();
         if let Some(s) = self.0.borrow_mut().local.take() {
             media::stop(&s);
         }

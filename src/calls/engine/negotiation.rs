@@ -42,6 +42,7 @@ impl Engine {
             Ok(l) => {
                 let pc = l.pc.clone();
                 self.0.borrow_mut().links.insert(peer.to_owned(), l);
+                self.share_on(&pc);
                 Some(pc)
             }
             Err(e) => {

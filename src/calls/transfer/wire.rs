@@ -35,6 +35,8 @@ pub enum Text {
         audio: bool,
         video: bool,
     },
+    /// The sender is sharing its screen (`true`) in place of its camera, or not.
+    Screen(bool),
     Unknown,
 }
 
@@ -61,6 +63,7 @@ pub fn read(text: &str) -> Text {
             audio: v["audio"].as_bool().unwrap_or(true),
             video: v["video"].as_bool().unwrap_or(true),
         },
+        (Some("screen"), _) => Text::Screen(v["on"].as_bool().unwrap_or(false)),
         _ => Text::Unknown,
     }
 }
@@ -97,6 +100,10 @@ pub fn ok(id: u32) -> String {
 
 pub fn media(audio: bool, video: bool) -> String {
     json!({"t": "media", "audio": audio, "video": video}).to_string()
+}
+
+pub fn screen(on: bool) -> String {
+    json!({"t": "screen", "on": on}).to_string()
 }
 
 /// What goes in front of each chunk of file `id`.
@@ -181,6 +188,14 @@ mod tests {
                 video: true
             }
         );
+    }
+
+    #[test]
+    fn the_screen_state_reads_back_and_defaults_to_off() {
+        assert_eq!(read(&screen(true)), Text::Screen(true));
+        assert_eq!(read(&screen(false)), Text::Screen(false));
+        assert_eq!(read(r#"{"t":"screen"}"#), Text::Screen(false));
+        assert_eq!(read(r#"{"t":"screen","on":"yes"}"#), Text::Screen(false));
     }
 
     #[test]
