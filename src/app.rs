@@ -3,6 +3,7 @@ use crate::accounts::pages::{LoginPage, SignupPage};
 use crate::accounts::signed_in::Session;
 use crate::rooms::pages::{HomePage, RoomPage, TalkPage, WatchPage};
 use crate::ui::initial;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -80,7 +81,7 @@ pub fn Header() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match session.0.await {
-                        Ok(Some(user)) => view! {
+                        Ok(Some(user)) => Either::Left(view! {
                             <div class="who">
                                 <span class="avatar" aria-hidden="true">{initial(&user.name)}</span>
                                 <span class="me" data-testid="me">{user.name.clone()}</span>
@@ -89,13 +90,13 @@ pub fn Header() -> impl IntoView {
                                     <button class="ghost" type="submit">"Log out"</button>
                                 </form>
                             </div>
-                        }.into_any(),
-                        _ => view! {
+                        }),
+                        _ => Either::Right(view! {
                             <nav class="who">
                                 <a href="/login" rel="external">"Log in"</a>
                                 <a class="button" href="/signup" rel="external">"Sign up"</a>
                             </nav>
-                        }.into_any(),
+                        }),
                     }
                 })}
             </Suspense>

@@ -1,5 +1,6 @@
 //! Text chat and file sharing beside a call, over WebRTC data channels (no server involved).
 use super::model::ChatLine;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// The page's call engine, given by the call stage as context: the buttons send through it.
@@ -59,10 +60,10 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
                         <b>{line.from.clone()}</b>
                         " "
                         {match line.file.clone() {
-                            Some((url, name)) => view! {
+                            Some((url, name)) => Either::Left(view! {
                                 <a href=url download=name.clone() data-file=name>{line.text.clone()}</a>
-                            }.into_any(),
-                            None => view! { <span class="text">{line.text.clone()}</span> }.into_any(),
+                            }),
+                            None => Either::Right(view! { <span class="text">{line.text.clone()}</span> }),
                         }}
                     </li>
                 </For>

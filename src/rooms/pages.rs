@@ -7,6 +7,7 @@ use crate::accounts::CurrentUser;
 use crate::calls::stage::CallStage;
 use crate::signaling::protocol::{Role, RoomSummary};
 use crate::ui::Alert;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -113,14 +114,14 @@ fn RoomScreen(role: Role) -> impl IntoView {
                 let user = session.0.await.ok().flatten();
                 let ice = ice.await.unwrap_or_else(|_| "[]".to_owned());
                 match people.await {
-                    Ok(summary) => view! { <RoomView summary user role ice/> }.into_any(),
-                    Err(_) => view! {
+                    Ok(summary) => Either::Left(view! { <RoomView summary user role ice/> }),
+                    Err(_) => Either::Right(view! {
                         <section class="card narrow">
                             <h1>"No such room"</h1>
                             <Alert message="Room names are 1–48 letters, digits, - or _."/>
                             <a href="/" rel="external">"Back to the rooms"</a>
                         </section>
-                    }.into_any(),
+                    }),
                 }
             })}
         </Suspense>
@@ -151,8 +152,8 @@ fn RoomView(
                     {(!kind.is_empty()).then(|| view! { <span class="badge kind">{kind}</span> })}
                 </h1>
                 {match user {
-                    Some(user) => view! { <CallStage room=room.clone() user people role ice=ice.clone()/> }.into_any(),
-                    None => view! { <JoinPrompt next=here/> }.into_any(),
+                    Some(user) => Either::Left(view! { <CallStage room=room.clone() user people role ice=ice.clone()/> }),
+                    None => Either::Right(view! { <JoinPrompt next=here/> }),
                 }}
             </section>
             <PresenceList people me/>
