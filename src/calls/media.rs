@@ -3,9 +3,21 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
-/// Asks for camera and microphone. With test hooks on, `?lowres=1` in the page URL asks for a
-/// small, silent, 10 fps picture (for tests with many pages on few cores).
-pub async fn camera() -> Result<MediaStream, String> {
+/// Asks for camera and microphone at once (the future only waits for the answer). With test
+/// hooks on, `?lowres=1` in the page URL asks for a small, silent, 10 fps picture (for tests
+/// with many pages on few cores).
+pub fn camera() -> impl std::future::Future<Output = Result<MediaStream, String>> {
+    let asked = ask_camera();
+    async move {
+        let stream = JsFuture::from(asked?).await.map_err(describe)?;
+        stream
+            .dyn_into::<MediaStream>()
+            .map_err(|_| "camera gave no stream".to_owned())
+    }
+}
+
+/// Calls `getUserMedia`; its promise.
+fn ask_camera() -> Result<js_sys::Promise, String> {
     let window = web_sys::window().ok_or("no window")?;
     let lowres = crate::test_hooks::enabled()
         && window
@@ -29,13 +41,9 @@ pub async fn camera() -> Result<MediaStream, String> {
         c.set_video(&v);
         c.set_audio(&true.into());
     }
-    let promise = devices
+    devices
         .get_user_media_with_constraints(&c)
-        .map_err(describe)?;
-    let stream = JsFuture::from(promise).await.map_err(describe)?;
-    stream
-        .dyn_into::<MediaStream>()
-        .map_err(|_| "camera gave no stream".to_owned())
+        .map_err(describe)
 }
 
 pub fn stop(stream: &MediaStream) {
