@@ -102,7 +102,13 @@ echo "bench.sh: peerjs-server $version (pid $peer_pid), bare relay (pid $bare_pi
 taskset -c "$gen_core" "$target_dir/release/loadgen" \
   --target "peerjs-server $version=ws://127.0.0.1:$peer_port,$peer_pid" \
   --target "bare relay=ws://127.0.0.1:$bare_port,$bare_pid" \
-  --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@"
+  --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@" || {
+  for log in "$work"/*.log; do
+    echo "--- last lines of $log" >&2
+    tail -n 5 "$log" >&2
+  done
+  exit 1
+}
 [[ $scaling == 1 ]] || exit 0
 
 # Scaling: the same Parley build on one core, then on two; the other servers are idle by now.

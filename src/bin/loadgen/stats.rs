@@ -38,6 +38,13 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The soft limit of open files of process `pid` (`Max open files` in `/proc/<pid>/limits`).
+pub fn open_files_limit(pid: u32) -> Option<u64> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
 /// Waits until `pid`'s RSS has not changed for a second (at most 10 s), and returns it: what a
 /// server keeps once it has cleaned up after closed sockets.
 pub async fn settled_rss_kib(pid: u32) -> Option<u64> {

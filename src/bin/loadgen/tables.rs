@@ -52,17 +52,34 @@ pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
         return;
     }
     println!("\nIdle sockets (RSS of the server process):\n");
-    println!("| server | sockets | RSS before | RSS with them open | per socket | RSS after they closed |");
-    println!("|---|---|---|---|---|---|");
+    println!("| server | sockets | RSS before | RSS with them open | per socket | RSS after they closed | open files limit |");
+    println!("|---|---|---|---|---|---|---|");
     for (t, i) in args.targets.iter().zip(idle) {
+        let sockets = if i.sockets < i.asked {
+            format!(
+                "{} of {}",
+                thousands(i.sockets as f64),
+                thousands(i.asked as f64)
+            )
+        } else {
+            thousands(i.sockets as f64)
+        };
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {sockets} | {} | {} | {} | {} | {} |",
             t.name,
-            thousands(i.sockets as f64),
             mb(i.before),
             mb(i.open),
             kb(i.per_socket()),
             mb(i.closed),
+            i.fd_limit.map_or("?".into(), |l| thousands(l as f64)),
         );
+    }
+    for (t, i) in args.targets.iter().zip(idle) {
+        if let Some(why) = &i.stopped {
+            println!(
+                "\n{}: opening stopped at {} sockets: {why}",
+                t.name, i.sockets
+            );
+        }
     }
 }
