@@ -8,6 +8,10 @@
 //!
 //! `--hubs 2` splits the pairs over two independent hubs (one mutex each): the rate the same
 //! work reaches when nothing is shared, which tells how much the hub's lock costs.
+//!
+//! On a machine busy with other work the second worker may find no free core, so each run
+//! also reports the CPU time it used: relays per CPU-second compare the two runs whatever
+//! else is running (a lower figure with two workers is the cost of sharing the hub).
 use parley::signaling::hub::{Hub, HubLimits, Inbox, Outbound, PeerId};
 use parley::signaling::protocol::Role;
 use parley::signaling::ws::handle;
@@ -51,7 +55,26 @@ fn main() {
     let one = run(1, &o);
     println!("1 worker:  {}", one.line());
     let two = run(2, &o);
-    println!("2 workers: {}  ({:.2}x)", two.line(), two.rate / one.rate);
+    println!("2 workers: {}", two.line());
+    println!(
+        "2 workers against 1: {:.2}x the relays per second, {:.2}x the relays per CPU-second",
+        two.rate / one.rate,
+        two.per_cpu() / one.per_cpu()
+    );
+}
+
+/// CPU time this process has used (user and system, all threads), in seconds.
+fn cpu_seconds() -> f64 {
+    // Fields 14 and 15 of /proc/self/stat, in clock ticks (100 per second on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: Vec<f64> = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
 }
 
 /// What one run measured.
@@ -62,13 +85,23 @@ struct Run {
     held: f64,
     /// Mean time one lock was held, in nanoseconds.
     mean_hold_ns: f64,
+    /// CPU time used per second of the run: how many cores it kept busy.
+    cores: f64,
 }
 
 impl Run {
+    /// Relays per CPU-second: what the work costs whatever else the machine is running.
+    fn per_cpu(&self) -> f64 {
+        self.rate / self.cores.max(1e-9)
+    }
+
     fn line(&self) -> String {
         format!(
-            "{:>10.0} relays/s, a hub lock held {:>4.1}% of the time, {:.0} ns per hold",
+            "{:>9.0} relays/s on {:.2} cores ({:>9.0} per CPU-second); \
+             a hub lock held {:>4.1}% of the time, {:.0} ns per hold",
             self.rate,
+            self.cores,
+            self.per_cpu(),
             self.held * 100.0,
             self.mean_hold_ns
         )
@@ -127,9 +160,10 @@ fn run(workers: usize, o: &Opts) -> Run {
                 .fold((0.0, 0), |(s, n), h| (s + h.sum_seconds, n + h.count))
         };
         tokio::time::sleep(Duration::from_secs_f64(o.warmup)).await;
-        let (start, from, held_from) = (Instant::now(), total(), holds());
+        let (start, from, held_from, cpu_from) = (Instant::now(), total(), holds(), cpu_seconds());
         tokio::time::sleep(Duration::from_secs_f64(o.secs)).await;
         let (secs, got, held_to) = (start.elapsed().as_secs_f64(), total() - from, holds());
+        let cpu = cpu_seconds() - cpu_from;
         stop.store(true, Ordering::Relaxed);
         let dropped: u64 = hubs
             .iter()
@@ -144,6 +178,7 @@ fn run(workers: usize, o: &Opts) -> Run {
             rate: got as f64 / secs,
             held: held / secs,
             mean_hold_ns: held * 1e9 / locks.max(1) as f64,
+            cores: cpu / secs,
         }
     })
 }
