@@ -2,10 +2,11 @@
 //! talker reaches its watchers and watchers their talker, and nobody else reaches anybody.
 //! Without these rules a watcher could offer to a mesh peer, whose browser answers with camera
 //! and microphone.
-use super::queue::Refused;
+use super::queue::{Outbox, Refused};
 use super::{Hub, RelayError, Role};
 use axum::extract::ws::Utf8Bytes;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// Whether a peer in role `a` may send to one in role `b` (the rule is symmetric).
 pub fn roles_may_talk(a: Role, b: Role) -> bool {
@@ -20,6 +21,11 @@ impl Hub {
     /// role), or to every counterpart in the room when `to` is `None`. `only_from` refuses the
     /// message unless the sender has that role. Returns how many received it; `Congested` when
     /// any receiver's queue was full (it misses this message, the others got it).
+    ///
+    /// Who receives is decided under the lock; the frames are queued after it is released, so
+    /// a receiver that leaves in between may still get this one frame (as if it had been sent
+    /// a moment earlier). Frames from one sender keep their order: its socket task relays one
+    /// frame at a time.
     pub fn relay(
         &self,
         from: &str,
@@ -27,49 +33,29 @@ impl Hub {
         frame: Utf8Bytes,
         only_from: Option<Role>,
     ) -> Result<usize, RelayError> {
-        let st = self.state.lock();
-        let (room, role) = st
-            .peers
-            .get(from)
-            .and_then(|p| Some((p.room.clone()?, p.role)))
-            .ok_or(RelayError::NotInRoom)?;
-        if only_from.is_some_and(|r| r != role) {
-            self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
-            return Err(RelayError::NotYourRole);
-        }
-        let result = match to {
-            Some(to) => {
-                let target = st
-                    .peers
-                    .get(to)
-                    .filter(|p| p.room.as_ref() == Some(&room) && to != from)
-                    .ok_or(RelayError::UnknownPeer)?;
-                if !roles_may_talk(role, target.role) {
-                    Err(RelayError::RolesDontMatch)
-                } else {
-                    match target.tx.try_send(frame) {
-                        Ok(()) => Ok(1),
-                        Err(Refused::Full) => Err(RelayError::Congested),
-                        // Its task is ending; the room hears it left in a moment.
-                        Err(Refused::Closed) => Err(RelayError::UnknownPeer),
-                    }
-                }
+        let receivers = self.receivers(from, to, only_from).inspect_err(|e| {
+            // Refused by the role rules: counted as dropped (a sender outside any room, or
+            // naming nobody in it, is not).
+            if matches!(e, RelayError::NotYourRole | RelayError::RolesDontMatch) {
+                self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
             }
+        })?;
+        let result = match receivers {
+            Receivers::One(target) => match target.try_send(frame) {
+                Ok(()) => Ok(1),
+                Err(Refused::Full) => Err(RelayError::Congested),
+                // Its task is ending; the room hears it left in a moment.
+                Err(Refused::Closed) => Err(RelayError::UnknownPeer),
+            },
             // Room-wide relays are dropped for a full receiver like targeted ones: a member
             // sending many of them must not get slow receivers evicted.
-            None => {
+            Receivers::Room(members) => {
                 let (mut n, mut full) = (0, 0);
-                if let Some(r) = st.rooms.get(&room) {
-                    for m in r.members.iter().filter(|m| &***m != from) {
-                        let Some(p) = st.peers.get(m).filter(|p| roles_may_talk(role, p.role))
-                        else {
-                            continue;
-                        };
-                        match p.tx.try_send(frame.clone()) {
-                            Ok(()) => n += 1,
-                            Err(Refused::Full) => full += 1,
-                            Err(Refused::Closed) => {}
-                        }
+                for m in members {
+                    match m.try_send(frame.clone()) {
+                        Ok(()) => n += 1,
+                        Err(Refused::Full) => full += 1,
+                        Err(Refused::Closed) => {}
                     }
                 }
                 self.metrics.relayed.fetch_add(n, Ordering::Relaxed);
@@ -86,6 +72,52 @@ impl Hub {
         };
         result
     }
+
+    /// The queues a relay from `from` goes to, under the lock: the rules of [`Hub::relay`].
+    fn receivers(
+        &self,
+        from: &str,
+        to: Option<&str>,
+        only_from: Option<Role>,
+    ) -> Result<Receivers, RelayError> {
+        let st = self.state.lock();
+        let (room, role) = st
+            .peers
+            .get(from)
+            .and_then(|p| Some((p.room.clone()?, p.role)))
+            .ok_or(RelayError::NotInRoom)?;
+        if only_from.is_some_and(|r| r != role) {
+            return Err(RelayError::NotYourRole);
+        }
+        match to {
+            Some(to) => {
+                let target = st
+                    .peers
+                    .get(to)
+                    .filter(|p| p.room.as_ref() == Some(&room) && to != from)
+                    .ok_or(RelayError::UnknownPeer)?;
+                if !roles_may_talk(role, target.role) {
+                    return Err(RelayError::RolesDontMatch);
+                }
+                Ok(Receivers::One(target.tx.clone()))
+            }
+            None => Ok(Receivers::Room(
+                st.rooms
+                    .get(&room)
+                    .into_iter()
+                    .flat_map(|r| r.members.iter().filter(|m| &***m != from))
+                    .filter_map(|m| st.peers.get(m).filter(|p| roles_may_talk(role, p.role)))
+                    .map(|p| p.tx.clone())
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// Where a relay goes.
+enum Receivers {
+    One(Arc<Outbox>),
+    Room(Vec<Arc<Outbox>>),
 }
 
 #[cfg(test)]
