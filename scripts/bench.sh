@@ -112,8 +112,8 @@ taskset -c "$gen_core" "$target_dir/release/loadgen" \
 [[ $scaling == 1 ]] || exit 0
 
 # Scaling: the same Parley build on one core, then on two; the other servers are idle by now.
-# msgs/s of the parley row of a run's table.
-rate() { awk -F'|' '$2 ~ /parley/ { gsub(/ /, "", $4); print $4 }'; }
+# msgs/s, server CPU and msgs per server CPU-second of the parley row of a run's table.
+rate() { awk -F'|' '$2 ~ /parley/ { gsub(/ /, "", $4); gsub(/ /, "", $10); gsub(/^ +| +$/, "", $9); print $4 "|" $9 "|" $10 }'; }
 kill "$peer_pid" "$bare_pid" "$parley_pid" 2>/dev/null || true
 echo "bench.sh: scaling, parley on core 0, generator on core $gen_core" >&2
 start_parley one-core 0
@@ -126,11 +126,15 @@ two=$("$target_dir/release/loadgen" \
   --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@" --windows 16 --idle 0 | rate)
 echo
 echo "Scaling (window 16): Parley on one core against two. With $cores cores the generator"
-echo "shares the two cores with Parley in the second run."
+echo "shares the two cores with Parley in the second run; messages per server CPU-second"
+echo "compare what each message costs the server in both."
 echo
-echo "| parley on | generator on | msgs/s |"
-echo "|---|---|---|"
-echo "| core 0 | core $gen_core | $one |"
-echo "| cores 0,1 | unpinned | $two |"
+echo "| parley on | generator on | msgs/s | server CPU | msgs per server CPU-second |"
+echo "|---|---|---|---|---|"
+echo "| core 0 | core $gen_core | ${one//|/ | } |"
+echo "| cores 0,1 | unpinned | ${two//|/ | } |"
 echo
-awk -v a="${one//,/}" -v b="${two//,/}" 'BEGIN { printf "Two cores: %.2f× one core'"'"'s msgs/s.\n", b / a }'
+awk -v a="${one//,/}" -v b="${two//,/}" 'BEGIN {
+  split(a, x, "|"); split(b, y, "|")
+  printf "Two cores: %.2f× one core'"'"'s msgs/s, %.2f× its msgs per server CPU-second.\n", y[1] / x[1], y[3] / x[3]
+}'

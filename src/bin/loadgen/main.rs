@@ -180,12 +180,21 @@ async fn run_relay(
         )));
         tasks.push(tokio::spawn(client::bounce(b, pair[0].clone(), 0, span)));
     }
+    // The server's CPU time over the measured span.
+    let pid = t.pid;
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(span.from.into()).await;
+        let from = stats::cpu_secs(pid);
+        tokio::time::sleep_until(span.until.into()).await;
+        Some(stats::cpu_secs(pid)? - from?)
+    });
     let mut latencies = Vec::new();
     for task in tasks {
         latencies.extend(task.await.map_err(|e| e.to_string())?);
     }
+    let cpu = cpu.await.ok().flatten().unwrap_or(0.0);
     Ok((
-        Relay::new(latencies, Duration::from_secs(args.secs)),
+        Relay::new(latencies, Duration::from_secs(args.secs), cpu),
         per_socket,
     ))
 }
