@@ -2,6 +2,7 @@
 # Parley next to peerjs-server, side by side, in one run (README, "Performance").
 #
 #   scripts/bench.sh [--scaling] [loadgen flags]   e.g. --pairs 100 --windows 4,16 --idle 10000
+#   scripts/bench.sh --call-setup                  call set-up in Chromium (scripts/call-setup.sh)
 #
 # Builds the release server and our load generator (`--features ssr,loadgen`), installs
 # peerjs-server (`peer@1.0.2`, npm) into a temporary folder, starts it, the generator's bare
@@ -9,14 +10,19 @@
 # on core 1, and prints a Markdown table: msgs/s, latency p50/p99/p999, RSS per connection, and
 # the ratios to peerjs-server and to the bare relay; then the idle-sockets table. Parley's limits
 # are raised through its environment only; every check stays on. --scaling then runs Parley
-# at window 16 on core 0 (generator on core 1) and on cores 0,1 (generator unpinned).
+# at window 16 on core 0 (generator on core 1) and on cores 0,1 (generator unpinned). `--idle N`
+# opens up to N idle sockets; past the server's open-files limit it reports how many it reached.
 # Environment: CARGO_TARGET_DIR (default target/), PEER_VERSION (default 1.0.2).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 case "${1:-}" in -h | --help)
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
+  ;;
+--call-setup)
+  shift
+  exec scripts/call-setup.sh "$@"
   ;;
 esac
 scaling=0

@@ -7,6 +7,8 @@ import { joinAsGuest, openPage, remoteTile, test, unique } from '../tests/helper
 import { probe } from './probe';
 
 const RUNS = Number(process.env.RUNS ?? 10);
+/** LOWRES=1: the test hooks' small, silent camera (`?lowres=1`), for less CPU per page. */
+const QUERY = process.env.LOWRES === '1' ? '?lowres=1' : '';
 
 /** The steps reported, in order, each read from one of the pages' marks. */
 const STEPS: [label: string, page: 'new' | 'old', mark: string][] = [
@@ -75,14 +77,14 @@ test('call set-up: second guest opens the room until both tiles are connected', 
     const old = await openPage(browser, `old-${run}`);
     await old.addInitScript(probe);
     const oldName = await joinAsGuest(old);
-    await old.goto(`/r/${room}`);
+    await old.goto(`/r/${room}${QUERY}`);
     await expect(old.locator('[data-testid=call-status]')).toHaveText(/waiting/i, { timeout: 20_000 });
 
     const fresh = await openPage(browser, `new-${run}`);
     await fresh.addInitScript(probe);
     const newName = await joinAsGuest(fresh);
     const t0 = Date.now();
-    await fresh.goto(`/r/${room}`);
+    await fresh.goto(`/r/${room}${QUERY}`);
     await expect(remoteTile(fresh, oldName)).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
     await expect(remoteTile(old, newName)).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
 

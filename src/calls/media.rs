@@ -3,17 +3,30 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
-/// Asks for camera and microphone at once (the future only waits for the answer). With test
+/// Camera and microphone: the request the page's inline script made as it loaded (see
+/// `calls::early`), or else one made now (the future only waits for the answer). With test
 /// hooks on, `?lowres=1` in the page URL asks for a small, silent, 10 fps picture (for tests
 /// with many pages on few cores).
 pub fn camera() -> impl std::future::Future<Output = Result<MediaStream, String>> {
-    let asked = ask_camera();
+    let asked = asked_early().map_or_else(ask_camera, Ok);
     async move {
         let stream = JsFuture::from(asked?).await.map_err(describe)?;
         stream
             .dyn_into::<MediaStream>()
             .map_err(|_| "camera gave no stream".to_owned())
     }
+}
+
+/// The inline script's request, taken once (a later call stage on this page asks anew).
+fn asked_early() -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str(super::early::GLOBAL);
+    let promise = js_sys::Reflect::get(&window, &key)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    Some(promise)
 }
 
 /// Calls `getUserMedia`; its promise.
@@ -31,13 +44,11 @@ fn ask_camera() -> Result<js_sys::Promise, String> {
         .map_err(|_| "this browser has no camera access (is the page on https?)")?;
     let c = MediaStreamConstraints::new();
     if lowres {
-        let v = js_sys::JSON::parse(r#"{"width":160,"height":120,"frameRate":10}"#)
-            .map_err(|_| "constraints")?;
+        let v = js_sys::JSON::parse(super::early::VIDEO_LOWRES).map_err(|_| "constraints")?;
         c.set_video(&v);
         c.set_audio(&false.into());
     } else {
-        let v = js_sys::JSON::parse(r#"{"width":{"ideal":640},"height":{"ideal":480}}"#)
-            .map_err(|_| "constraints")?;
+        let v = js_sys::JSON::parse(super::early::VIDEO).map_err(|_| "constraints")?;
         c.set_video(&v);
         c.set_audio(&true.into());
     }

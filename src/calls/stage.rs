@@ -74,8 +74,13 @@ fn view_stage(
             f()
         }
     };
+    // Watchers send no media: no camera for them.
+    let camera_early = (role != Role::Watch).then(|| {
+        view! { <script nonce=leptos::nonce::use_nonce()>{super::early::SCRIPT}</script> }
+    });
     view! {
         <div class=role_class data-status=move || status.get().class()>
+            {camera_early}
             <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>
                 <span data-testid="call-status">{move || status.get().label()}</span>
