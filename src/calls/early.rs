@@ -1,9 +1,11 @@
-//! The camera, asked for as the page is parsed rather than once the wasm has loaded and
-//! hydrated: a camera takes from tens of milliseconds (a test's fake one) to a second (a real
-//! one warming up) to start, and that now overlaps the page load. The call stage carries this
-//! inline script (with the page's CSP nonce); the engine takes the promise it leaves in
-//! `window.__parleyCamera` (`calls::media::camera`) instead of asking again. The constraints
-//! are the engine's own, test mode included.
+//! The call's socket and camera, started as the page is parsed rather than once the wasm has
+//! loaded and hydrated: a camera takes from tens of milliseconds (a test's fake one) to a
+//! second (a real one warming up) to start, and the socket a round trip and the server's
+//! welcome; both now overlap the page load. The call stage carries this inline script (with
+//! the page's CSP nonce). It leaves the socket, with the frames that arrived meanwhile, in
+//! `window.__parleySocket` and the camera's promise in `window.__parleyCamera`; the engine
+//! takes both (`calls::socket`, `calls::media`) instead of starting its own. The camera's
+//! constraints are the engine's own, test mode included.
 
 // The constraints as macros, so the script below is one literal (`concat!`).
 macro_rules! video {
@@ -22,12 +24,30 @@ pub const VIDEO: &str = video!();
 /// With test hooks on and `?lowres=1`: a small, silent, 10 fps picture (for tests with many
 /// pages on few cores).
 pub const VIDEO_LOWRES: &str = video_lowres!();
-/// Where the script leaves its promise.
+/// Where the script leaves the camera's promise.
 pub const GLOBAL: &str = "__parleyCamera";
+/// Where the script leaves the socket: `{ws, queued}`, the frames received so far in order.
+pub const SOCKET_GLOBAL: &str = "__parleySocket";
 
-/// The inline script. A refusal is caught here too, so it is never reported as unhandled
-/// before the engine takes the promise (which sees the refusal and words it).
+// Opens `/ws` on this site (what `calls::socket` opens first) and keeps what arrives.
+macro_rules! socket {
+    () => {
+        concat!(
+            "(()=>{const ws=new WebSocket((location.protocol==='https:'?'wss://':'ws://')",
+            "+location.host+'/ws'),queued=[];ws.onmessage=e=>queued.push(e.data);",
+            "window.__parleySocket={ws,queued}})();"
+        )
+    };
+}
+
+/// For a watcher, who sends no media: the socket alone.
+pub const SOCKET_SCRIPT: &str = socket!();
+
+/// The socket and the camera. A refusal of the camera is caught here too, so it is never
+/// reported as unhandled before the engine takes the promise (which sees the refusal and
+/// words it).
 pub const SCRIPT: &str = concat!(
+    socket!(),
     "(()=>{const m=navigator.mediaDevices;if(!m||!m.getUserMedia)return;",
     "const low=!!document.querySelector('meta[name=\"parley-test-hooks\"]')",
     "&&location.search.includes('lowres=1');",
@@ -37,6 +57,31 @@ pub const SCRIPT: &str = concat!(
     video!(),
     ",audio:true});p.catch(()=>{});window.__parleyCamera=p})()"
 );
+
+/// The socket the script opened, and what it received, taken once; `None` if there is none or
+/// it is already closing (the engine then opens its own).
+#[cfg(feature = "hydrate")]
+pub fn take_socket() -> Option<(web_sys::WebSocket, Vec<String>)> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str(SOCKET_GLOBAL);
+    let early = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let get = |k: &str| js_sys::Reflect::get(&early, &k.into()).ok();
+    let ws: web_sys::WebSocket = get("ws")?.dyn_into().ok()?;
+    ws.set_onmessage(None);
+    if ws.ready_state() > web_sys::WebSocket::OPEN {
+        let _ = ws.close();
+        return None;
+    }
+    let queued = get("queued")?
+        .dyn_into::<js_sys::Array>()
+        .ok()?
+        .iter()
+        .filter_map(|m| m.as_string())
+        .collect();
+    Some((ws, queued))
+}
 
 #[cfg(test)]
 mod tests {
@@ -51,5 +96,16 @@ mod tests {
         assert!(s.contains(&hooks));
         assert!(s.contains(&format!("window.{GLOBAL}=p")));
         assert!(!s.contains("</"));
+    }
+
+    #[test]
+    fn both_scripts_open_the_socket_the_engine_would() {
+        for s in [SCRIPT, SOCKET_SCRIPT] {
+            assert!(s.contains("+location.host+'/ws'"));
+            assert!(s.contains(&format!("window.{SOCKET_GLOBAL}={{ws,queued}}")));
+            assert!(!s.contains("</"));
+        }
+        assert!(!SOCKET_SCRIPT.contains("getUserMedia"));
+        assert_eq!(crate::calls::resume::socket_path(None), "/ws");
     }
 }

@@ -128,7 +128,7 @@ impl Engine {
 
     fn connect(&self) {
         let w = self.weak();
-        let socket = ReconnectingSocket::open(move |_, ev| {
+        let socket = ReconnectingSocket::open_early(move |_, ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
