@@ -2,6 +2,7 @@
 //! that drives it with web-sys.
 pub mod backoff;
 pub mod chat_panel;
+pub mod early;
 pub mod model;
 pub mod problems;
 pub mod recovery;
