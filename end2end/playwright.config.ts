@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeVoice } from './voice';
 
 // Run by scripts/test.sh after `cargo leptos build --release`, inside a loopback-only network namespace.
 // Starts the built server binary itself (not through cargo-leptos), so it gives the server the
@@ -35,6 +36,9 @@ if (!process.env.PARLEY_E2E_DB_DIR) {
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 }
 const dbFile = path.join(process.env.PARLEY_E2E_DB_DIR, 'e2e.db');
+// The fake microphone's sound (see voice.ts); written once per run, beside the database.
+const voice = path.join(process.env.PARLEY_E2E_DB_DIR, 'voice.wav');
+if (!fs.existsSync(voice)) writeVoice(process.env.PARLEY_E2E_DB_DIR);
 
 // scripts/test.sh builds and tests the release site (what users deploy); PARLEY_E2E_PROFILE=debug
 // tests a debug build instead.
@@ -64,6 +68,7 @@ export default defineConfig({
       args: [
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${voice}`,
         '--allow-loopback-in-peer-connection',
         '--no-sandbox',
         '--disable-gpu',

@@ -1,17 +1,21 @@
-// Screenshots of the main pages, for looking at the UI: node shots.mjs http://127.0.0.1:3005 /tmp/shots
+// Screenshots of the main pages, for looking at the UI: node shots.mjs http://127.0.0.1:3005 /tmp/shots [locale]
+// (the locale, e.g. ja-JP, is the browser's language: the pages come in it).
 import { chromium } from '@playwright/test';
-const [base, out] = process.argv.slice(2);
+const [base, out, locale = 'en-US'] = process.argv.slice(2);
 const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', '--no-sandbox'];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-const ctx = (w = 1280, h = 800) => browser.newContext({ viewport: { width: w, height: h }, permissions: ['camera', 'microphone'] });
+const ctx = (w = 1280, h = 800) => browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] });
 const a = await (await ctx()).newPage();
 await a.goto(base + '/');
 await a.screenshot({ path: `${out}/home-anon.png` });
+await a.goto(base + '/login');
+await a.screenshot({ path: `${out}/login-desktop.png` });
 await a.goto(base + '/signup');
 await a.fill('input[name=username]', 'x');
 await a.fill('input[name=password]', 'short');
 await a.evaluate(() => document.querySelectorAll('input').forEach(i => i.removeAttribute('minlength') || i.removeAttribute('pattern')));
 await a.click('form[action="/auth/signup"] button');
+await a.locator('.alert').waitFor();
 await a.screenshot({ path: `${out}/signup-error.png` });
 const name = 'alice' + Date.now() % 10000;
 await a.fill('input[name=username]', name);
@@ -19,6 +23,8 @@ await a.fill('input[name=password]', 'long enough password');
 await a.click('form[action="/auth/signup"] button');
 await a.goto(base + '/r/standup?lowres=1');
 const b = await (await ctx(390, 844)).newPage();
+await b.goto(base + '/');
+await b.screenshot({ path: `${out}/home-mobile.png`, fullPage: true });
 await b.goto(base + '/login?next=/r/standup');
 await b.screenshot({ path: `${out}/login-mobile.png` });
 await b.click('form[action="/auth/guest"] button');
@@ -37,7 +43,7 @@ await browser.close();
 // Broadcast, online list and an incoming call.
 {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  const ctx = () => browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
+  const ctx = () => browser.newContext({ viewport: { width: 1280, height: 800 }, locale, permissions: ['camera', 'microphone'] });
   const guest = async () => {
     const p = await (await ctx()).newPage();
     await p.goto(base + '/login');
@@ -64,5 +70,46 @@ await browser.close();
   await b.locator('[data-testid=incoming]').waitFor({ timeout: 30000 });
   await a.screenshot({ path: `${out}/ringing.png` });
   await b.screenshot({ path: `${out}/incoming.png` });
+  await browser.close();
+}
+
+// A call in use: camera off on one side, muted on the other, files on their way, one
+// verified and one cancelled, and the quality badge's details open.
+{
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  const guest = async (w, h) => {
+    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] })).newPage();
+    await p.goto(base + '/login');
+    await p.click('form[action="/auth/guest"] button');
+    return p;
+  };
+  const a = await guest(1280, 800);
+  const b = await guest(390, 844);
+  await a.goto(base + '/r/files');
+  await b.goto(base + '/r/files');
+  await a.locator('figure.tile.remote[data-state=connected] .quality').waitFor({ timeout: 30000 });
+  await b.locator('figure.tile.remote[data-state=connected]').waitFor({ timeout: 30000 });
+  await b.locator('.controls .toggle').nth(1).click();
+  await a.locator('.controls .toggle').first().click();
+  const said = b.locator('[data-testid=chat] li .text').first();
+  while (!(await said.isVisible())) {
+    await a.locator('.chat input[name=message]').fill('hi');
+    await a.locator('.chat button[type=submit]').click();
+    await said.waitFor({ timeout: 1000 }).catch(() => {});
+  }
+  await a.locator('.chat input[type=file]').setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(400 * 1024, 1) });
+  await b.locator('li.file[data-file-name="notes.pdf"][data-file-state=verified]').waitFor({ timeout: 30000 });
+  await a.evaluate(() => {
+    const input = document.querySelector('.chat input[type=file]');
+    const chosen = new DataTransfer();
+    for (const name of ['video.mp4', 'backup.zip']) chosen.items.add(new File([new Uint8Array(95 * 1024 * 1024)], name));
+    input.files = chosen.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await b.locator('li.file[data-file-name="backup.zip"][data-file-state=moving]').waitFor({ timeout: 30000 });
+  await b.locator('li.file[data-file-name="backup.zip"] button').click();
+  await a.locator('figure.tile.remote .quality').focus();
+  await a.screenshot({ path: `${out}/room-call-desktop.png`, fullPage: true });
+  await b.screenshot({ path: `${out}/room-call-mobile.png`, fullPage: true });
   await browser.close();
 }

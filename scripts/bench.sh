@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Parley next to peerjs-server, side by side, in one run (README, "Performance").
 #
-#   scripts/bench.sh [--scaling] [loadgen flags]   e.g. --pairs 100 --windows 4,16 --idle 10000
-#   scripts/bench.sh --call-setup                  call set-up in Chromium (scripts/call-setup.sh)
+#   scripts/bench.sh [--scaling | --cluster] [loadgen flags]   e.g. --pairs 100 --windows 4,16 --idle 10000
+#   scripts/bench.sh --call-setup   call set-up in Chromium (scripts/call-setup.sh)
 #
 # Builds the release server and our load generator (`--features ssr,loadgen`), installs
 # peerjs-server (`peer@1.0.2`, npm) into a temporary folder, starts it, the generator's bare
@@ -12,12 +12,15 @@
 # are raised through its environment only; every check stays on. --scaling then runs Parley
 # at window 16 on core 0 (generator on core 1) and on cores 0,1 (generator unpinned). `--idle N`
 # opens up to N idle sockets; past the server's open-files limit it reports how many it reached.
+# --cluster instead compares one Parley with two Parley instances sharing a redis-server
+# (all on core 0): each pair's second client connects to the second instance, so every
+# message crosses instances through Redis. Needs redis-server.
 # Environment: CARGO_TARGET_DIR (default target/), PEER_VERSION (default 1.0.2).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 case "${1:-}" in -h | --help)
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
   ;;
 --call-setup)
@@ -26,9 +29,14 @@ case "${1:-}" in -h | --help)
   ;;
 esac
 scaling=0
+cluster=0
 if [[ ${1:-} == --scaling ]]; then
   scaling=1
   shift
+elif [[ ${1:-} == --cluster ]]; then
+  cluster=1
+  shift
+  command -v redis-server >/dev/null || { echo "bench.sh: --cluster needs redis-server" >&2; exit 1; }
 fi
 if [[ -d "$HOME/.cargo/bin" && ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
   export PATH="$HOME/.cargo/bin:$PATH"
@@ -86,10 +94,10 @@ taskset -c 0 "$target_dir/release/loadgen" bare-relay --addr "127.0.0.1:$bare_po
 pids+=($!)
 bare_pid=$!
 
-# start_parley NAME CORES: sets parley_port and parley_pid.
+# start_parley NAME CORES [VAR=VALUE…]: sets parley_port and parley_pid.
 start_parley() {
   parley_port=$(free_port)
-  LEPTOS_SITE_ADDR="127.0.0.1:$parley_port" DATABASE_URL="sqlite://$work/$1.db" \
+  env "${@:3}" LEPTOS_SITE_ADDR="127.0.0.1:$parley_port" DATABASE_URL="sqlite://$work/$1.db" \
     LEPTOS_OUTPUT_NAME=parley RUST_LOG=warn \
     MSG_RATE=1000000 MSG_BURST=1000000 SOCKETS_PER_IP=1000000 SOCKETS_PER_USER=1000000 \
     CONCURRENT_LIMIT=1000000 ALIVE_TIMEOUT=3600000 \
@@ -99,6 +107,27 @@ start_parley() {
   wait_port "$parley_port"
 }
 start_parley parley 0
+
+if [[ $cluster == 1 ]]; then
+  # One instance, then two sharing Redis, each pair split across the two.
+  redis_port=$(free_port)
+  taskset -c 0 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  wait_port "$redis_port"
+  single_port=$parley_port single_pid=$parley_pid
+  start_parley node-a 0 REDIS_URL="redis://127.0.0.1:$redis_port" NODE_ID=a
+  a_port=$parley_port a_pid=$parley_pid
+  start_parley node-b 0 REDIS_URL="redis://127.0.0.1:$redis_port" NODE_ID=b
+  b_port=$parley_port
+  echo "bench.sh: parley, and two parley instances with redis-server, on core 0;" \
+    "generator on core $gen_core; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  taskset -c "$gen_core" "$target_dir/release/loadgen" \
+    --target "parley=ws://127.0.0.1:$single_port,$single_pid" \
+    --target "parley, 2 instances + Redis=ws://127.0.0.1:$a_port,$a_pid+ws://127.0.0.1:$b_port" \
+    --idle 0 "$@"
+  exit 0
+fi
 
 wait_port "$peer_port"
 wait_port "$bare_port"

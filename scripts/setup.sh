@@ -2,7 +2,8 @@
 # Installs what building, running and testing parley needs, skipping whatever is already
 # present at the right version (cargo-leptos alone costs 13-25 minutes to compile).
 #
-#   scripts/setup.sh               everything: Rust tools, wasm-opt, Chromium, Playwright (npm)
+#   scripts/setup.sh               everything: Rust tools, wasm-opt, Chromium, Playwright (npm),
+#                                  and the PostgreSQL and Redis servers the Rust tests start
 #   scripts/setup.sh --no-browser  only what building and running the site needs
 #
 # Never downloads a browser build: the end-to-end tests use Debian's /usr/bin/chromium.
@@ -15,7 +16,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-browser) browser=0 ;;
     -h | --help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -78,6 +79,10 @@ if [[ $browser -eq 1 ]]; then
   command -v unshare >/dev/null 2>&1 || pkgs+=(util-linux)
   command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
   command -v turnserver >/dev/null 2>&1 || pkgs+=(coturn) # TURN relay tests
+  # Servers the Rust tests start, each on its own port and folder (tests/common/postgres.rs
+  # finds /usr/lib/postgresql/<version>/bin); running the site needs neither.
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || pkgs+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
 fi
 if [[ ${#pkgs[@]} -gt 0 ]]; then apt_install "${pkgs[@]}"; fi
 
@@ -149,4 +154,4 @@ if [[ $browser -eq 1 ]]; then
   npm_ci "$ROOT/end2end"
 fi
 
-say "ok (cargo-leptos $CARGO_LEPTOS_VERSION, wasm-bindgen $wb_version, wasm-opt 132$([[ $browser -eq 1 ]] && echo ", chromium, playwright"))"
+say "ok (cargo-leptos $CARGO_LEPTOS_VERSION, wasm-bindgen $wb_version, wasm-opt 132$([[ $browser -eq 1 ]] && echo ", chromium, playwright, postgresql, redis-server"))"

@@ -1,4 +1,5 @@
 //! Accounts and sessions: sign-up, log-in, log-out, guests.
+use crate::i18n::Words;
 use serde::{Deserialize, Serialize};
 
 pub mod api;
@@ -96,40 +97,20 @@ impl FormError {
         ALL_ERRORS.into_iter().find(|e| e.code() == code)
     }
 
-    /// The words for the user; `retry` is how many seconds to wait, when known.
-    pub fn describe(self, retry: Option<u64>) -> String {
-        let wait = |n: Option<u64>| match n {
-            Some(1) => "1 second".to_owned(),
-            Some(n) if n < 120 => format!("{n} seconds"),
-            Some(n) => format!("{} minutes", n.div_ceil(60)),
-            None => "a minute".to_owned(),
-        };
+    /// The words for the user, in `w`'s language; `retry` is how many seconds to wait, when
+    /// known.
+    pub fn describe(self, retry: Option<u64>, w: &Words) -> String {
         match self {
-            Self::TooManyAttempts => format!("Too many attempts; try again in {}.", wait(retry)),
-            Self::TooManyGuests => format!(
-                "Too many guest sessions from your network; try again in {}, or log in.",
-                wait(retry)
-            ),
-            other => other.message().to_owned(),
-        }
-    }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::BadCredentials => "That username and password don't match. Check them and try again.",
-            Self::NameTaken => "That username is taken. Pick another one.",
-            Self::BadName => {
-                "Usernames are 3–32 letters, digits, dots, dashes or underscores, and can't start with \"guest-\"."
-            }
-            Self::ShortPassword => "Passwords need at least 8 characters.",
-            Self::LongPassword => "Passwords can be at most 256 characters.",
-            Self::Server => "Something went wrong on our side. Please try again in a moment.",
-            Self::TooManyAttempts => "Too many attempts; try again in a minute.",
-            Self::TooManyGuests => "Too many guest sessions from your network; try again later, or log in.",
-            Self::Busy => "The server is busy, try again in a few seconds.",
-            Self::CrossSite => {
-                "This form was sent from another site, so it was refused. Open this site directly and try again."
-            }
+            Self::BadCredentials => w.bad_credentials.to_owned(),
+            Self::NameTaken => w.name_taken.to_owned(),
+            Self::BadName => w.bad_name.to_owned(),
+            Self::ShortPassword => w.short_password.to_owned(),
+            Self::LongPassword => w.long_password.to_owned(),
+            Self::Server => w.server_trouble.to_owned(),
+            Self::TooManyAttempts => (w.too_many_attempts)(&(w.wait)(retry)),
+            Self::TooManyGuests => (w.too_many_guests)(&(w.wait)(retry)),
+            Self::Busy => w.busy_server.to_owned(),
+            Self::CrossSite => w.cross_site.to_owned(),
         }
     }
 }
@@ -206,6 +187,7 @@ pub fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn usernames() {
@@ -267,15 +249,22 @@ mod tests {
     fn error_codes_round_trip() {
         for e in ALL_ERRORS {
             assert_eq!(FormError::from_code(e.code()), Some(e));
-            assert!(!e.describe(None).is_empty());
+            for lang in Lang::ALL {
+                assert!(!e.describe(None, lang.words()).is_empty());
+            }
         }
+        let en = Lang::En.words();
         assert_eq!(
-            FormError::TooManyAttempts.describe(Some(42)),
+            FormError::TooManyAttempts.describe(Some(42), en),
             "Too many attempts; try again in 42 seconds."
         );
         assert_eq!(
-            FormError::TooManyGuests.describe(Some(1800)),
+            FormError::TooManyGuests.describe(Some(1800), en),
             "Too many guest sessions from your network; try again in 30 minutes, or log in."
+        );
+        assert_eq!(
+            FormError::TooManyAttempts.describe(Some(42), Lang::Ja.words()),
+            "試行回数が多すぎます。42秒後にもう一度お試しください。"
         );
     }
 }

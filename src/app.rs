@@ -1,12 +1,14 @@
 //! The HTML shell, the router and the header.
 use crate::accounts::pages::{LoginPage, SignupPage};
 use crate::accounts::signed_in::Session;
+use crate::i18n::{page_lang, use_lang, use_words, Lang};
 use crate::rooms::pages::{HomePage, RoomPage, TalkPage, WatchPage};
 use crate::ui::initial;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -14,7 +16,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     crate::headers::set_page_headers(options.env == leptos::config::Env::DEV);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=page_lang().code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -35,15 +37,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(page_lang());
     provide_context(Session::load());
     provide_context(crate::call_by_name::call_state::CallState::new());
     view! {
         <Stylesheet id="leptos" href="/pkg/parley.css"/>
         <Title text="Parley"/>
         <Router>
+            <a class="skip" href="#content" rel="external">{use_words().skip_to_content}</a>
             <Header/>
             <crate::call_by_name::overlay::CallOverlay/>
-            <main class="page">
+            <main class="page" id="content" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
@@ -63,43 +67,76 @@ fn NotFound() -> impl IntoView {
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    let w = use_words();
     view! {
+        <Title text=format!("{} · Parley", w.not_found)/>
         <section class="card narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Back to the rooms"</a></p>
+            <h1>{w.not_found}</h1>
+            <p>{w.nothing_here} <a href="/">{w.back_to_rooms}</a></p>
         </section>
     }
 }
 
-/// The top bar: brand, and who is signed in with a log-out button.
+/// The top bar: brand, the language switch, and who is signed in with a log-out button.
 #[component]
 pub fn Header() -> impl IntoView {
     let session = expect_context::<Session>();
+    let w = use_words();
     view! {
         <header class="topbar">
             <a class="brand" href="/" rel="external">"Parley"</a>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match session.0.await {
-                        Ok(Some(user)) => Either::Left(view! {
-                            <div class="who">
-                                <span class="avatar" aria-hidden="true">{initial(&user.name)}</span>
-                                <span class="me" data-testid="me">{user.name.clone()}</span>
-                                {user.guest.then(|| view! { <span class="badge">"guest"</span> })}
-                                <form method="post" action="/auth/logout">
-                                    <button class="ghost" type="submit">"Log out"</button>
-                                </form>
-                            </div>
-                        }),
-                        _ => Either::Right(view! {
-                            <nav class="who">
-                                <a href="/login" rel="external">"Log in"</a>
-                                <a class="button" href="/signup" rel="external">"Sign up"</a>
-                            </nav>
-                        }),
-                    }
-                })}
-            </Suspense>
+            <div class="bar-end">
+                <LanguageSwitch/>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.0.await {
+                            Ok(Some(user)) => Either::Left(view! {
+                                <div class="who">
+                                    <span class="avatar" aria-hidden="true">{initial(&user.name)}</span>
+                                    <span class="me" data-testid="me">{user.name.clone()}</span>
+                                    {user.guest.then(|| view! { <span class="badge">{w.guest}</span> })}
+                                    <form method="post" action="/auth/logout">
+                                        <button class="ghost" type="submit">{w.log_out}</button>
+                                    </form>
+                                </div>
+                            }),
+                            _ => Either::Right(view! {
+                                <nav class="who">
+                                    <a href="/login" rel="external">{w.log_in}</a>
+                                    <a class="button" href="/signup" rel="external">{w.sign_up}</a>
+                                </nav>
+                            }),
+                        }
+                    })}
+                </Suspense>
+            </div>
         </header>
+    }
+}
+
+/// English / 日本語: each button names its language in that language. It posts to `/lang`,
+/// which remembers the choice and brings the browser back to this page, rendered anew in it.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let current = use_lang();
+    let location = use_location();
+    let here = move || {
+        let (path, query) = (location.pathname.get(), location.search.get());
+        if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        }
+    };
+    view! {
+        <form class="lang" method="post" action="/lang" role="group" aria-label=current.words().language>
+            <input type="hidden" name="next" value=here/>
+            {Lang::ALL.into_iter().map(|l| view! {
+                <button type="submit" name="lang" value=l.code() lang=l.code()
+                    aria-current=(l == current).then_some("true")>
+                    {l.words().name}
+                </button>
+            }).collect_view()}
+        </form>
     }
 }

@@ -11,10 +11,15 @@ pub mod handlers;
 #[cfg(feature = "hydrate")]
 mod client;
 
+/// Whether `room` is a call's private room, for its two people only.
+pub fn is_private(room: &str) -> bool {
+    room.starts_with(crate::signaling::protocol::PRIVATE_ROOM_PREFIX)
+}
+
 /// How a room is titled on its page: a call's private room by what it is, not its random name.
-pub fn room_title(room: &str) -> String {
-    if room.starts_with(crate::signaling::protocol::PRIVATE_ROOM_PREFIX) {
-        "Private call".to_owned()
+pub fn room_title(room: &str, w: &crate::i18n::Words) -> String {
+    if is_private(room) {
+        w.private_call.to_owned()
     } else {
         room.to_owned()
     }

@@ -3,12 +3,17 @@
 pub mod backoff;
 pub mod chat_panel;
 pub mod early;
+pub mod file_line;
 pub mod model;
 pub mod problems;
+pub mod quality;
 pub mod recovery;
 pub mod resume;
 pub mod roster;
+pub mod shortcuts;
+pub mod speaking;
 pub mod stage;
+pub mod tile;
 pub mod transfer;
 
 #[cfg(feature = "hydrate")]
@@ -17,6 +22,8 @@ mod chat;
 #[cfg(feature = "hydrate")]
 mod engine;
 #[cfg(feature = "hydrate")]
+mod files;
+#[cfg(feature = "hydrate")]
 mod ice;
 #[cfg(feature = "hydrate")]
 mod media;
@@ -24,3 +31,5 @@ mod media;
 mod peer;
 #[cfg(feature = "hydrate")]
 pub mod socket;
+#[cfg(feature = "hydrate")]
+mod stats;

@@ -15,6 +15,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// Connections the database pool opens at most.
+    pub database_connections: u32,
     /// Origins allowed to open WebSockets besides the site's own.
     pub allowed_origins: Vec<String>,
     pub cookie_secure: bool,
@@ -42,6 +44,8 @@ pub struct Config {
     pub drain: Duration,
     /// Testing only: pages expose `window.__parley` and honour `?lowres=1`.
     pub test_hooks: bool,
+    /// Cluster mode (`REDIS_URL`): several instances share rooms through Redis.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 /// Shortest duration any setting accepts.
@@ -129,6 +133,11 @@ impl Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or("sqlite://data/app.db")
                 .to_owned(),
+            database_connections: num(
+                "DATABASE_MAX_CONNECTIONS",
+                crate::db::DEFAULT_MAX_CONNECTIONS.into(),
+            )?
+            .clamp(1, 1000) as u32,
             allowed_origins: get("ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -183,6 +192,8 @@ impl Config {
             resume_grace: ms("RESUME_GRACE_MS", Duration::from_secs(30), HOUR)?,
             drain: secs("DRAIN_SECS", 10, 3600)?,
             test_hooks: flag("TEST_HOOKS"),
+            cluster: crate::cluster::config::from_vars(vars)
+                .map_err(|(name, msg)| ConfigError { name, msg })?,
         })
     }
 }
@@ -369,6 +380,9 @@ mod tests {
     fn defaults_and_overrides() {
         let c = Config::from_vars(&HashMap::new()).unwrap();
         assert_eq!(c.database_url, "sqlite://data/app.db");
+        assert_eq!(c.database_connections, 8);
+        let vars = HashMap::from([("DATABASE_MAX_CONNECTIONS".to_owned(), "20".to_owned())]);
+        assert_eq!(Config::from_vars(&vars).unwrap().database_connections, 20);
         assert_eq!(c.hub.mesh_cap, 6);
         let vars = HashMap::from([("ROOM_CAP".to_owned(), "3".to_owned())]);
         assert_eq!(Config::from_vars(&vars).unwrap().hub.mesh_cap, 3);

@@ -52,6 +52,11 @@ pub fn set_page_headers(dev: bool) {
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
+    // Each page is in the language the cookie or `Accept-Language` chose (`i18n`).
+    resp.insert_header(
+        header::VARY,
+        HeaderValue::from_static("accept-language, cookie"),
+    );
 }
 
 #[cfg(test)]

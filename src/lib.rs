@@ -4,11 +4,14 @@ pub mod accounts;
 pub mod app;
 pub mod call_by_name;
 pub mod calls;
+pub mod i18n;
 pub mod rooms;
 pub mod signaling;
 pub mod test_hooks;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod cluster;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@ pub mod mailbox;
 pub mod options;
 pub mod pairs;
 pub mod service;
+pub mod shared;
 pub mod socket;
 pub mod wire;
 

@@ -1,5 +1,6 @@
 //! Rooms and who is in them: the home page list, the room page, and the JSON API.
 pub mod api;
+pub mod invite;
 pub mod pages;
 pub mod presence;
 

@@ -62,9 +62,10 @@ pub async fn build_state(
     config: Config,
     leptos: leptos::prelude::LeptosOptions,
 ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
-    let pool = crate::db::connect(&config.database_url).await?;
+    let pool = crate::db::connect(&config.database_url, config.database_connections).await?;
     let removed = crate::accounts::store::purge_expired(&pool).await?;
-    tracing::info!(database = %config.database_url, expired_sessions_removed = removed, "database ready");
+    let database = crate::db::redacted(&config.database_url);
+    tracing::info!(%database, expired_sessions_removed = removed, "database ready");
     let hub = Arc::new(Hub::new(config.hub));
     let peerjs = Arc::new(PeerJs::new(hub.clone(), config.peerjs.clone()));
     let shutdown = CancellationToken::new();
@@ -73,6 +74,18 @@ pub async fn build_state(
     hub.set_ring_timeout(config.ring_timeout);
     hub.spawn_ring_timer(shutdown.clone());
     let metrics = Arc::new(crate::metrics::Metrics::new(hub.clone()));
+    let cluster = match config.cluster.clone() {
+        Some(c) => {
+            tracing::info!(node = %c.node_id, "cluster mode: sharing rooms through Redis");
+            Some(crate::cluster::Cluster::start(
+                c,
+                hub.clone(),
+                Some(peerjs.clone()),
+                shutdown.clone(),
+            )?)
+        }
+        None => None,
+    };
     Ok(AppState {
         metrics,
         leptos_options: leptos,
@@ -83,6 +96,7 @@ pub async fn build_state(
         config: Arc::new(config),
         drain: crate::signaling::drain::Drain::new(&shutdown),
         shutdown,
+        cluster,
     })
 }
 

@@ -15,6 +15,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(accounts::handlers::login))
         .route("/auth/logout", post(accounts::handlers::logout))
         .route("/auth/guest", post(accounts::handlers::guest))
+        .route("/lang", post(crate::i18n::handlers::switch))
         .route("/api/ice", get(crate::ice::handlers::get))
         .route("/api/rooms", get(rooms::handlers::list))
         .route("/api/rooms/{room}", get(rooms::handlers::one))

@@ -3,6 +3,8 @@
 pub mod protocol;
 
 #[cfg(feature = "ssr")]
+pub mod admission;
+#[cfg(feature = "ssr")]
 pub mod call_by_name;
 #[cfg(feature = "ssr")]
 pub mod dispatch;

@@ -4,14 +4,14 @@ use crate::peerjs::PeerJs;
 use crate::signaling::hub::Hub;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub pool: SqlitePool,
+    /// The database pool (SQLite or PostgreSQL).
+    pub pool: crate::db::Db,
     pub hub: Arc<Hub>,
     /// The PeerJS dialect's realm on the hub (its mailbox and signaling pairs).
     pub peerjs: Arc<PeerJs>,
@@ -24,6 +24,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Started before the shutdown: stop accepting, ask clients to reconnect, wait for them.
     pub drain: crate::signaling::drain::Drain,
+    /// The link to the other instances (`REDIS_URL`); `None` for a single instance.
+    pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
 impl AppState {

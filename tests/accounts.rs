@@ -1,4 +1,4 @@
-//! Accounts against a real SQLite file.
+//! Accounts against a real database: each test runs on SQLite and on PostgreSQL.
 #![cfg(feature = "ssr")]
 mod common;
 use common::*;
@@ -11,9 +11,8 @@ fn location(r: &reqwest::Response) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn signup_sets_a_safe_cookie_and_shows_the_user() {
-    let s = start(&[]).await;
+async fn signup_sets_a_safe_cookie_and_shows_the_user(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     let r = post_form(
         &s,
         "/auth/signup",
@@ -40,17 +39,16 @@ async fn signup_sets_a_safe_cookie_and_shows_the_user() {
     let cookie = session_cookie(&r).unwrap();
     let html = page(&s, "/", &cookie).await;
     assert!(html.contains(">carol<"), "header shows the signed-in user");
-    let hash: String =
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'carol'")
-            .fetch_one(&s.state.pool)
-            .await
-            .unwrap();
+    let sql = "SELECT password_hash FROM users WHERE username = 'carol'";
+    let hash: String = parley::on_db!(&s.state.pool, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await)
+    .unwrap();
     assert!(hash.starts_with("$argon2id$"));
 }
 
-#[tokio::test]
-async fn form_errors_redirect_back_with_a_reason() {
-    let s = start(&[]).await;
+async fn form_errors_redirect_back_with_a_reason(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     signup(&s, "dave").await;
     let cases: &[(&str, &str, &str, &str)] = &[
         (
@@ -117,9 +115,8 @@ async fn form_errors_redirect_back_with_a_reason() {
     assert!(location(&r).starts_with("/login?error=bad_credentials"));
 }
 
-#[tokio::test]
-async fn login_logout_and_redirects_stay_on_site() {
-    let s = start(&[]).await;
+async fn login_logout_and_redirects_stay_on_site(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     signup(&s, "gina").await;
     let r = post_form(
         &s,
@@ -158,22 +155,18 @@ async fn login_logout_and_redirects_stay_on_site() {
     );
 }
 
-#[tokio::test]
-async fn guests_get_a_generated_name() {
-    let s = start(&[]).await;
+async fn guests_get_a_generated_name(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     let cookie = guest(&s).await;
     let (_ws, _) = connect(&s, &cookie).await;
     let html = page(&s, "/", &cookie).await;
     assert!(html.contains(">guest-"), "header shows the guest name");
 }
 
-#[tokio::test]
-async fn accounts_and_sessions_survive_a_restart() {
-    let s = start(&[]).await;
+async fn accounts_and_sessions_survive_a_restart(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     let cookie = signup(&s, "hank").await;
-    let db = s.db.clone();
-    let dir = s.stop().await;
-    let s2 = start_on(&db, &[]).await;
+    let s2 = start_with(s.stop().await, &[]).await;
     let (_ws, _) = connect(&s2, &cookie).await;
     let r = post_form(
         &s2,
@@ -182,5 +175,12 @@ async fn accounts_and_sessions_survive_a_restart() {
     )
     .await;
     assert!(session_cookie(&r).is_some());
-    drop(dir);
 }
+
+on_both_backends!(
+    signup_sets_a_safe_cookie_and_shows_the_user,
+    form_errors_redirect_back_with_a_reason,
+    login_logout_and_redirects_stay_on_site,
+    guests_get_a_generated_name,
+    accounts_and_sessions_survive_a_restart,
+);

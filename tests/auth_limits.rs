@@ -154,10 +154,7 @@ async fn guest_sessions_are_limited_per_address() {
     let html = page(&s, &to, "").await;
     assert!(html.contains("Too many guest sessions from your network; try again in"));
 
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
-        .fetch_one(&s.state.pool)
-        .await
-        .unwrap();
+    let rows = count(&s, "SELECT count(*) FROM sessions").await;
     assert_eq!(rows, 2, "a refused guest stores nothing");
     let r = post_from(&s, "198.51.100.1", "/auth/guest", &[], false).await;
     assert!(

@@ -143,9 +143,9 @@ async fn busy_while_ringing_on_either_side() {
     expect_silence(&mut bob, 100).await;
 }
 
-#[tokio::test]
-async fn offline_unknown_and_self() {
-    let s = start(&[]).await;
+/// Asks the accounts database (run on both backends).
+async fn offline_unknown_and_self(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     let (_, mut ann) = online_user(&s, "ann").await;
     signup(&s, "dora").await; // signed up, but no socket
     let dora_peer = parley::accounts::store::peer_id_of(&s.state.pool, "dora")
@@ -325,9 +325,9 @@ async fn guests_can_call_and_be_called() {
     assert_eq!(ring(&mut ann, &guest_name).await["type"], "ringing");
 }
 
-#[tokio::test]
-async fn peer_id_api() {
-    let s = start(&[]).await;
+/// Asks the accounts database (run on both backends).
+async fn peer_id_api(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     let ann = signup(&s, "ann").await;
     let bob = signup(&s, "bob").await;
     let get = |path: &str, cookie: Option<&str>| {
@@ -397,3 +397,5 @@ async fn home_page_lists_who_is_online_for_signed_in_visitors() {
     let anon = body(http().get(s.url("/"))).await;
     assert!(!anon.contains("data-user=\"bob\""), "not for visitors");
 }
+
+on_both_backends!(offline_unknown_and_self, peer_id_api);

@@ -38,9 +38,8 @@ async fn upgrade_status(s: &TestServer, cookie: &str) -> u16 {
     }
 }
 
-#[tokio::test]
-async fn logging_out_closes_that_sessions_sockets() {
-    let s = start(&[]).await;
+async fn logging_out_closes_that_sessions_sockets(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     let here = signup(&s, "lena").await;
     let r = post_form(
         &s,
@@ -62,9 +61,8 @@ async fn logging_out_closes_that_sessions_sockets() {
     still_open(&mut other_browser).await;
 }
 
-#[tokio::test]
-async fn signing_in_ends_the_guest_session_and_its_sockets() {
-    let s = start(&[]).await;
+async fn signing_in_ends_the_guest_session_and_its_sockets(backend: Backend) {
+    let s = start_on(backend, &[]).await;
     for path in ["/auth/signup", "/auth/login"] {
         let g = guest(&s).await;
         let (mut ws, _) = connect(&s, &g).await;
@@ -82,34 +80,32 @@ async fn signing_in_ends_the_guest_session_and_its_sockets() {
             401,
             "{path}: the guest session is gone"
         );
-        let guests: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM sessions WHERE guest_name IS NOT NULL")
-                .fetch_one(&s.state.pool)
-                .await
-                .unwrap();
+        let guests = count(
+            &s,
+            "SELECT count(*) FROM sessions WHERE guest_name IS NOT NULL",
+        )
+        .await;
         assert_eq!(guests, 0, "{path}: the guest's row is deleted");
         let (mut mine, _) = connect(&s, &account).await;
         still_open(&mut mine).await;
     }
 }
 
-#[tokio::test]
-async fn expired_sessions_are_purged_while_running() {
-    let s = start(&[("SESSION_PURGE_SECS", "1")]).await;
+async fn expired_sessions_are_purged_while_running(backend: Backend) {
+    let s = start_on(backend, &[("SESSION_PURGE_SECS", "1")]).await;
     let user = signup(&s, "nell").await;
     guest(&s).await;
     guest(&s).await;
-    sqlx::query("UPDATE sessions SET expires_at = unixepoch() - 1 WHERE guest_name IS NOT NULL")
-        .execute(&s.state.pool)
+    let sql = "UPDATE sessions SET expires_at = unixepoch() - 1 WHERE guest_name IS NOT NULL";
+    parley::on_db!(&s.state.pool, |p| sqlx::query(sql)
+        .execute(p)
         .await
-        .unwrap();
+        .map(drop))
+    .unwrap();
     // The purge runs on its own timer; watch the table until it has (or fail after 10 s).
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
-            .fetch_one(&s.state.pool)
-            .await
-            .unwrap();
+        let left = count(&s, "SELECT count(*) FROM sessions").await;
         if left == 1 {
             break;
         }
@@ -123,16 +119,16 @@ async fn expired_sessions_are_purged_while_running() {
     still_open(&mut ws).await;
 }
 
-#[tokio::test]
-async fn guests_get_long_names_nobody_else_has() {
-    let s = start(&[("GUESTS_PER_HOUR", "1000")]).await;
+async fn guests_get_long_names_nobody_else_has(backend: Backend) {
+    let s = start_on(backend, &[("GUESTS_PER_HOUR", "1000")]).await;
     for _ in 0..30 {
         guest(&s).await;
     }
-    let names: Vec<String> = sqlx::query_scalar("SELECT guest_name FROM sessions")
-        .fetch_all(&s.state.pool)
-        .await
-        .unwrap();
+    let sql = "SELECT guest_name FROM sessions";
+    let names: Vec<String> = parley::on_db!(&s.state.pool, |p| sqlx::query_scalar(sql)
+        .fetch_all(p)
+        .await)
+    .unwrap();
     for name in &names {
         let tail = name
             .strip_prefix("guest-")
@@ -151,12 +147,19 @@ async fn guests_get_long_names_nobody_else_has() {
     );
     // The database itself refuses a second live guest with a name already in use.
     let taken = &names[0];
-    let dup = sqlx::query(
-        "INSERT INTO sessions (token_hash, guest_name, guest_peer, expires_at)
-         VALUES ('x', ?, 'p', unixepoch() + 60)",
-    )
-    .bind(taken.to_uppercase())
-    .execute(&s.state.pool)
-    .await;
-    assert!(dup.is_err(), "guest names are unique");
+    let sql = "INSERT INTO sessions (token_hash, guest_name, guest_peer, expires_at)
+               VALUES ('x', $1, 'p', unixepoch() + 60)";
+    let dup = parley::on_db!(&s.state.pool, |p| sqlx::query(sql)
+        .bind(taken.to_uppercase())
+        .execute(p)
+        .await
+        .map(drop));
+    assert!(dup.is_err(), "guest names are unique in any letter case");
 }
+
+on_both_backends!(
+    logging_out_closes_that_sessions_sockets,
+    signing_in_ends_the_guest_session_and_its_sockets,
+    expired_sessions_are_purged_while_running,
+    guests_get_long_names_nobody_else_has,
+);

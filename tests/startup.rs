@@ -1,15 +1,18 @@
 //! Start-up: the database file and folders are created and migrated; a database that cannot be
 //! opened or migrated stops start-up with a message that says so.
 #![cfg(feature = "ssr")]
-use parley::db::{connect, DbError};
+use parley::db::{connect, DbError, DEFAULT_MAX_CONNECTIONS as MAX};
 
 #[tokio::test]
 async fn creates_folders_and_file_and_migrates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/deeper/app.db");
-    let pool = connect(&format!("sqlite://{}", path.display()))
+    let db = connect(&format!("sqlite://{}", path.display()), MAX)
         .await
         .unwrap();
+    let parley::db::Db::Sqlite(pool) = db else {
+        panic!("a sqlite: URL opens SQLite")
+    };
     assert!(path.exists());
     let tables: Vec<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -31,7 +34,7 @@ async fn a_file_that_is_not_a_database_is_a_clear_error() {
         b"this is not an sqlite database, just some text that is long enough",
     )
     .unwrap();
-    let err = connect(&format!("sqlite://{}", path.display()))
+    let err = connect(&format!("sqlite://{}", path.display()), MAX)
         .await
         .unwrap_err();
     assert!(
@@ -45,13 +48,11 @@ async fn a_file_that_is_not_a_database_is_a_clear_error() {
 async fn a_changed_migration_stops_start_up() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("app.db").display());
-    let pool = connect(&url).await.unwrap();
-    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00'")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let err = connect(&url).await.unwrap_err();
+    let db = connect(&url, MAX).await.unwrap();
+    let sql = "UPDATE _sqlx_migrations SET checksum = x'00'";
+    parley::on_db!(&db, |p| sqlx::query(sql).execute(p).await.map(drop)).unwrap();
+    db.close().await;
+    let err = connect(&url, MAX).await.unwrap_err();
     assert!(matches!(err, DbError::Migrate(_)), "{err:?}");
     assert!(
         err.to_string().starts_with("database migration failed"),
@@ -61,6 +62,15 @@ async fn a_changed_migration_stops_start_up() {
 
 #[tokio::test]
 async fn a_bad_url_is_a_clear_error() {
-    let err = connect("postgres://nope").await.unwrap_err();
-    assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+    for url in [
+        "mysql://app:secret@db/parley",
+        "postgres://app:secret@db:port/parley",
+        "sqlite://app.db?mode=sideways",
+    ] {
+        let err = connect(url, MAX).await.unwrap_err();
+        assert!(matches!(err, DbError::Url(..)), "{url}: {err:?}");
+        let msg = err.to_string();
+        assert!(msg.starts_with("DATABASE_URL"), "{msg}");
+        assert!(!msg.contains("secret"), "the password is not shown: {msg}");
+    }
 }

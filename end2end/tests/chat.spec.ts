@@ -120,7 +120,8 @@ test('received files are inert downloads that must match their declared size, an
   expect(await readFile(await (opened as Download).path(), 'utf8')).toBe(html);
 
   // A peer that lies about its files, on a channel of its own (the receiver takes any channel
-  // its peer opens as the chat).
+  // its peer opens as the chat). Chunks carry their file's 4-byte id in front; `end` gives
+  // the digest.
   await pa.evaluate(async (peer) => {
     const pc: RTCPeerConnection = (window as any).__parley.pcs[peer];
     const dc = pc.createDataChannel('chat');
@@ -129,15 +130,32 @@ test('received files are inert downloads that must match their declared size, an
       dc.onerror = reject;
     });
     (window as any).__forged = dc;
-    const file = (name: string, size: number) => dc.send(JSON.stringify({ t: 'file', name, mime: 'text/html', size }));
-    file('overrun.html', 10);
-    dc.send(new Uint8Array(20));
-    file('huge.bin', 200 * 1024 * 1024);
-    dc.send(new Uint8Array(16));
-    file('cut.bin', 100);
-    dc.send(new Uint8Array(50));
-    file('../../ok.txt', 3);
-    dc.send(new Uint8Array([104, 105, 33]));
+    const file = (id: number, name: string, size: number) => dc.send(JSON.stringify({ t: 'file', id, name, mime: 'text/html', size }));
+    const chunk = (id: number, bytes: Uint8Array) => {
+      const frame = new Uint8Array(4 + bytes.length);
+      new DataView(frame.buffer).setUint32(0, id);
+      frame.set(bytes, 4);
+      dc.send(frame);
+    };
+    const end = async (id: number, bytes: Uint8Array) => {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+      dc.send(JSON.stringify({ t: 'end', id, sha256 }));
+    };
+    file(1, 'overrun.html', 10);
+    chunk(1, new Uint8Array(20));
+    file(2, 'huge.bin', 200 * 1024 * 1024);
+    chunk(2, new Uint8Array(16));
+    file(3, 'cut.bin', 100);
+    chunk(3, new Uint8Array(50));
+    await end(3, new Uint8Array(50));
+    file(4, 'bad.bin', 3);
+    chunk(4, new Uint8Array([1, 2, 3]));
+    await end(4, new Uint8Array([1, 2, 4]));
+    dc.send(JSON.stringify({ t: 'file', name: 'no-id.bin', size: 1 }));
+    file(5, '../../ok.txt', 3);
+    chunk(5, new Uint8Array([104, 105, 33]));
+    await end(5, new Uint8Array([104, 105, 33]));
   }, bId);
   const ok = chat.locator('a[data-file="ok.txt"]');
   await expect(ok).toBeVisible();
@@ -146,7 +164,10 @@ test('received files are inert downloads that must match their declared size, an
     /overrun\.html was not received: more data arrived than it announced/,
     /huge\.bin was not received: it is larger than 100 MB/,
     /cut\.bin was not received: it stopped before the whole file arrived/,
+    /bad\.bin was not received: it doesn't match what was sent \(the checksum differs\), so it was discarded/,
+    /no-id\.bin was not received: it was announced in a form this page doesn't understand/,
   ]);
+  await expect(chat.locator('li[data-file-name="ok.txt"]')).toHaveAttribute('data-file-state', 'verified');
   await expect(chat.locator('a[data-file]')).toHaveCount(2);
   expect(await save(ok)).toEqual({ name: 'ok.txt', bytes: Buffer.from('hi!') });
 

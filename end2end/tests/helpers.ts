@@ -1,4 +1,4 @@
-import { test as base, expect, type Browser, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 
 /** Uncaught errors seen on any page opened with `openPage` during the current test. */
 const uncaught: string[] = [];
@@ -27,10 +27,11 @@ export function unique(prefix: string): string {
   return `${prefix}-${runId}-${seq}`;
 }
 
-/** A page in a fresh browser context (its own cookies, so its own user). Browser console
- *  errors and uncaught exceptions are echoed to the test output, labelled. */
-export async function openPage(browser: Browser, label: string): Promise<Page> {
-  const context = await browser.newContext();
+/** A page in a fresh browser context (its own cookies, so its own user), made with `options`
+ *  (e.g. a `locale`). Browser console errors and uncaught exceptions are echoed to the test
+ *  output, labelled. */
+export async function openPage(browser: Browser, label: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   page.on('pageerror', (e) => {
     console.log(`[${label}] page error: ${e.message}`);

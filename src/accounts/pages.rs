@@ -1,5 +1,6 @@
 //! Log-in and sign-up pages: plain HTML forms posting to `/auth/*`.
 use super::{safe_next, urlencode, FormError};
+use crate::i18n::{use_words, Words};
 use crate::ui::Alert;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,14 +28,15 @@ fn form_query() -> FormQuery {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let q = form_query();
+    let w = use_words();
     let signup = format!("/signup?next={}", urlencode(&q.next));
     view! {
-        <Title text="Log in · Parley"/>
+        <Title text=w.log_in_title/>
         <section class="card narrow">
-            <h1>"Log in"</h1>
-            {q.error.map(|e| view! { <Alert message=e.describe(q.retry)/> })}
-            <CredentialsForm action="/auth/login" submit="Log in" username=q.username.clone() next=q.next.clone() new_password=false/>
-            <p class="muted">"New here? " <a href=signup rel="external">"Create an account"</a></p>
+            <h1>{w.log_in}</h1>
+            {q.error.map(|e| view! { <Alert message=e.describe(q.retry, w)/> })}
+            <CredentialsForm action="/auth/login" submit=w.log_in username=q.username.clone() next=q.next.clone() new_password=false w/>
+            <p class="muted">{w.new_here} <a href=signup rel="external">{w.create_account}</a></p>
             <GuestForm next=q.next/>
         </section>
     }
@@ -43,14 +45,15 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn SignupPage() -> impl IntoView {
     let q = form_query();
+    let w = use_words();
     let login = format!("/login?next={}", urlencode(&q.next));
     view! {
-        <Title text="Sign up · Parley"/>
+        <Title text=w.sign_up_title/>
         <section class="card narrow">
-            <h1>"Create an account"</h1>
-            {q.error.map(|e| view! { <Alert message=e.describe(q.retry)/> })}
-            <CredentialsForm action="/auth/signup" submit="Sign up" username=q.username.clone() next=q.next.clone() new_password=true/>
-            <p class="muted">"Already have an account? " <a href=login rel="external">"Log in"</a></p>
+            <h1>{w.create_account}</h1>
+            {q.error.map(|e| view! { <Alert message=e.describe(q.retry, w)/> })}
+            <CredentialsForm action="/auth/signup" submit=w.sign_up username=q.username.clone() next=q.next.clone() new_password=true w/>
+            <p class="muted">{w.have_account} <a href=login rel="external">{w.log_in}</a></p>
             <GuestForm next=q.next/>
         </section>
     }
@@ -64,6 +67,7 @@ fn CredentialsForm(
     next: String,
     /// Sign-up asks for a new password; log-in for the current one.
     new_password: bool,
+    w: &'static Words,
 ) -> impl IntoView {
     let autocomplete = if new_password {
         "new-password"
@@ -74,12 +78,12 @@ fn CredentialsForm(
         <form method="post" action=action class="stack">
             <input type="hidden" name="next" value=next/>
             <label>
-                "Username"
+                {w.username}
                 <input name="username" value=username required minlength="3" maxlength="32" autocomplete="username"
-                    pattern="[A-Za-z0-9._\\-]{3,32}" title="3–32 letters, digits, dots, dashes or underscores"/>
+                    pattern="[A-Za-z0-9._\\-]{3,32}" title=w.username_rule/>
             </label>
             <label>
-                "Password"
+                {w.password}
                 <input name="password" type="password" required minlength="8" maxlength="256" autocomplete=autocomplete/>
             </label>
             <button type="submit" class="primary">{submit}</button>
@@ -93,7 +97,7 @@ pub fn GuestForm(next: String) -> impl IntoView {
     view! {
         <form method="post" action="/auth/guest" class="guest">
             <input type="hidden" name="next" value=next/>
-            <button type="submit" class="secondary">"Join as guest"</button>
+            <button type="submit" class="secondary">{use_words().join_as_guest}</button>
         </form>
     }
 }

@@ -1,8 +1,9 @@
 //! How the account form handlers answer. A browser (it asks for HTML) goes back to the form,
 //! which shows the reason in words (`?error=`), keeping what was typed but the password. Other
-//! clients get the status code and `{"error": code, "message": words}`. A refusal for now adds
-//! `Retry-After` either way.
+//! clients get the status code and `{"error": code, "message": words}`, the words in the
+//! request's language. A refusal for now adds `Retry-After` either way.
 use super::{safe_next, urlencode, FormError};
+use crate::i18n::{request_lang, Lang};
 use crate::throttle::retry_after_secs;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,6 +16,7 @@ pub struct FormReply<'a> {
     username: &'a str,
     next: Option<&'a str>,
     html: bool,
+    lang: Lang,
 }
 
 impl<'a> FormReply<'a> {
@@ -29,6 +31,7 @@ impl<'a> FormReply<'a> {
             username,
             next,
             html: wants_html(headers),
+            lang: request_lang(headers),
         }
     }
 
@@ -49,7 +52,7 @@ impl<'a> FormReply<'a> {
         let mut resp = if self.html {
             Redirect::to(&self.url(err, Some(secs))).into_response()
         } else {
-            refusal(status, err, Some(secs))
+            refusal(status, err, Some(secs), self.lang)
         };
         resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -59,10 +62,10 @@ impl<'a> FormReply<'a> {
     /// The post came from another site's page: `403`, in words for a browser.
     pub fn cross_site(&self) -> Response {
         if self.html {
-            let words = FormError::CrossSite.describe(None);
+            let words = FormError::CrossSite.describe(None, self.lang.words());
             (StatusCode::FORBIDDEN, words).into_response()
         } else {
-            refusal(StatusCode::FORBIDDEN, FormError::CrossSite, None)
+            refusal(StatusCode::FORBIDDEN, FormError::CrossSite, None, self.lang)
         }
     }
 
@@ -85,8 +88,9 @@ impl<'a> FormReply<'a> {
 }
 
 /// `status` with `{"error": code, "message": words}` (and `retry_after` in seconds).
-fn refusal(status: StatusCode, err: FormError, retry: Option<u64>) -> Response {
-    let mut body = serde_json::json!({"error": err.code(), "message": err.describe(retry)});
+fn refusal(status: StatusCode, err: FormError, retry: Option<u64>, lang: Lang) -> Response {
+    let message = err.describe(retry, lang.words());
+    let mut body = serde_json::json!({"error": err.code(), "message": message});
     if let Some(secs) = retry {
         body["retry_after"] = secs.into();
     }

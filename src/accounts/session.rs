@@ -1,7 +1,7 @@
 //! The session cookie: reading it from requests and writing it on responses.
 use super::{store, CurrentUser};
+use crate::db::Db;
 use axum::http::{header, HeaderMap, HeaderValue};
-use sqlx::SqlitePool;
 
 pub const COOKIE: &str = "parley_session";
 
@@ -20,9 +20,9 @@ pub fn token(headers: &HeaderMap) -> Option<&str> {
 
 /// The signed-in user for these request headers. Database trouble counts as signed out, and
 /// is logged.
-pub async fn current_user(pool: &SqlitePool, headers: &HeaderMap) -> Option<CurrentUser> {
+pub async fn current_user(db: &Db, headers: &HeaderMap) -> Option<CurrentUser> {
     let token = token(headers)?;
-    match store::session_user(pool, token).await {
+    match store::session_user(db, token).await {
         Ok(u) => u,
         Err(e) => {
             tracing::error!("session lookup failed: {e}");

@@ -1,7 +1,8 @@
-//! Account and session rows in SQLite.
+//! Account and session rows, in SQLite or PostgreSQL (`crate::db`).
 use super::CurrentUser;
+use crate::db::Db;
+use crate::on_db;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 
 /// Sessions last 30 days.
 pub const SESSION_SECS: i64 = 30 * 24 * 3600;
@@ -22,30 +23,35 @@ pub struct UserRow {
     pub password_hash: String,
 }
 
-pub async fn create_user(
-    pool: &SqlitePool,
-    username: &str,
-    password_hash: &str,
-) -> Result<i64, StoreError> {
-    let res = sqlx::query("INSERT INTO users (username, password_hash, peer_id) VALUES (?, ?, ?)")
-        .bind(username)
-        .bind(password_hash)
-        .bind(crate::ids::new_id())
-        .execute(pool)
-        .await;
+pub async fn create_user(db: &Db, username: &str, password_hash: &str) -> Result<i64, StoreError> {
+    let res = on_db!(db, |p| sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, peer_id) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(username)
+    .bind(password_hash)
+    .bind(crate::ids::new_id())
+    .fetch_one(p)
+    .await);
     match res {
-        Ok(r) => Ok(r.last_insert_rowid()),
+        Ok(id) => Ok(id),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::NameTaken),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn find_user(pool: &SqlitePool, username: &str) -> Result<Option<UserRow>, StoreError> {
-    let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, username, password_hash FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(pool)
-            .await?;
+// Usernames match in any letter case, folding A-Z only: SQLite's `username` column is NOCASE;
+// PostgreSQL's unique index is on `lower(username COLLATE "C")`, which the queries repeat.
+
+pub async fn find_user(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError> {
+    let sql = db.sql(
+        "SELECT id, username, password_hash FROM users WHERE username = $1",
+        r#"SELECT id, username, password_hash FROM users
+           WHERE lower(username COLLATE "C") = lower($1 COLLATE "C")"#,
+    );
+    let row: Option<(i64, String, String)> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(username)
+        .fetch_optional(p)
+        .await)?;
     Ok(row.map(|(id, username, password_hash)| UserRow {
         id,
         username,
@@ -54,60 +60,56 @@ pub async fn find_user(pool: &SqlitePool, username: &str) -> Result<Option<UserR
 }
 
 /// The stable peer id of a user, for calling by name.
-pub async fn peer_id_of(pool: &SqlitePool, username: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT peer_id FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(pool)
-            .await?,
-    )
+pub async fn peer_id_of(db: &Db, username: &str) -> Result<Option<String>, StoreError> {
+    Ok(peer_of(db, username).await?.map(|(_, peer_id)| peer_id))
 }
 
 /// A user's exact username and stable peer id, by username (any letter case).
-pub async fn peer_of(
-    pool: &SqlitePool,
-    username: &str,
-) -> Result<Option<(String, String)>, StoreError> {
-    Ok(
-        sqlx::query_as("SELECT username, peer_id FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(pool)
-            .await?,
-    )
+pub async fn peer_of(db: &Db, username: &str) -> Result<Option<(String, String)>, StoreError> {
+    let sql = db.sql(
+        "SELECT username, peer_id FROM users WHERE username = $1",
+        r#"SELECT username, peer_id FROM users
+           WHERE lower(username COLLATE "C") = lower($1 COLLATE "C")"#,
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(username)
+        .fetch_optional(p)
+        .await)?)
 }
 
 /// The username that owns a stable peer id (guests' ids are not here).
-pub async fn name_of_peer(pool: &SqlitePool, peer_id: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT username FROM users WHERE peer_id = ?")
-            .bind(peer_id)
-            .fetch_optional(pool)
-            .await?,
+pub async fn name_of_peer(db: &Db, peer_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "SELECT username FROM users WHERE peer_id = $1"
     )
+    .bind(peer_id)
+    .fetch_optional(p)
+    .await)?)
 }
 
 /// Whether `peer_id` is an account's or a live guest session's, and so not free for anyone.
-pub async fn peer_id_owned(pool: &SqlitePool, peer_id: &str) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE peer_id = ?1)
-             OR EXISTS (SELECT 1 FROM sessions WHERE guest_peer = ?1 AND expires_at > unixepoch())",
+pub async fn peer_id_owned(db: &Db, peer_id: &str) -> Result<bool, StoreError> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE peer_id = $1)
+             OR EXISTS (SELECT 1 FROM sessions WHERE guest_peer = $1 AND expires_at > unixepoch())",
     )
     .bind(peer_id)
-    .fetch_one(pool)
-    .await?)
+    .fetch_one(p)
+    .await)?)
 }
 
 /// Starts a session for a user; returns the cookie token. (Guests: `create` in `guests.rs`.)
-pub async fn create_session(pool: &SqlitePool, user_id: i64) -> Result<String, StoreError> {
+pub async fn create_session(db: &Db, user_id: i64) -> Result<String, StoreError> {
     let token = random_token();
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, unixepoch() + ?)",
+    on_db!(db, |p| sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, unixepoch() + $3)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
     .bind(SESSION_SECS)
-    .execute(pool)
-    .await?;
+    .execute(p)
+    .await
+    .map(drop))?;
     Ok(token)
 }
 
@@ -120,18 +122,15 @@ type SessionRow = (
 );
 
 /// Who holds `token`, if it is a live session.
-pub async fn session_user(
-    pool: &SqlitePool,
-    token: &str,
-) -> Result<Option<CurrentUser>, StoreError> {
-    let row: Option<SessionRow> = sqlx::query_as(
+pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, StoreError> {
+    let row: Option<SessionRow> = on_db!(db, |p| sqlx::query_as(
         "SELECT u.username, u.peer_id, s.guest_name, s.guest_peer
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND s.expires_at > unixepoch()",
+         WHERE s.token_hash = $1 AND s.expires_at > unixepoch()",
     )
     .bind(token_hash(token))
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(p)
+    .await)?;
     Ok(row.and_then(|r| match r {
         (Some(name), Some(peer_id), _, _) => Some(CurrentUser {
             name,
@@ -147,21 +146,23 @@ pub async fn session_user(
     }))
 }
 
-pub async fn delete_session(pool: &SqlitePool, token: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-        .bind(token_hash(token))
-        .execute(pool)
-        .await?;
+pub async fn delete_session(db: &Db, token: &str) -> Result<(), StoreError> {
+    on_db!(db, |p| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash(token))
+    .execute(p)
+    .await
+    .map(drop))?;
     Ok(())
 }
 
-pub async fn purge_expired(pool: &SqlitePool) -> Result<u64, StoreError> {
-    Ok(
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= unixepoch()")
-            .execute(pool)
-            .await?
-            .rows_affected(),
-    )
+pub async fn purge_expired(db: &Db) -> Result<u64, StoreError> {
+    let sql = "DELETE FROM sessions WHERE expires_at <= unixepoch()";
+    Ok(on_db!(db, |p| sqlx::query(sql)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?)
 }
 
 /// What a session is known by outside the database (e.g. its open sockets): the token's hash,

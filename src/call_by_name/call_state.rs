@@ -35,17 +35,17 @@ impl Dial {
     }
 
     /// The words shown for a call to `name`.
-    pub fn label(self, name: &str) -> String {
+    pub fn label(self, name: &str, w: &crate::i18n::Words) -> String {
         match self {
-            Self::Ringing => format!("Ringing {name}…"),
-            Self::Accepted => format!("{name} answered. Connecting…"),
-            Self::Declined => format!("{name} declined"),
-            Self::Busy => format!("{name} is busy"),
-            Self::NoAnswer => "No answer".to_owned(),
-            Self::Offline => format!("{name} is offline"),
-            Self::UnknownUser => format!("Nobody is called {name}"),
-            Self::SelfCall => "You can't call yourself".to_owned(),
-            Self::Failed => format!("Couldn't call {name}"),
+            Self::Ringing => (w.ringing)(name),
+            Self::Accepted => (w.answered)(name),
+            Self::Declined => (w.declined)(name),
+            Self::Busy => (w.busy)(name),
+            Self::NoAnswer => w.no_answer.to_owned(),
+            Self::Offline => (w.offline)(name),
+            Self::UnknownUser => (w.unknown_user)(name),
+            Self::SelfCall => w.self_call.to_owned(),
+            Self::Failed => (w.call_failed)(name),
         }
     }
 

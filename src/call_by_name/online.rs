@@ -3,6 +3,7 @@
 use super::api::online_users;
 use super::call_state::{CallState, Dial};
 use crate::accounts::signed_in::Session;
+use crate::i18n::use_words;
 use crate::signaling::protocol::OnlineUser;
 use crate::ui::initial;
 use leptos::prelude::*;
@@ -31,6 +32,7 @@ fn OnlinePanel(
     me: String,
 ) -> impl IntoView {
     let calls = expect_context::<CallState>();
+    let w = use_words();
     Effect::new(move |_| calls.watching.set(true));
     let rendered = StoredValue::new(rendered);
     let me = StoredValue::new(me);
@@ -49,9 +51,9 @@ fn OnlinePanel(
         // `data-live` turns true once the socket sends its first list (the page is hydrated).
         <section class="card online" data-testid="online"
             data-live=move || calls.online.with(Option::is_some).to_string()>
-            <h2>"Online now " <span class="count">{move || users().len()}</span></h2>
+            <h2>{w.online_now} " " <span class="count">{move || users().len()}</span></h2>
             <Show when=move || !users().is_empty()
-                fallback=|| view! { <p class="muted">"Nobody else is online right now."</p> }>
+                fallback=move || view! { <p class="muted">{w.nobody_online}</p> }>
                 <ul>
                     <For each=users key=|u| (u.peer_id.clone(), u.name.clone()) let:user>
                         {
@@ -60,10 +62,10 @@ fn OnlinePanel(
                                 <li data-user=user.name.clone() data-peer=user.peer_id.clone()>
                                     <span class="avatar" aria-hidden="true">{initial(&user.name)}</span>
                                     <span class="name">{user.name.clone()}</span>
-                                    {user.guest.then(|| view! { <span class="badge">"guest"</span> })}
+                                    {user.guest.then(|| view! { <span class="badge">{w.guest}</span> })}
                                     <button class="primary call" disabled=calling
-                                        aria-label=format!("Call {}", user.name)
-                                        on:click=move |_| calls.ring(&name, &peer)>"Call"</button>
+                                        aria-label=(w.call_someone)(&user.name)
+                                        on:click=move |_| calls.ring(&name, &peer)>{w.call}</button>
                                 </li>
                             }
                         }

@@ -1,134 +1,86 @@
-//! One peer's chat data channel: JSON text frames for messages and file headers, binary frames
-//! for file chunks. A message has a size limit, so files go in 16 KiB chunks, paced by the
-//! channel's buffered amount so a large file never floods the connection.
-use super::model::clip_message;
-use super::transfer::{declared_size, safe_file_name, Progress, Refused, Slot, Slots, Step};
-use js_sys::{Array, Uint8Array};
+//! One peer's chat data channel: JSON text frames for messages, file headers and what the two
+//! sides say about files and their microphone and camera; binary frames for file chunks
+//! (`transfer/wire.rs` has every message, `files.rs` the files).
+use super::files::{self, Files, Outgoing};
+use super::model::{clip_message, Transfer};
+use super::transfer::wire::{self, Text};
+use super::transfer::{Refused, Slots};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, MessageEvent, RtcDataChannel, RtcDataChannelType, Url};
+use web_sys::{Event, MessageEvent, RtcDataChannel, RtcDataChannelType};
 
 /// What a peer's channel delivers to the page.
 pub enum Received {
     Message(String),
-    /// A complete file, stored as `application/octet-stream` behind an object URL (which the
-    /// chat revokes when the line goes).
-    File {
-        url: String,
-        name: String,
-        size: u64,
-    },
-    /// A file that was refused or dropped part-way, and why, in words.
+    /// A file started arriving; its line moves by itself.
+    File(Transfer),
+    /// A file refused at its header, and why.
     Refused {
         name: String,
-        why: &'static str,
+        why: Refused,
+    },
+    /// The peer's microphone and camera are on (`true`) or off.
+    Media {
+        audio: bool,
+        video: bool,
     },
 }
 
 /// Where received things go, with the sender's display name.
 pub type Sink = Rc<dyn Fn(&str, Received)>;
 
-const CHUNK: u32 = 16 * 1024;
-const HIGH_WATER: u32 = 1024 * 1024;
-
-/// A file being received.
-struct Incoming {
-    name: String,
-    progress: Progress,
-    parts: Array,
-    _slot: Slot,
-}
-
 pub struct Channel {
     pub dc: RtcDataChannel,
+    files: Rc<RefCell<Files>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_open: Closure<dyn FnMut(Event)>,
 }
 
 impl Channel {
     /// Wraps `dc`, reporting what arrives from `from` to `sink`; incoming files take places
-    /// from `slots`.
-    pub fn new(dc: RtcDataChannel, from: String, sink: Sink, slots: Slots) -> Self {
+    /// from `slots`. Once open, it tells the peer whether our microphone and camera are on.
+    /// Without `chat` (a broadcast) only that media state is taken: messages and files are
+    /// ignored, so a watcher cannot push anything into a talker's page.
+    pub fn new(dc: RtcDataChannel, from: String, sink: Sink, slots: Slots, chat: bool) -> Self {
         dc.set_binary_type(RtcDataChannelType::Arraybuffer);
-        dc.set_buffered_amount_low_threshold(HIGH_WATER / 4);
-        let mut incoming: Option<Incoming> = None;
+        dc.set_buffered_amount_low_threshold(files::outgoing::HIGH_WATER / 4);
+        let files = Rc::new(RefCell::new(Files::new(dc.clone(), slots)));
+        let f = files.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let data = ev.data();
             if let Some(text) = data.as_string() {
-                let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-                    return;
+                let report = match wire::read(&text) {
+                    Text::Media { audio, video } => Some(Received::Media { audio, video }),
+                    _ if !chat => None,
+                    Text::Message(text) => Some(Received::Message(clip_message(&text))),
+                    other => match f.borrow_mut().on_text(other) {
+                        Some(files::Report::Started(line)) => Some(Received::File(line)),
+                        Some(files::Report::Refused { name, why }) => {
+                            Some(Received::Refused { name, why })
+                        }
+                        None => None,
+                    },
                 };
-                match v["t"].as_str() {
-                    Some("msg") => {
-                        let text = v["text"].as_str().unwrap_or_default();
-                        sink(&from, Received::Message(clip_message(text)));
-                    }
-                    Some("file") => {
-                        if let Some(cut) = incoming.take() {
-                            sink(
-                                &from,
-                                Received::Refused {
-                                    name: cut.name,
-                                    why: "it stopped before the whole file arrived",
-                                },
-                            );
-                        }
-                        let name = safe_file_name(v["name"].as_str().unwrap_or_default());
-                        let started = declared_size(&v["size"]).and_then(|size| {
-                            let slot = slots.take().ok_or(Refused::TooMany)?;
-                            Ok(Incoming {
-                                name: name.clone(),
-                                progress: Progress::new(size),
-                                parts: Array::new(),
-                                _slot: slot,
-                            })
-                        });
-                        match started {
-                            Ok(f) if f.progress.is_complete() => finish(f, &from, &*sink),
-                            Ok(f) => incoming = Some(f),
-                            Err(r) => sink(
-                                &from,
-                                Received::Refused {
-                                    name,
-                                    why: r.reason(),
-                                },
-                            ),
-                        }
-                    }
-                    _ => {}
+                if let Some(r) = report {
+                    sink(&from, r);
                 }
-            } else if let Ok(buf) = data.dyn_into::<js_sys::ArrayBuffer>() {
-                // Chunks with no file announced (the rest of a refused one) are ignored.
-                let Some(f) = incoming.as_mut() else { return };
-                match f.progress.add(u64::from(buf.byte_length())) {
-                    Step::More => {
-                        f.parts.push(&buf);
-                    }
-                    Step::Complete => {
-                        f.parts.push(&buf);
-                        if let Some(f) = incoming.take() {
-                            finish(f, &from, &*sink);
-                        }
-                    }
-                    Step::Overrun => {
-                        if let Some(f) = incoming.take() {
-                            sink(
-                                &from,
-                                Received::Refused {
-                                    name: f.name,
-                                    why: "more data arrived than it announced",
-                                },
-                            );
-                        }
-                    }
-                }
+            } else if let Some(buf) = data.dyn_into::<js_sys::ArrayBuffer>().ok().filter(|_| chat) {
+                f.borrow_mut().on_chunk(buf);
             }
         });
         dc.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let open_dc = dc.clone();
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| say_media(&open_dc));
+        dc.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        // A channel the peer opened may be open already when it is handed to us.
+        say_media(&dc);
         Self {
             dc,
+            files,
             _on_message: on_message,
+            _on_open: on_open,
         }
     }
 
@@ -138,61 +90,38 @@ impl Channel {
 
     pub fn send_text(&self, text: &str) {
         if self.is_open() {
-            let _ = self
-                .dc
-                .send_with_str(&serde_json::json!({"t": "msg", "text": text}).to_string());
+            let _ = self.dc.send_with_str(&wire::message(text));
         }
+    }
+
+    /// Tells the peer whether our microphone and camera are on.
+    pub fn send_media(&self) {
+        say_media(&self.dc);
+    }
+
+    /// Starts sending `bytes` as `out`'s file to this peer.
+    pub fn send_file(&self, out: &Rc<Outgoing>, bytes: js_sys::Uint8Array) {
+        let (id, leg) = self.files.borrow_mut().register(out);
+        let (dc, out) = (self.dc.clone(), out.clone());
+        wasm_bindgen_futures::spawn_local(files::send(dc, id, out, leg, bytes));
+    }
+
+    /// Cancels the file on `line` if it is arriving on this channel.
+    pub fn cancel(&self, line: &Transfer) {
+        self.files.borrow_mut().cancel(line);
     }
 
     pub fn close(&self) {
         self.dc.set_onmessage(None);
+        self.dc.set_onopen(None);
         self.dc.close();
+        self.files.borrow_mut().close();
     }
 }
 
-/// Sends `bytes` as file `name` on `dc`, in chunks, waiting whenever its buffer is full.
-pub async fn send_file(
-    dc: &RtcDataChannel,
-    name: &str,
-    mime: &str,
-    bytes: &Uint8Array,
-) -> Result<(), JsValue> {
-    let header =
-        serde_json::json!({"t": "file", "name": name, "mime": mime, "size": bytes.length()});
-    dc.send_with_str(&header.to_string())?;
-    let mut at = 0;
-    while at < bytes.length() {
-        let end = (at + CHUNK).min(bytes.length());
-        if dc.buffered_amount() > HIGH_WATER {
-            let drained =
-                js_sys::Promise::new(&mut |resolve, _| dc.set_onbufferedamountlow(Some(&resolve)));
-            JsFuture::from(drained).await?;
-            dc.set_onbufferedamountlow(None);
-        }
-        dc.send_with_array_buffer_view(&bytes.subarray(at, end))?;
-        at = end;
+fn say_media(dc: &RtcDataChannel) {
+    if dc.ready_state() == web_sys::RtcDataChannelState::Open {
+        let (audio, video) = super::media::local_on();
+        let _ = dc.send_with_str(&wire::media(audio, video));
     }
-    Ok(())
-}
-
-/// Hands a complete file to the page. Its declared type is ignored: a blob typed `text/html`
-/// would run as a page of this site if opened.
-fn finish(f: Incoming, from: &str, sink: &dyn Fn(&str, Received)) {
-    let opts = BlobPropertyBag::new();
-    opts.set_type("application/octet-stream");
-    let Ok(blob) = Blob::new_with_buffer_source_sequence_and_options(&f.parts, &opts) else {
-        return;
-    };
-    let Ok(url) = Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let size = f.progress.declared();
-    sink(
-        from,
-        Received::File {
-            url,
-            name: f.name,
-            size,
-        },
-    );
 }

@@ -1,5 +1,7 @@
 //! Text chat and file sharing beside a call, over WebRTC data channels (no server involved).
+use super::file_line::FileLine;
 use super::model::ChatLine;
+use crate::i18n::use_words;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -18,6 +20,7 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let file_engine = engine.clone();
     let text = RwSignal::new(String::new());
+    let w = use_words();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let message = text.get_untracked().trim().to_owned();
@@ -40,10 +43,12 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
             if let Some(input) = input {
-                if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                    if let Some(e) = &file_engine {
-                        e.send_file(file);
-                    }
+                let files = input.files();
+                let chosen = files
+                    .iter()
+                    .flat_map(|f| (0..f.length()).filter_map(|i| f.get(i)));
+                if let Some(e) = &file_engine {
+                    chosen.for_each(|file| e.send_file(file));
                 }
                 input.set_value("");
             }
@@ -52,29 +57,31 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
         let _ = ev;
     };
     view! {
-        <section class="chat card" aria-label="Chat">
-            <h2>"Chat"</h2>
-            <ol class="lines" data-testid="chat">
+        <section class="chat card" aria-label=w.chat>
+            <h2>{w.chat}</h2>
+            <ol class="lines" data-testid="chat" data-empty=w.chat_empty>
                 <For each=move || lines.get() key=|l| l.seq let:line>
-                    <li data-from=line.from.clone() class:notice=line.notice>
-                        <b>{line.from.clone()}</b>
-                        " "
-                        {match line.file.clone() {
-                            Some((url, name)) => Either::Left(view! {
-                                <a href=url download=name.clone() data-file=name>{line.text.clone()}</a>
-                            }),
-                            None => Either::Right(view! { <span class="text">{line.text.clone()}</span> }),
-                        }}
-                    </li>
+                    {match line.transfer {
+                        Some(transfer) => Either::Left(view! {
+                            <FileLine seq=line.seq from=line.from text=line.text transfer w/>
+                        }),
+                        None => Either::Right(view! {
+                            <li data-from=line.from.clone() class:notice=line.notice>
+                                <b>{line.from.clone()}</b>
+                                " "
+                                <span class="text">{line.text.clone()}</span>
+                            </li>
+                        }),
+                    }}
                 </For>
             </ol>
             <form class="row" on:submit=on_submit>
-                <input name="message" placeholder="Message everyone in the call" aria-label="Message" maxlength="2000"
+                <input name="message" placeholder=w.message_placeholder aria-label=w.message maxlength="2000"
                     autocomplete="off" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
-                <button type="submit" class="primary">"Send"</button>
+                <button type="submit" class="primary">{w.send}</button>
                 <label class="button file">
-                    "Share a file"
-                    <input type="file" name="file" on:change=on_file/>
+                    {w.share_file}
+                    <input type="file" name="file" multiple=true on:change=on_file/>
                 </label>
             </form>
         </section>

@@ -49,7 +49,7 @@ pub const SOCKET_SCRIPT: &str = socket!();
 pub const SCRIPT: &str = concat!(
     socket!(),
     "(()=>{const m=navigator.mediaDevices;if(!m||!m.getUserMedia)return;",
-    "const low=!!document.querySelector('meta[name=\"parley-test-hooks\"]')",
+    "const low=!!document.querySelector('meta[name=parley-test-hooks]')",
     "&&location.search.includes('lowres=1');",
     "const p=m.getUserMedia(low?{video:",
     video_lowres!(),
@@ -92,8 +92,11 @@ mod tests {
         let s = SCRIPT;
         assert!(s.contains(r#"{video:{"width":160,"height":120,"frameRate":10},audio:false}"#));
         assert!(s.contains(r#"{video:{"width":{"ideal":640},"height":{"ideal":480}},audio:true}"#));
-        let hooks = format!("meta[name=\"{}\"]", crate::test_hooks::META_NAME);
+        let hooks = format!("meta[name={}]", crate::test_hooks::META_NAME);
         assert!(s.contains(&hooks));
+        // Unquoted: a page without test hooks must not carry the marker's own text.
+        let marker = format!("name=\"{}\"", crate::test_hooks::META_NAME);
+        assert!(!s.contains(&marker));
         assert!(s.contains(&format!("window.{GLOBAL}=p")));
         assert!(!s.contains("</"));
     }

@@ -24,9 +24,11 @@ mod chatting;
 mod dispatch;
 mod ice_refresh;
 mod lifecycle;
+mod meters;
 mod negotiation;
 mod reconnecting;
 mod recovering;
+mod sharing;
 
 #[derive(Clone)]
 pub struct Engine(Rc<RefCell<Inner>>);
@@ -101,7 +103,7 @@ impl Engine {
         }
         // Asked now rather than when the task first runs (after hydration): the camera starts
         // while the socket opens.
-        let camera = media::camera();
+        let camera = media::camera(ui.words);
         let e = engine.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match camera.await {
@@ -109,12 +111,10 @@ impl Engine {
                 Err(msg) if role == Role::Talk => {
                     e.shutdown();
                     ui.status.try_set(CallStatus::Failed);
-                    ui.detail
-                        .try_set(format!("{msg} Broadcasting needs a camera."));
+                    ui.detail.try_set((ui.words.camera_needed)(&msg));
                 }
                 Err(msg) => {
-                    ui.detail
-                        .try_set(format!("{msg} You can still see and hear the others."));
+                    ui.detail.try_set((ui.words.camera_optional)(&msg));
                     e.on_media(None)
                 }
             }
@@ -287,9 +287,5 @@ fn later(engine: &Engine, ms: i32, f: impl FnOnce(Engine) + 'static) {
 }
 
 fn tile(p: &PeerInfo) -> Tile {
-    Tile {
-        id: p.id.clone(),
-        name: p.name.clone(),
-        state: ArcRwSignal::new("waiting".to_owned()),
-    }
+    Tile::new(p.id.clone(), p.name.clone())
 }

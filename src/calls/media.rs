@@ -1,4 +1,5 @@
 //! The local camera and microphone.
+use crate::i18n::Words;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
@@ -6,14 +7,14 @@ use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 /// Camera and microphone: the request the page's inline script made as it loaded (see
 /// `calls::early`), or else one made now (the future only waits for the answer). With test
 /// hooks on, `?lowres=1` in the page URL asks for a small, silent, 10 fps picture (for tests
-/// with many pages on few cores).
-pub fn camera() -> impl std::future::Future<Output = Result<MediaStream, String>> {
-    let asked = asked_early().map_or_else(ask_camera, Ok);
+/// with many pages on few cores). A failure comes in `w`'s words.
+pub fn camera(w: &'static Words) -> impl std::future::Future<Output = Result<MediaStream, String>> {
+    let asked = asked_early().map_or_else(|| ask_camera(w), Ok);
     async move {
-        let stream = JsFuture::from(asked?).await.map_err(describe)?;
+        let stream = JsFuture::from(asked?).await.map_err(|e| describe(e, w))?;
         stream
             .dyn_into::<MediaStream>()
-            .map_err(|_| "camera gave no stream".to_owned())
+            .map_err(|_| (w.camera_other)("no stream"))
     }
 }
 
@@ -30,8 +31,8 @@ fn asked_early() -> Option<js_sys::Promise> {
 }
 
 /// Calls `getUserMedia`; its promise.
-fn ask_camera() -> Result<js_sys::Promise, String> {
-    let window = web_sys::window().ok_or("no window")?;
+fn ask_camera(w: &'static Words) -> Result<js_sys::Promise, String> {
+    let window = web_sys::window().ok_or(w.camera_no_access)?;
     let lowres = crate::test_hooks::enabled()
         && window
             .location()
@@ -41,20 +42,19 @@ fn ask_camera() -> Result<js_sys::Promise, String> {
     let devices = window
         .navigator()
         .media_devices()
-        .map_err(|_| "this browser has no camera access (is the page on https?)")?;
+        .map_err(|_| w.camera_no_access)?;
     let c = MediaStreamConstraints::new();
+    let constraints = |v: &str| js_sys::JSON::parse(v).map_err(|_| (w.camera_other)("constraints"));
     if lowres {
-        let v = js_sys::JSON::parse(super::early::VIDEO_LOWRES).map_err(|_| "constraints")?;
-        c.set_video(&v);
+        c.set_video(&constraints(super::early::VIDEO_LOWRES)?);
         c.set_audio(&false.into());
     } else {
-        let v = js_sys::JSON::parse(super::early::VIDEO).map_err(|_| "constraints")?;
-        c.set_video(&v);
+        c.set_video(&constraints(super::early::VIDEO)?);
         c.set_audio(&true.into());
     }
     devices
         .get_user_media_with_constraints(&c)
-        .map_err(describe)
+        .map_err(|e| describe(e, w))
 }
 
 pub fn stop(stream: &MediaStream) {
@@ -66,36 +66,54 @@ pub fn stop(stream: &MediaStream) {
 }
 
 /// A getUserMedia failure in words a person understands.
-fn describe(e: wasm_bindgen::JsValue) -> String {
+fn describe(e: wasm_bindgen::JsValue, w: &Words) -> String {
     let name = js_sys::Reflect::get(&e, &"name".into())
         .ok()
         .and_then(|n| n.as_string())
         .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" => {
-            "Camera and microphone are blocked. Allow them in the browser and reload.".into()
-        }
-        "NotFoundError" => "No camera or microphone was found.".into(),
-        "NotReadableError" => "The camera is in use by another program.".into(),
-        _ => format!("Couldn't start the camera ({name})."),
+        "NotAllowedError" => w.camera_blocked.into(),
+        "NotFoundError" => w.camera_missing.into(),
+        "NotReadableError" => w.camera_busy.into(),
+        _ => (w.camera_other)(&name),
     }
 }
 
-/// Enables or disables the local `kind` ("audio" or "video") tracks shown in `#local-video`.
-pub fn set_local_enabled(kind: &str, enabled: bool) {
+/// The local tracks, as shown in `#local-video` (none before the camera starts or without one).
+fn local_tracks() -> Vec<MediaStreamTrack> {
     let stream = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("local-video"))
         .and_then(|e| e.dyn_into::<web_sys::HtmlVideoElement>().ok())
         .and_then(|v| v.src_object());
-    let Some(stream) = stream else { return };
-    for t in stream.get_tracks().iter() {
-        if let Ok(t) = t.dyn_into::<MediaStreamTrack>() {
-            if t.kind() == kind {
-                t.set_enabled(enabled);
-            }
-        }
+    let Some(stream) = stream else {
+        return Vec::new();
+    };
+    stream
+        .get_tracks()
+        .iter()
+        .filter_map(|t| t.dyn_into::<MediaStreamTrack>().ok())
+        .collect()
+}
+
+/// Enables or disables the local `kind` ("audio" or "video") tracks.
+pub fn set_local_enabled(kind: &str, enabled: bool) {
+    for t in local_tracks().iter().filter(|t| t.kind() == kind) {
+        t.set_enabled(enabled);
     }
+}
+
+/// Whether we send sound and picture: a live, enabled microphone and camera.
+pub fn local_on() -> (bool, bool) {
+    let tracks = local_tracks();
+    let on = |kind: &str| {
+        tracks.iter().any(|t| {
+            t.kind() == kind
+                && t.enabled()
+                && t.ready_state() == web_sys::MediaStreamTrackState::Live
+        })
+    };
+    (on("audio"), on("video"))
 }
 
 /// Shows our own camera in the stage's local preview (muted, so we do not hear ourselves).

@@ -1,6 +1,7 @@
 //! Words for a person when a call cannot connect, from what the browser reported: the error
 //! codes of `icecandidateerror` events from TURN servers (STUN codes, plus 701 for a server the
 //! browser could not reach), or nothing at all.
+use crate::i18n::Words;
 
 /// What went wrong with the relay (TURN) server, if anything was reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,28 +42,23 @@ impl Relay {
 
 /// What the page says about the link to `peer` that is not connected: relay trouble when some
 /// was reported, otherwise that no path was found (and whether it is still trying).
-pub fn words(relay: Option<Relay>, peer: &str, retrying: bool) -> String {
+pub fn words(relay: Option<Relay>, peer: &str, retrying: bool, w: &Words) -> String {
     match relay {
-        Some(Relay::Refused) => "The relay server (TURN) refused this site's credentials, so the \
-             call cannot connect. The site's operator needs to check TURN_SECRET."
-            .to_owned(),
-        Some(Relay::Unreachable) => {
-            "The relay server (TURN) could not be reached, so the call cannot connect.".to_owned()
-        }
-        Some(Relay::Other(code)) => format!(
-            "The relay server (TURN) refused to relay this call (error {code}), so the call \
-             cannot connect."
-        ),
-        None if retrying => {
-            format!("Could not connect to {peer}: no network path between you. Retrying…")
-        }
-        None => format!("Could not connect to {peer}: no network path between you."),
+        Some(Relay::Refused) => w.relay_refused.to_owned(),
+        Some(Relay::Unreachable) => w.relay_unreachable.to_owned(),
+        Some(Relay::Other(code)) => (w.relay_other)(code),
+        None => (w.no_path)(peer, retrying),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+
+    fn words(relay: Option<Relay>, peer: &str, retrying: bool) -> String {
+        super::words(relay, peer, retrying, Lang::En.words())
+    }
 
     #[test]
     fn only_relay_servers_count() {
@@ -108,5 +104,9 @@ mod tests {
             "Could not connect to bob: no network path between you. Retrying…"
         );
         assert!(!words(None, "bob", false).contains("Retrying"));
+        assert_eq!(
+            super::words(None, "bob", true, Lang::Ja.words()),
+            "bobさんに接続できませんでした: 通信経路が見つかりません。再試行中…"
+        );
     }
 }

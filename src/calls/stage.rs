@@ -1,7 +1,9 @@
 //! The call stage: local video, one tile per remote peer, the status line and the Leave button.
 //! It renders the same on the server and in the browser; the engine starts only in the browser.
-use super::model::{CallStatus, Tile, Ui};
+use super::model::{CallStatus, Ui};
+use super::tile::{LocalTile, RemoteTile};
 use crate::accounts::CurrentUser;
+use crate::i18n::{use_words, Words};
 use crate::signaling::protocol::Role;
 use leptos::prelude::*;
 
@@ -24,10 +26,15 @@ pub fn CallStage(
         tiles: RwSignal::new(Vec::new()),
         people,
         chat: RwSignal::new(Vec::new()),
+        announcements: RwSignal::new(Vec::new()),
+        speaker: RwSignal::new(None),
+        local_level: RwSignal::new(0.0),
+        words: use_words(),
     };
     #[cfg(feature = "hydrate")]
     let leave: Option<LeaveFn> = {
         let engine = super::engine::Engine::start(room.clone(), user.name.clone(), role, ice, ui);
+        engine.watch_meters();
         provide_context::<super::chat_panel::EngineContext>(send_wrapper::SendWrapper::new(
             engine.clone(),
         ));
@@ -54,21 +61,24 @@ fn view_stage(
     leave: Option<LeaveFn>,
 ) -> impl IntoView {
     let status = ui.status;
+    let w = ui.words;
     let rejoin = match role {
         Role::Mesh => format!("/r/{room}"),
         Role::Talk => format!("/live/{room}/talk"),
         Role::Watch => format!("/live/{room}"),
     };
     let leave_label = if role == Role::Talk {
-        "End broadcast"
+        w.end_broadcast
     } else {
-        "Leave"
+        w.leave
     };
     let role_class = match role {
         Role::Mesh => "stage mesh",
         Role::Talk => "stage talk",
         Role::Watch => "stage watch",
     };
+    let muted = RwSignal::new(false);
+    let camera_off = RwSignal::new(false);
     let on_leave = move |_| {
         if let Some(f) = &leave {
             f()
@@ -85,28 +95,30 @@ fn view_stage(
             <script nonce=leptos::nonce::use_nonce()>{early}</script>
             <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>
-                <span data-testid="call-status">{move || status.get().label()}</span>
+                <span data-testid="call-status">{move || status.get().label(w)}</span>
                 <span class="detail">{move || ui.detail.get()}</span>
                 <Show when=move || matches!(status.get(), CallStatus::Left | CallStatus::Failed | CallStatus::RoomFull | CallStatus::Ended | CallStatus::Private)>
-                    <a class="button" href=rejoin.clone() rel="external">"Try again"</a>
+                    <a class="button" href=rejoin.clone() rel="external">{w.try_again}</a>
                 </Show>
             </div>
+            <ul class="sr-only" role="log" aria-live="polite" data-testid="announcements">
+                <For each=move || ui.announcements.get() key=|a| a.seq let:a>
+                    <li>{a.text}</li>
+                </For>
+            </ul>
             <Show when=move || !ui.problem.get().is_empty()>
                 <p class="alert call-problem" role="alert" data-testid="call-problem">{move || ui.problem.get()}</p>
             </Show>
             <div class="tiles">
                 {(role != Role::Watch).then(|| view! {
-                    <figure class="tile local">
-                        <video id="local-video" autoplay=true playsinline=true muted=true></video>
-                        <figcaption>{user.name.clone()} " (you)"</figcaption>
-                    </figure>
+                    <LocalTile name=user.name.clone() level=ui.local_level speaker=ui.speaker muted camera_off w/>
                 })}
                 <For each=move || ui.tiles.get() key=|t| t.id.clone() let:tile>
-                    <RemoteTile tile viewer=role == Role::Talk/>
+                    <RemoteTile tile viewer=role == Role::Talk speaker=ui.speaker w/>
                 </For>
             </div>
             <div class="controls">
-                {(role != Role::Watch).then(|| view! { <MediaToggles/> })}
+                {(role != Role::Watch).then(|| view! { <MediaToggles muted camera_off w/> })}
                 <button class="danger" on:click=on_leave disabled=move || matches!(status.get(), CallStatus::Left | CallStatus::Ended)>{leave_label}</button>
             </div>
             {(role == Role::Mesh).then(|| view! { <super::chat_panel::ChatPanel lines=ui.chat/> })}
@@ -114,57 +126,59 @@ fn view_stage(
     }
 }
 
+/// Mute the microphone and turn the camera off and on, by button or with the `m` and `v` keys.
+/// The tracks stay in the calls (disabled tracks send silence and black), so nothing is
+/// renegotiated; the others are told, and show it on our tile.
 #[component]
-fn RemoteTile(
-    tile: Tile,
-    /// A watcher seen by the talker: no picture, just who and how connected.
-    viewer: bool,
+fn MediaToggles(
+    muted: RwSignal<bool>,
+    camera_off: RwSignal<bool>,
+    w: &'static Words,
 ) -> impl IntoView {
-    let state = tile.state.clone();
-    let label = tile.state.clone();
-    let video_ref = NodeRef::<leptos::html::Video>::new();
     #[cfg(feature = "hydrate")]
-    {
-        let id = tile.id.clone();
+    if let Some(engine) = use_context::<super::chat_panel::EngineContext>() {
         Effect::new(move |_| {
-            if video_ref.get().is_some() {
-                super::peer::bind_video(&id);
-            }
+            muted.track();
+            camera_off.track();
+            engine.media_changed();
         });
     }
-    view! {
-        <figure class="tile remote" class:viewer=viewer data-peer=tile.name.clone() data-peer-id=tile.id.clone() data-state=move || state.get()>
-            <video node_ref=video_ref id=format!("remote-{}", tile.id) autoplay=true playsinline=true></video>
-            <figcaption>
-                {tile.name.clone()}
-                <span class="conn">{move || label.get()}</span>
-            </figcaption>
-        </figure>
+    let flip = move |kind: &'static str, state: RwSignal<bool>| {
+        let off = !state.get_untracked();
+        state.set(off);
+        #[cfg(feature = "hydrate")]
+        super::media::set_local_enabled(kind, !off);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = kind;
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            match super::shortcuts::media_key(&ev) {
+                Some("audio") => flip("audio", muted),
+                Some(_) => flip("video", camera_off),
+                None => return,
+            }
+            ev.prevent_default();
+        });
+        on_cleanup(move || keys.remove());
     }
-}
-
-/// Mute the microphone and turn the camera off and on. The tracks stay in the calls (disabled
-/// tracks send silence and black), so nothing is renegotiated.
-#[component]
-fn MediaToggles() -> impl IntoView {
-    let muted = RwSignal::new(false);
-    let camera_off = RwSignal::new(false);
-    let toggle = move |kind: &'static str, state: RwSignal<bool>| {
-        move |_| {
-            let off = !state.get_untracked();
-            state.set(off);
-            #[cfg(feature = "hydrate")]
-            super::media::set_local_enabled(kind, !off);
-            #[cfg(not(feature = "hydrate"))]
-            let _ = kind;
+    let mic = move || if muted.get() { w.unmute } else { w.mute };
+    let cam = move || {
+        if camera_off.get() {
+            w.camera_on
+        } else {
+            w.camera_off
         }
     };
     view! {
-        <button class="toggle" aria-pressed=move || muted.get().to_string() on:click=toggle("audio", muted)>
-            {move || if muted.get() { "Unmute" } else { "Mute" }}
+        <button class="toggle" aria-pressed=move || muted.get().to_string() aria-keyshortcuts="M"
+            title=move || format!("{} (M)", mic()) on:click=move |_| flip("audio", muted)>
+            {mic}
         </button>
-        <button class="toggle" aria-pressed=move || camera_off.get().to_string() on:click=toggle("video", camera_off)>
-            {move || if camera_off.get() { "Start video" } else { "Stop video" }}
+        <button class="toggle" aria-pressed=move || camera_off.get().to_string() aria-keyshortcuts="V"
+            title=move || format!("{} (V)", cam()) on:click=move |_| flip("video", camera_off)>
+            {cam}
         </button>
     }
 }

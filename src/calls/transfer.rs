@@ -2,9 +2,15 @@
 //! browser, so nothing it declares is trusted: the size must be a whole number within the cap,
 //! the chunks must add up to exactly that size, the name is cleaned before it is shown or used
 //! to save the file, and its declared type is never used (received files are always stored as
-//! `application/octet-stream`, so a page opened from one cannot run in this site's origin).
+//! `application/octet-stream`, so a page opened from one cannot run in this site's origin), and
+//! a file is only offered once its SHA-256 matches the digest the sender gives at the end.
+//! `wire.rs` holds the channel's messages, `inbox.rs` the files one channel is receiving.
 use std::cell::Cell;
 use std::rc::Rc;
+
+pub mod inbox;
+pub mod outbox;
+pub mod wire;
 
 /// Files larger than this are neither sent nor accepted.
 pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
@@ -13,21 +19,33 @@ pub const MAX_INCOMING: usize = 3;
 /// Longest file name kept, in characters.
 const MAX_NAME_CHARS: usize = 120;
 
-/// Why an offered file was not taken.
-#[derive(Debug, PartialEq, Eq)]
+/// Why an offered file was not taken, or not all of it arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
     TooLarge,
     BadSize,
     TooMany,
+    /// Another file was announced before this one was complete.
+    CutShort,
+    /// More bytes came than the header declared.
+    Overrun,
+    /// Its SHA-256 did not match the sender's digest (or the sender gave none).
+    Damaged,
+    /// The header was not one this page understands (no transfer id).
+    Malformed,
 }
 
 impl Refused {
-    /// Words for the person, after "X's file notes.pdf was refused: ".
-    pub fn reason(&self) -> &'static str {
+    /// Words for the person, after "notes.pdf was not received: ".
+    pub fn reason(&self, w: &crate::i18n::Words) -> &'static str {
         match self {
-            Self::TooLarge => "it is larger than 100 MB",
-            Self::BadSize => "its size is not valid",
-            Self::TooMany => "too many files are arriving at once",
+            Self::TooLarge => w.refused_too_large,
+            Self::BadSize => w.refused_bad_size,
+            Self::TooMany => w.refused_too_many,
+            Self::CutShort => w.refused_cut_short,
+            Self::Overrun => w.refused_overrun,
+            Self::Damaged => w.refused_damaged,
+            Self::Malformed => w.refused_malformed,
         }
     }
 }
@@ -39,6 +57,14 @@ pub fn declared_size(size: &serde_json::Value) -> Result<u64, Refused> {
         Some(_) => Err(Refused::TooLarge),
         None => Err(Refused::BadSize),
     }
+}
+
+/// How much of `size` bytes `done` is, in whole percent: 100 only when every byte is there.
+pub fn percent(done: u64, size: u64) -> u8 {
+    if size == 0 || done >= size {
+        return 100;
+    }
+    (u128::from(done) * 100 / u128::from(size)) as u8
 }
 
 /// The page's count of files being received, shared by every peer's channel.
@@ -88,6 +114,10 @@ impl Progress {
 
     pub fn declared(&self) -> u64 {
         self.declared
+    }
+
+    pub fn got(&self) -> u64 {
+        self.got
     }
 
     pub fn is_complete(&self) -> bool {
@@ -147,66 +177,4 @@ pub fn human_size(bytes: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn a_declared_size_is_a_whole_number_within_the_cap() {
-        assert_eq!(declared_size(&json!(0)), Ok(0));
-        assert_eq!(declared_size(&json!(MAX_FILE_BYTES)), Ok(MAX_FILE_BYTES));
-        assert_eq!(
-            declared_size(&json!(MAX_FILE_BYTES + 1)),
-            Err(Refused::TooLarge)
-        );
-        for bad in [json!(-1), json!(1.5), json!("10"), json!(null)] {
-            assert_eq!(declared_size(&bad), Err(Refused::BadSize), "{bad}");
-        }
-    }
-
-    #[test]
-    fn chunks_must_add_up_to_the_declared_size_and_no_more() {
-        let mut p = Progress::new(10);
-        assert_eq!(p.add(4), Step::More);
-        assert_eq!(p.add(7), Step::Overrun);
-        assert!(!p.is_complete());
-        assert_eq!(p.add(6), Step::Complete);
-        assert_eq!(p.add(1), Step::Overrun);
-        assert_eq!(Progress::new(3).add(u64::MAX), Step::Overrun);
-        assert!(Progress::new(0).is_complete());
-    }
-
-    #[test]
-    fn only_so_many_files_arrive_at_once() {
-        let slots = Slots::default();
-        let mut held: Vec<Slot> = (0..MAX_INCOMING).filter_map(|_| slots.take()).collect();
-        assert_eq!(held.len(), MAX_INCOMING);
-        assert!(slots.take().is_none());
-        held.pop();
-        assert!(slots.take().is_some(), "a finished file frees its place");
-    }
-
-    #[test]
-    fn file_names_lose_paths_controls_and_disguises() {
-        assert_eq!(safe_file_name("notes.pdf"), "notes.pdf");
-        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_file_name("C:\\Users\\a\\x.txt"), "x.txt");
-        assert_eq!(safe_file_name("evil\u{202E}txt.exe"), "eviltxt.exe");
-        assert_eq!(safe_file_name("a\nb\u{0}c.txt"), "abc.txt");
-        assert_eq!(safe_file_name("what?<x>.html"), "what__x_.html");
-        assert_eq!(safe_file_name(" .bashrc. "), "bashrc");
-        assert_eq!(safe_file_name("..."), "file");
-        assert_eq!(safe_file_name(""), "file");
-        assert_eq!(
-            safe_file_name(&"é".repeat(500)).chars().count(),
-            MAX_NAME_CHARS
-        );
-    }
-
-    #[test]
-    fn sizes_read_as_people_say_them() {
-        assert_eq!(human_size(512.0), "512 bytes");
-        assert_eq!(human_size(300.0 * 1024.0), "300 KB");
-        assert_eq!(human_size(5.0 * 1024.0 * 1024.0), "5.0 MB");
-    }
-}
+mod tests;

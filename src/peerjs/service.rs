@@ -7,6 +7,7 @@
 use super::mailbox::{Mailbox, MailboxLimits};
 use super::options::PeerJsOptions;
 use super::pairs::Pairs;
+use super::shared::{SharedClaim, SharedIds};
 use super::wire::{self, Kind};
 use crate::signaling::hub::{ClaimError, Claimed, DeliverError, Hub, PeerId};
 use parking_lot::Mutex;
@@ -41,6 +42,8 @@ pub struct PeerJs {
     pub metrics: PeerJsMetrics,
     realm: String,
     inner: Mutex<Inner>,
+    /// The cluster's store of ids, when there is a cluster.
+    shared: std::sync::OnceLock<Arc<dyn SharedIds>>,
 }
 
 struct Inner {
@@ -70,6 +73,38 @@ impl PeerJs {
             options,
             metrics: PeerJsMetrics::default(),
             inner: Mutex::new(inner),
+            shared: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Makes ids unique across a cluster (see `shared.rs`).
+    pub fn set_shared(&self, shared: Arc<dyn SharedIds>) {
+        let _ = self.shared.set(shared);
+    }
+
+    /// Claims `id` in the cluster's store; without a cluster, `Unavailable` (decide here).
+    pub async fn claim_shared(&self, id: &str) -> SharedClaim {
+        match self.shared.get() {
+            Some(s) => s.claim(&self.realm, id).await,
+            None => SharedClaim::Unavailable,
+        }
+    }
+
+    /// Gives back a claim [`PeerJs::claim_shared`] made for an id refused here.
+    pub fn unclaim_shared(&self, id: &str) {
+        if let Some(s) = self.shared.get() {
+            s.unclaim(&self.realm, id);
+        }
+    }
+
+    /// `id` is held on another instance now: what waits here for it goes there.
+    pub fn held_elsewhere(&self, realm: &str, id: &str) {
+        if realm != self.realm {
+            return;
+        }
+        let mut inner = self.inner.lock();
+        for frame in inner.mailbox.take(id) {
+            let _ = self.hub.deliver(&self.realm, id, frame);
         }
     }
 

@@ -7,6 +7,7 @@
 //! does: the stock client treats any `ERROR` as fatal and destroys itself, so answering one
 //! stray frame with `ERROR` would end a healthy session.
 use super::service::PeerJs;
+use super::shared::SharedClaim;
 use super::wire::{self, msg, Kind};
 use crate::signaling::driver::{close, drive, Dialect, Ended, Liveness, Reason, Step};
 use crate::signaling::hub::{ClaimError, Inbox, PeerId, Registration};
@@ -57,6 +58,11 @@ pub async fn serve<S>(
     if !wire::valid_id(&id) || !wire::valid_id(&token) {
         return refuse(socket, wire::error(msg::INVALID_ID)).await;
     }
+    // Cluster-wide first: an id held on another instance is taken here too.
+    let shared = svc.claim_shared(&id).await;
+    if shared == SharedClaim::Taken {
+        return refuse(socket, wire::id_taken()).await;
+    }
     let (conn, rx) = svc.register(&id);
     // Unregisters however this task ends, a panic included.
     let registration = svc.hub.guard(conn.clone());
@@ -64,6 +70,9 @@ pub async fn serve<S>(
         Ok(claimed) => tracing::debug!(?claimed, "peerjs client connected"),
         Err(e) => {
             drop(registration);
+            if shared == SharedClaim::New {
+                svc.unclaim_shared(&id);
+            }
             let frame = match e {
                 ClaimError::Taken => wire::id_taken(),
                 ClaimError::Full(_) => {

@@ -5,6 +5,7 @@ use crate::accounts::pages::GuestForm;
 use crate::accounts::signed_in::Session;
 use crate::accounts::CurrentUser;
 use crate::calls::stage::CallStage;
+use crate::i18n::use_words;
 use crate::signaling::protocol::{Role, RoomSummary};
 use crate::ui::Alert;
 use leptos::either::Either;
@@ -16,27 +17,28 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn HomePage() -> impl IntoView {
     let rooms = Resource::new(|| (), |_| list_rooms());
     let session = expect_context::<Session>();
+    let w = use_words();
     let bad_room = use_query_map()
         .get_untracked()
         .get("error")
         .is_some_and(|e| e == "bad_room");
     view! {
-        <Title text="Rooms · Parley"/>
+        <Title text=format!("{} · Parley", w.rooms)/>
         <section class="hero">
             <div>
-                <h1>"Rooms"</h1>
-                <p class="muted">"Video calls straight between browsers. Pick a room or open a new one."</p>
+                <h1>{w.rooms}</h1>
+                <p class="muted">{w.rooms_intro}</p>
             </div>
             <form action="/go" method="get" class="open-room">
-                <input name="room" placeholder="room name, e.g. standup" required maxlength="48"
-                    pattern="[A-Za-z0-9_\\-]{1,48}" title="letters, digits, - or _" aria-label="Room name"/>
-                <button type="submit" class="primary">"Open room"</button>
-                <button type="submit" name="mode" value="talk" title="One talks, everyone else watches">"Broadcast"</button>
+                <input name="room" placeholder=w.room_placeholder required maxlength="48"
+                    pattern="[A-Za-z0-9_\\-]{1,48}" title=w.room_rule aria-label=w.room_name/>
+                <button type="submit" class="primary">{w.open_room}</button>
+                <button type="submit" name="mode" value="talk" title=w.broadcast_hint>{w.broadcast}</button>
             </form>
         </section>
-        {bad_room.then(|| view! { <Alert message="Room names are 1–48 letters, digits, - or _."/> })}
+        {bad_room.then(|| view! { <Alert message=w.bad_room/> })}
         <crate::call_by_name::online::OnlineList/>
-        <Suspense fallback=|| view! { <p class="muted">"Loading rooms…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{w.loading_rooms}</p> }>
             {move || Suspend::new(async move {
                 let list = rooms.await.unwrap_or_default();
                 let signed_in = matches!(session.0.await, Ok(Some(_)));
@@ -53,6 +55,7 @@ fn RoomList(
     live: bool,
 ) -> impl IntoView {
     let rooms = RwSignal::new(initial);
+    let w = use_words();
     #[cfg(feature = "hydrate")]
     if live {
         super::room_list::watch_rooms(rooms);
@@ -62,10 +65,10 @@ fn RoomList(
     view! {
         <Show
             when=move || rooms.with(|r| !r.is_empty())
-            fallback=|| view! {
+            fallback=move || view! {
                 <div class="card empty">
-                    <p>"No one is in a room right now."</p>
-                    <a class="button primary" href="/r/_defaultroom" rel="external">"Start in the default room"</a>
+                    <p>{w.no_rooms}</p>
+                    <a class="button primary" href="/r/_defaultroom" rel="external">{w.default_room}</a>
                 </div>
             }
         >
@@ -73,7 +76,7 @@ fn RoomList(
                 <For each=move || rooms.get() key=|r| (r.name.clone(), r.people.clone()) let:room>
                     <li class="card room" data-room=room.name.clone()>
                         <a href=format!("/r/{}", room.name) rel="external" class="room-name">{room.name.clone()}</a>
-                        <span class="count">{format!("{} here", room.people.len())}</span>
+                        <span class="count">{(w.here)(room.people.len())}</span>
                         <p class="people">{room.people.join(", ")}</p>
                     </li>
                 </For>
@@ -107,19 +110,20 @@ fn RoomScreen(role: Role) -> impl IntoView {
     let people = Resource::new(room, room_people);
     let ice = Resource::new(|| (), |_| ice_servers());
     let session = expect_context::<Session>();
+    let w = use_words();
     view! {
-        <Title text=move || format!("{} · Parley", crate::call_by_name::room_title(&room()))/>
-        <Suspense fallback=|| view! { <p class="muted">"Loading room…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{w.loading_room}</p> }>
             {move || Suspend::new(async move {
                 let user = session.0.await.ok().flatten();
                 let ice = ice.await.unwrap_or_else(|_| "[]".to_owned());
                 match people.await {
                     Ok(summary) => Either::Left(view! { <RoomView summary user role ice/> }),
                     Err(_) => Either::Right(view! {
+                        <Title text=format!("{} · Parley", w.no_such_room)/>
                         <section class="card narrow">
-                            <h1>"No such room"</h1>
-                            <Alert message="Room names are 1–48 letters, digits, - or _."/>
-                            <a href="/" rel="external">"Back to the rooms"</a>
+                            <h1>{w.no_such_room}</h1>
+                            <Alert message=w.bad_room/>
+                            <a href="/" rel="external">{w.back_to_rooms}</a>
                         </section>
                     }),
                 }
@@ -139,18 +143,33 @@ fn RoomView(
     let people = RwSignal::new(summary.people);
     let me = user.as_ref().map(|u| u.name.clone());
     let room = summary.name;
+    let w = use_words();
     let (kind, here) = match role {
         Role::Mesh => ("", format!("/r/{room}")),
-        Role::Talk => ("Broadcasting", format!("/live/{room}/talk")),
-        Role::Watch => ("Watching", format!("/live/{room}")),
+        Role::Talk => (w.broadcasting, format!("/live/{room}/talk")),
+        Role::Watch => (w.watching, format!("/live/{room}")),
+    };
+    let title = crate::call_by_name::room_title(&room, w);
+    // Anyone may join a room or watch a broadcast by its link; a private call is for two.
+    let invite = (!crate::call_by_name::is_private(&room)).then(|| match role {
+        Role::Mesh => format!("/r/{room}"),
+        Role::Talk | Role::Watch => format!("/live/{room}"),
+    });
+    let page_title = {
+        let title = title.clone();
+        move || format!("{title} ({}) · Parley", people.with(Vec::len))
     };
     view! {
+        <Title text=page_title/>
         <div class="room-layout">
             <section class="stage-wrap">
-                <h1 class="room-title">
-                    {crate::call_by_name::room_title(&room)}
-                    {(!kind.is_empty()).then(|| view! { <span class="badge kind">{kind}</span> })}
-                </h1>
+                <div class="room-head">
+                    <h1 class="room-title">
+                        {title}
+                        {(!kind.is_empty()).then(|| view! { <span class="badge kind">{kind}</span> })}
+                    </h1>
+                    {invite.map(|path| view! { <super::invite::CopyInvite path/> })}
+                </div>
                 {match user {
                     Some(user) => Either::Left(view! { <CallStage room=room.clone() user people role ice=ice.clone()/> }),
                     None => Either::Right(view! { <JoinPrompt next=here/> }),
@@ -166,12 +185,13 @@ fn JoinPrompt(
     /// Where to come back to after logging in.
     next: String,
 ) -> impl IntoView {
+    let w = use_words();
     view! {
         <div class="card join-prompt">
-            <p>"To join this call, log in or come in as a guest."</p>
+            <p>{w.join_prompt}</p>
             <div class="row">
-                <a class="button primary" href=format!("/login?next={next}") rel="external">"Log in"</a>
-                <a class="button" href=format!("/signup?next={next}") rel="external">"Sign up"</a>
+                <a class="button primary" href=format!("/login?next={next}") rel="external">{w.log_in}</a>
+                <a class="button" href=format!("/signup?next={next}") rel="external">{w.sign_up}</a>
                 <GuestForm next/>
             </div>
         </div>

@@ -4,8 +4,8 @@
 use super::frames::error;
 use super::hub::{encode, Callee, Hub, RingError};
 use super::protocol::{code, ClientMessage, ServerEvent};
+use crate::db::Db;
 use axum::extract::ws::Utf8Bytes;
-use sqlx::SqlitePool;
 use std::borrow::Cow;
 
 /// Who a socket belongs to.
@@ -19,7 +19,7 @@ pub struct Identity {
     pub guest: bool,
     /// The accounts, to tell a name nobody has from a user who is offline. Without it every
     /// callee who is not online is reported `offline`.
-    pub directory: Option<SqlitePool>,
+    pub directory: Option<Db>,
 }
 
 impl From<String> for Identity {
@@ -81,7 +81,7 @@ pub fn handle(hub: &Hub, id: &str, msg: ClientMessage<'_>) -> Option<Utf8Bytes> 
 /// `ring`, telling an unknown name from an offline user by asking `directory`.
 pub async fn ring(
     hub: &Hub,
-    directory: &SqlitePool,
+    directory: &Db,
     id: &str,
     user: Option<Cow<'_, str>>,
     peer: Option<Cow<'_, str>>,

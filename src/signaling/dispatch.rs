@@ -3,7 +3,7 @@ use super::call_by_name;
 pub use super::frames::error;
 use super::hub::{encode, Hub, JoinError, RelayError};
 use super::protocol::{
-    code, valid_room_name, ClientMessage, Malformed, Relay, RelayKind, Role, ServerEvent,
+    code, valid_room_name, ClientMessage, Malformed, PeerInfo, Relay, RelayKind, Role, ServerEvent,
     MAX_BROADCAST_PAYLOAD,
 };
 use axum::extract::ws::Utf8Bytes;
@@ -42,18 +42,8 @@ fn act(hub: &Hub, id: &str, msg: ClientMessage<'_>, goodbye: &mut bool) -> Optio
                     "room names are 1-48 letters, digits, - or _",
                 ));
             }
-            Some(match hub.join(id, &room, role) {
-                Ok(peers) => {
-                    *goodbye = false;
-                    encode(&ServerEvent::Joined {
-                        room: room.into_owned(),
-                        role,
-                        peers,
-                    })
-                }
-                Err(e @ JoinError::Gone) => error(e.code(), "connection is closing"),
-                Err(e) => error(e.code(), &e.to_string()),
-            })
+            let result = hub.join(id, &room, role);
+            Some(joined_reply(room.into_owned(), role, result, goodbye))
         }
         ClientMessage::Leave => {
             *goodbye = true;
@@ -71,6 +61,23 @@ fn act(hub: &Hub, id: &str, msg: ClientMessage<'_>, goodbye: &mut bool) -> Optio
         | ClientMessage::Accept { .. }
         | ClientMessage::Decline { .. }
         | ClientMessage::Hangup { .. }) => call_by_name::handle(hub, id, call),
+    }
+}
+
+/// The answer to a `join`: `joined`, or the error that refused it.
+pub fn joined_reply(
+    room: String,
+    role: Role,
+    result: Result<Vec<PeerInfo>, JoinError>,
+    goodbye: &mut bool,
+) -> Utf8Bytes {
+    match result {
+        Ok(peers) => {
+            *goodbye = false;
+            encode(&ServerEvent::Joined { room, role, peers })
+        }
+        Err(e @ JoinError::Gone) => error(e.code(), "connection is closing"),
+        Err(e) => error(e.code(), &e.to_string()),
     }
 }
 

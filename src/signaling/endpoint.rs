@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Longest resume token looked at; ours are 43 characters.
@@ -92,6 +93,10 @@ pub async fn upgrade(
             per_session: caps.sockets_per_user,
         },
         drain: Some(st.drain.token()),
+        admission: st
+            .cluster
+            .clone()
+            .map(|c| c as Arc<dyn crate::signaling::admission::Admission>),
     };
     let counted = st.drain.socket();
     let who = Identity {

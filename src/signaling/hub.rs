@@ -1,28 +1,35 @@
 //! The one signaling hub: peers, rooms, presence, rings, realms, delivery.
-//!
 //! Frames it relays come encoded by the dialect that read them, and it passes their bytes on
 //! untouched. The events it makes itself (`peer_joined`, `peer_left`, `rooms`, `online`,
 //! `call_*`) are room-dialect frames: it encodes each once (`frames::encode`) and the same
 //! bytes go to every receiver. Only room-dialect connections ever get them: a PeerJS
 //! connection joins no room, watches no list and belongs to no user.
-//!
 //! All state sits behind one short-held mutex; nothing awaits while holding it. Delivery uses
 //! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub.
 //! Relays between peers look their receivers up under the lock and queue the frames after
 //! releasing it (queueing may wake the receiver's task, the slowest step); the hub's own
-//! events are queued under the lock, so every receiver sees them in the hub's order.
+//! events are queued under the lock, so every receiver sees them in the hub's order. In a
+//! cluster, connections on other instances are peers here too (`remote.rs`).
 use super::protocol::{PeerInfo, Role, RoomSummary, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 mod codes;
 mod delivery;
+mod errors;
 mod grace;
 mod guard;
 pub use grace::{GracePolicy, Resumed};
 mod invariants;
+mod outgoing;
+mod queries;
+mod remote;
+mod remote_members;
+mod remote_realms;
+mod remote_users;
+pub use errors::{JoinError, RelayError};
+pub use outgoing::{Answer, Outgoing, RemoteConn, RemoteMember};
 #[cfg(test)]
 mod lists_tests;
 mod queue;
@@ -32,7 +39,7 @@ mod relay;
 mod removal;
 #[cfg(test)]
 mod removal_tests;
-use delivery::{info, leave_locked, push, rooms_frame, summaries};
+use delivery::{info, leave_locked, push, rooms_frame};
 pub use queue::Inbox;
 pub use realms::{ClaimError, Claimed, DeliverError};
 mod online;
@@ -41,16 +48,16 @@ mod ringing;
 mod rings;
 pub mod sessions;
 pub mod striped;
+pub use striped::Metrics;
 mod timed;
 mod users;
+pub use super::frames::encode;
 pub use crate::ids::new_id;
 pub use private::ACCEPT_GRACE;
 pub use ringing::{AnswerError, Callee, RingError, RingStarted};
 pub use rings::{RingOutcome, DEFAULT_RING_TIMEOUT};
 pub use timed::{HoldSnapshot, HOLD_BUCKETS_NS};
 pub use users::UserId;
-
-pub use super::frames::encode;
 
 pub type PeerId = Arc<str>;
 
@@ -84,55 +91,14 @@ impl Default for HubLimits {
     }
 }
 
-/// Why a join was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum JoinError {
-    #[error("room is full ({0} people is the limit)")]
-    Full(usize),
-    #[error("this broadcast already has someone on air")]
-    TalkerPresent,
-    #[error("unknown connection")]
-    Gone,
-    #[error("this is a private call; only its two people can join")]
-    Private,
-    #[error("you are already in this call on another tab or device")]
-    OtherTab,
-}
-
-/// Why a relay was not delivered.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum RelayError {
-    #[error("join a room first")]
-    NotInRoom,
-    #[error("no such peer in your room")]
-    UnknownPeer,
-    #[error("the receiver is not keeping up; message dropped")]
-    Congested,
-    #[error("your role in this room may not send that")]
-    NotYourRole,
-    #[error("that peer's role does not take messages from yours (mesh talks to mesh, a talker to its watchers)")]
-    RolesDontMatch,
-}
-
-/// Counters for logs, benchmarks and `/metrics`. The two bumped on every relay are striped
-/// (see `striped.rs`); the others change seldom.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    pub relayed: striped::Counter,
-    pub dropped: striped::Counter,
-    pub evicted: AtomicU64,
-    /// Frames a room-dialect connection's rate limiter refused (or closed the socket for).
-    pub rate_limited_room: AtomicU64,
-    /// Likewise for PeerJS connections.
-    pub rate_limited_peerjs: AtomicU64,
-}
-
 struct Peer {
     /// Shared, so a relay can look the queue up under the lock and fill it after.
     tx: Arc<queue::Outbox>,
     name: Arc<str>,
     room: Option<Arc<str>>,
     role: Role,
+    /// The instance a cluster member lives on (`remote.rs`); `None` for this instance's own.
+    node: Option<Arc<str>>,
 }
 
 #[derive(Default)]
@@ -160,6 +126,7 @@ struct State {
     rooms_frame: Option<Utf8Bytes>,
     /// Resume tokens, and connections waiting for one after a drop.
     grace: grace::Grace,
+    remote: remote::Remote, // members on other instances, events for them, their rooms
 }
 
 pub struct Hub {
@@ -199,6 +166,7 @@ impl Hub {
                 name: name.into(),
                 room: None,
                 role: Role::Mesh,
+                node: None,
             },
         );
         (id, rx)
@@ -206,6 +174,18 @@ impl Hub {
 
     /// Puts `id` in `room` with `role`, leaving any room it was in. Returns who was there.
     pub fn join(&self, id: &str, room: &str, role: Role) -> Result<Vec<PeerInfo>, JoinError> {
+        self.join_as(id, room, role, None)
+    }
+
+    /// [`Hub::join`]; with `admitted`, the cluster's store already admitted the join under the
+    /// caps and listed the room's members elsewhere: those are brought in, caps not counted.
+    fn join_as(
+        &self,
+        id: &str,
+        room: &str,
+        role: Role,
+        admitted: Option<&[RemoteMember]>,
+    ) -> Result<Vec<PeerInfo>, JoinError> {
         let mut st = self.state.lock();
         let mut evict = Vec::new();
         if !st.peers.contains_key(id) {
@@ -216,6 +196,9 @@ impl Hub {
             return Err(JoinError::Gone);
         };
         let peer_room_was_left = peer.room.is_some() && leave_locked(&mut st, id, &mut evict);
+        if let Some(members) = admitted {
+            remote::reconcile(&mut st, room, members, &mut evict);
+        }
         let present: Vec<PeerInfo> = st
             .rooms
             .get(room)
@@ -223,6 +206,7 @@ impl Hub {
             .unwrap_or_default();
         let count = |r: Role| present.iter().filter(|p| p.role == r).count();
         let refusal = match role {
+            _ if admitted.is_some() => None,
             Role::Mesh if count(Role::Mesh) >= self.limits.mesh_cap => {
                 Some(JoinError::Full(self.limits.mesh_cap))
             }
@@ -247,13 +231,15 @@ impl Hub {
             };
             (pid.clone(), peer.name.clone())
         };
+        let me = PeerInfo {
+            id: pid.to_string(),
+            name: name.to_string(),
+            role,
+        };
+        remote::joined(&st, &room_key, &me);
         let announce = encode(&ServerEvent::PeerJoined {
             room: room.to_owned(),
-            peer: PeerInfo {
-                id: pid.to_string(),
-                name: name.to_string(),
-                role,
-            },
+            peer: me,
         });
         if let Some(r) = st.rooms.get(&room_key) {
             for m in &r.members {
@@ -298,71 +284,6 @@ impl Hub {
         push(&st, &pid, &frame, &mut evict);
         let changed = !evict.is_empty();
         self.finish(&mut st, evict, changed);
-    }
-
-    /// Every room with anyone in it, by name.
-    pub fn rooms(&self) -> Vec<RoomSummary> {
-        summaries(&self.state.lock())
-    }
-
-    /// One room's people (an unknown room is simply empty).
-    pub fn room(&self, name: &str) -> RoomSummary {
-        let st = self.state.lock();
-        let people = st
-            .rooms
-            .get(name)
-            .map(|r| {
-                r.members
-                    .iter()
-                    .filter_map(|m| st.peers.get(m).map(|p| p.name.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        RoomSummary {
-            name: name.to_owned(),
-            people,
-        }
-    }
-
-    /// One room's people as `viewer` (a user's stable peer id) may see them: a private call's
-    /// room is visible only to its two parties; to anyone else it does not exist (`None`).
-    pub fn room_for(&self, name: &str, viewer: Option<&str>) -> Option<RoomSummary> {
-        if private::is_private(name) {
-            let st = self.state.lock();
-            if !viewer.is_some_and(|v| private::is_party(&st, name, v)) {
-                return None;
-            }
-        }
-        Some(self.room(name))
-    }
-
-    /// How many connections are registered.
-    pub fn connections(&self) -> usize {
-        self.state.lock().peers.len()
-    }
-
-    /// Open connections by dialect: `(room, peerjs)`. A PeerJS connection counts once it
-    /// holds its id.
-    pub fn connections_by_dialect(&self) -> (usize, usize) {
-        let st = self.state.lock();
-        let peerjs = st.realms.bound();
-        (st.peers.len().saturating_sub(peerjs), peerjs)
-    }
-
-    /// People in rooms by role: `[(role, count)]` for mesh, talk and watch.
-    pub fn people_by_role(&self) -> [(Role, usize); 3] {
-        let st = self.state.lock();
-        let mut counts = [(Role::Mesh, 0), (Role::Talk, 0), (Role::Watch, 0)];
-        for room in st.rooms.values() {
-            for m in &room.members {
-                if let Some(p) = st.peers.get(m) {
-                    if let Some(c) = counts.iter_mut().find(|(r, _)| *r == p.role) {
-                        c.1 += 1;
-                    }
-                }
-            }
-        }
-        counts
     }
 
     /// How long the hub's lock has been held, as a histogram.

@@ -18,6 +18,8 @@ pub struct Opening {
     pub grace: GracePolicy,
     /// Cancelled when the server starts draining: the socket is then asked to reconnect.
     pub drain: Option<CancellationToken>,
+    /// Who admits joins when it is not the hub alone (a cluster).
+    pub admission: Option<Arc<dyn super::admission::Admission>>,
 }
 
 impl Default for Opening {
@@ -31,6 +33,7 @@ impl Default for Opening {
                 per_session: 16,
             },
             drain: None,
+            admission: None,
         }
     }
 }

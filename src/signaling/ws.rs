@@ -5,12 +5,12 @@
 //! A socket that drops without a goodbye leaves its connection parked for a resume (see
 //! `hub/grace.rs`); one the server closes on purpose, or that said goodbye, leaves at once.
 use super::call_by_name::{self, Identity};
-use super::dispatch::handle_parsed;
 pub use super::dispatch::{error, handle};
+use super::dispatch::{handle_parsed, joined_reply};
 use super::driver::{close, drive, Dialect, Ended, Liveness, Reason, Step};
-use super::hub::{encode, GracePolicy, Hub, Inbox, PeerId, Registration};
+use super::hub::{encode, Answer, GracePolicy, Hub, Inbox, PeerId, Registration};
 use super::limits::ConnLimits;
-use super::protocol::{code, ClientMessage, ServerEvent};
+use super::protocol::{code, valid_room_name, ClientMessage, ServerEvent};
 use super::resume::{attach, Attached, Opening};
 use super::write::WriteError;
 use axum::body::Bytes;
@@ -59,6 +59,7 @@ pub async fn serve<S>(
         welcome,
         grace: opening.grace,
         drain: opening.drain,
+        admission: opening.admission,
         shutdown,
         goodbye: false,
     };
@@ -74,10 +75,21 @@ struct Room {
     welcome: Utf8Bytes,
     grace: GracePolicy,
     drain: Option<CancellationToken>,
+    admission: Option<Arc<dyn super::admission::Admission>>,
     /// The server's or the session's end (not this socket's own stop, which a resume cancels).
     shutdown: CancellationToken,
     /// The client ended its call (`leave`, `bye` to all, or a 1000/1001 close).
     goodbye: bool,
+}
+
+impl Room {
+    /// Sends an answer to a call that rings from another instance there; false when the call
+    /// rings from here.
+    fn elsewhere(&self, call: &str, answer: Answer) -> bool {
+        self.admission
+            .as_ref()
+            .is_some_and(|a| a.answer(&self.id, call, answer))
+    }
 }
 
 impl Dialect for Room {
@@ -120,6 +132,29 @@ impl Dialect for Room {
         let reply = match (ClientMessage::parse(&text), &self.who.directory) {
             (Ok(ClientMessage::Ring { user, peer }), Some(dir)) => {
                 call_by_name::ring(&self.hub, dir, &self.id, user, peer).await
+            }
+            (Ok(ClientMessage::Accept { call }), _) if self.elsewhere(&call, Answer::Accept) => {
+                None
+            }
+            (Ok(ClientMessage::Decline { call }), _) if self.elsewhere(&call, Answer::Decline) => {
+                None
+            }
+            (Ok(ClientMessage::Hangup { call }), _) if self.elsewhere(&call, Answer::Hangup) => {
+                None
+            }
+            (Ok(ClientMessage::Join { room, role }), _)
+                if self.admission.is_some() && valid_room_name(&room) =>
+            {
+                let Some(admission) = &self.admission else {
+                    return Step::Quiet;
+                };
+                let result = admission.join(&self.id, &room, role).await;
+                Some(joined_reply(
+                    room.into_owned(),
+                    role,
+                    result,
+                    &mut self.goodbye,
+                ))
             }
             (parsed, _) => handle_parsed(&self.hub, &self.id, parsed, &mut self.goodbye),
         };

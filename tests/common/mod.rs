@@ -1,5 +1,11 @@
-//! A real server on a port-0 listener with a real SQLite file, and real clients for it.
-#![allow(dead_code)]
+//! A real server on a port-0 listener with a real database (a SQLite file, or a throwaway
+//! PostgreSQL cluster), and real clients for it.
+// Each test binary uses its own part of these helpers.
+#![allow(dead_code, unused_imports)]
+mod db;
+pub mod postgres;
+pub use db::{count, Backend, TestDb};
+
 use futures_util::{SinkExt, StreamExt};
 use parley::config::Config;
 use parley::state::AppState;
@@ -16,26 +22,27 @@ pub type Ws =
 pub struct TestServer {
     pub addr: SocketAddr,
     pub state: AppState,
-    pub db: std::path::PathBuf,
-    _dir: Option<tempfile::TempDir>,
+    /// The database, kept as long as the server: `stop` hands it back for a restart.
+    pub db: TestDb,
 }
 
-/// Starts a server with a fresh database and `vars` as its environment.
+/// Starts a server with a fresh SQLite database and `vars` as its environment.
 pub async fn start(vars: &[(&str, &str)]) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("test.db");
-    let mut s = start_on(&db, vars).await;
-    s._dir = Some(dir);
-    s
+    start_on(Backend::Sqlite, vars).await
 }
 
-/// Starts a server on an existing database file.
-pub async fn start_on(db: &std::path::Path, vars: &[(&str, &str)]) -> TestServer {
+/// Starts a server with a fresh database of `backend`.
+pub async fn start_on(backend: Backend, vars: &[(&str, &str)]) -> TestServer {
+    start_with(TestDb::new(backend), vars).await
+}
+
+/// Starts a server on `db` (fresh, or handed back by [`TestServer::stop`]).
+pub async fn start_with(db: TestDb, vars: &[(&str, &str)]) -> TestServer {
     let mut env: HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    env.insert("DATABASE_URL".into(), format!("sqlite://{}", db.display()));
+    env.insert("DATABASE_URL".into(), db.url.clone());
     let config = Config::from_vars(&env).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -52,12 +59,7 @@ pub async fn start_on(db: &std::path::Path, vars: &[(&str, &str)]) -> TestServer
         token,
         state.config.header_timeout,
     ));
-    TestServer {
-        addr,
-        state,
-        db: db.to_owned(),
-        _dir: None,
-    }
+    TestServer { addr, state, db }
 }
 
 impl TestServer {
@@ -65,10 +67,11 @@ impl TestServer {
         format!("http://{}{path}", self.addr)
     }
 
-    pub async fn stop(self) -> Option<tempfile::TempDir> {
+    /// Stops the server and closes its pool; returns the database, still there.
+    pub async fn stop(self) -> TestDb {
         self.state.shutdown.cancel();
         self.state.pool.close().await;
-        self._dir
+        self.db
     }
 }
 

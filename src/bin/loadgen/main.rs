@@ -2,7 +2,7 @@
 //! side by side (README, "Performance"):
 //!
 //! ```text
-//! loadgen --target NAME=ws://HOST:PORT,PID [--target …] [--pairs 100] [--windows 4,16]
+//! loadgen --target NAME=ws://HOST:PORT,PID[+ws://HOST:PORT] [--target …] [--pairs 100] [--windows 4,16]
 //!         [--secs 5] [--warmup 1] [--idle 10000]
 //! loadgen bare-relay --addr HOST:PORT
 //! ```
@@ -12,7 +12,9 @@
 //! messages relayed per second and each message's latency. Idle: `idle` sockets opened (each
 //! waits for `OPEN`) and left alone, or as many as the server takes (opening stops at the
 //! first that fails or gets no `OPEN` in 5 s); measured: the server's RSS before, with them
-//! open, and once they have all closed. Each target is compared with every target listed before it.
+//! open, and once they have all closed. Each target is compared with every target listed before it. A
+//! target with a second address (`+ws://…`, another instance of a cluster) has each pair's
+//! second client connect there, so every message crosses instances.
 //! `bare-relay` serves the reference relay (`bare.rs`) the bench runs beside the others.
 mod bare;
 mod client;
@@ -28,6 +30,8 @@ struct Target {
     name: String,
     base: String,
     pid: u32,
+    /// Where the second client of each pair connects (another instance of a cluster).
+    partner_base: Option<String>,
 }
 
 struct Args {
@@ -157,7 +161,12 @@ async fn run_relay(
         .flat_map(|p| [format!("r{run}p{p}a"), format!("r{run}p{p}b")])
         .collect();
     let before = stats::rss_kib(t.pid).unwrap_or(0);
-    let mut sockets = client::open_all(&t.base, &ids).await?.into_iter();
+    let (firsts, seconds): (Vec<String>, Vec<String>) =
+        ids.chunks(2).map(|p| (p[0].clone(), p[1].clone())).unzip();
+    let partner_base = t.partner_base.as_deref().unwrap_or(&t.base);
+    let firsts = client::open_all(&t.base, &firsts).await?;
+    let seconds = client::open_all(partner_base, &seconds).await?;
+    let mut sockets = firsts.into_iter().zip(seconds).flat_map(|(a, b)| [a, b]);
     let after = stats::rss_kib(t.pid).unwrap_or(0);
     let per_socket = after.saturating_sub(before) as f64 * 1024.0 / ids.len() as f64;
     let clock = Instant::now();
@@ -200,7 +209,7 @@ async fn run_relay(
 }
 
 fn usage() -> &'static str {
-    "usage: loadgen --target NAME=ws://HOST:PORT,PID [--target …] [--pairs 100] \
+    "usage: loadgen --target NAME=ws://HOST:PORT,PID[+ws://HOST:PORT] [--target …] [--pairs 100] \
      [--windows 4,16] [--secs 5] [--warmup 1] [--idle 10000]\n       \
      loadgen bare-relay --addr HOST:PORT"
 }
@@ -238,14 +247,20 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     Ok(args)
 }
 
-/// `parley=ws://127.0.0.1:3917,1234`
+/// `parley=ws://127.0.0.1:3917,1234`, or with `+ws://HOST:PORT` after the pid, the address
+/// the second client of each pair uses (another instance of a cluster).
 fn target(s: &str) -> Result<Target, String> {
-    let bad = || format!("--target {s}: use NAME=ws://HOST:PORT,PID");
+    let bad = || format!("--target {s}: use NAME=ws://HOST:PORT,PID[+ws://HOST:PORT]");
     let (name, rest) = s.split_once('=').ok_or_else(bad)?;
+    let (rest, partner) = match rest.split_once('+') {
+        Some((r, p)) => (r, Some(p.trim_end_matches('/').to_owned())),
+        None => (rest, None),
+    };
     let (base, pid) = rest.rsplit_once(',').ok_or_else(bad)?;
     Ok(Target {
         name: name.to_owned(),
         base: base.trim_end_matches('/').to_owned(),
         pid: pid.parse().map_err(|_| bad())?,
+        partner_base: partner,
     })
 }

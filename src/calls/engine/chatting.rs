@@ -1,11 +1,11 @@
-//! Chat and file sharing over each peer's data channel.
+//! Chat over each peer's data channel, and what arrives on it: messages, files (whose lines
+//! move by themselves) and the peer's microphone and camera state.
 use super::Engine;
 use crate::calls::chat::{self, Channel, Received};
-use crate::calls::model::{push_capped, revoke_files, ChatLine};
-use crate::calls::transfer::{human_size, MAX_FILE_BYTES};
+use crate::calls::model::{push_capped, revoke_files, ChatLine, Transfer};
+use crate::calls::transfer::human_size;
 use leptos::prelude::*;
 use std::rc::Rc;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::RtcDataChannel;
 
 impl Engine {
@@ -15,15 +15,21 @@ impl Engine {
             .ui()
             .tiles
             .with_untracked(|t| t.iter().find(|t| t.id == peer).map(|t| t.name.clone()))
-            .unwrap_or_else(|| "someone".to_owned());
+            .unwrap_or_else(|| self.ui().words.someone.to_owned());
         let w = self.weak();
+        let id = peer.to_owned();
         let sink: chat::Sink = Rc::new(move |from, received| {
             if let Some(e) = w.upgrade().map(Engine) {
-                e.receive(from, received);
+                e.receive(&id, from, received);
             }
         });
-        let slots = self.0.borrow().incoming.clone();
-        let channel = Channel::new(dc, from, sink, slots);
+        let (slots, role) = {
+            let i = self.0.borrow();
+            (i.incoming.clone(), i.role)
+        };
+        // Only a mesh call chats: a broadcast's channels carry the media state alone.
+        let chat = role == crate::signaling::protocol::Role::Mesh;
+        let channel = Channel::new(dc, from, sink, slots, chat);
         if let Some(old) = self.0.borrow_mut().chats.insert(peer.to_owned(), channel) {
             old.close();
         }
@@ -43,22 +49,35 @@ impl Engine {
         }
     }
 
-    fn receive(&self, from: &str, received: Received) {
+    fn receive(&self, peer: &str, from: &str, received: Received) {
         let from = from.to_owned();
+        let w = self.ui().words;
         match received {
             Received::Message(text) => self.push_line(from, text, None, false),
-            Received::File { url, name, size } => {
-                let label = format!("{name} ({})", human_size(size as f64));
-                self.push_line(from, label, Some((url, name)), false)
+            Received::File(t) => {
+                let label = (w.file_label)(&t.name, &human_size(t.size as f64));
+                self.push_line(from, label, Some(t), false)
             }
             Received::Refused { name, why } => {
-                let text = format!("{name} was not received: {why}.");
+                let text = (w.not_received)(&name, why.reason(w));
                 self.push_line(from, text, None, true)
             }
+            Received::Media { audio, video } => self.ui().tiles.with_untracked(|t| {
+                if let Some(t) = t.iter().find(|t| t.id == peer) {
+                    t.muted.set(!audio);
+                    t.camera_off.set(!video);
+                }
+            }),
         }
     }
 
-    fn push_line(&self, from: String, text: String, file: Option<(String, String)>, notice: bool) {
+    pub(super) fn push_line(
+        &self,
+        from: String,
+        text: String,
+        transfer: Option<Transfer>,
+        notice: bool,
+    ) {
         let seq = {
             let mut i = self.0.borrow_mut();
             i.chat_seq += 1;
@@ -68,7 +87,7 @@ impl Engine {
             seq,
             from,
             text,
-            file,
+            transfer,
             notice,
         };
         let dropped = self.ui().chat.try_update(|l| push_capped(l, line));
@@ -89,59 +108,8 @@ impl Engine {
             let me = self.0.borrow().name.clone();
             self.push_line(me, text.to_owned(), None, false);
         } else {
-            self.ui()
-                .detail
-                .try_set("Nobody is connected to receive messages yet.".into());
+            let ui = self.ui();
+            ui.detail.try_set(ui.words.nobody_for_messages.into());
         }
-    }
-
-    /// Sends a file to everyone connected, in chunks.
-    pub fn send_file(&self, file: web_sys::File) {
-        if file.size() > MAX_FILE_BYTES as f64 {
-            self.ui().detail.try_set(format!(
-                "{} is too large to share (100 MB at most).",
-                file.name()
-            ));
-            return;
-        }
-        let channels: Vec<RtcDataChannel> = self
-            .0
-            .borrow()
-            .chats
-            .values()
-            .filter(|c| c.is_open())
-            .map(|c| c.dc.clone())
-            .collect();
-        if channels.is_empty() {
-            self.ui()
-                .detail
-                .try_set("Nobody is connected to receive files yet.".into());
-            return;
-        }
-        let e = self.clone();
-        spawn_local(async move {
-            let (name, mime, size) = (file.name(), file.type_(), file.size());
-            let bytes = match JsFuture::from(file.array_buffer()).await {
-                Ok(buf) => js_sys::Uint8Array::new(&buf),
-                Err(_) => {
-                    e.ui().detail.try_set(format!("Couldn't read {name}."));
-                    return;
-                }
-            };
-            for dc in channels {
-                if chat::send_file(&dc, &name, &mime, &bytes).await.is_err() {
-                    e.ui()
-                        .detail
-                        .try_set(format!("Sending {name} failed for someone who left."));
-                }
-            }
-            let me = e.0.borrow().name.clone();
-            e.push_line(
-                me,
-                format!("shared {name} ({})", human_size(size)),
-                None,
-                false,
-            );
-        });
     }
 }

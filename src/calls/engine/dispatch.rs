@@ -1,6 +1,6 @@
 //! What the engine does with each frame from the server: room events and relayed signaling.
 use super::{tile, Engine};
-use crate::calls::model::CallStatus;
+use crate::calls::model::{announce, CallStatus};
 use crate::signaling::protocol::{PeerInfo, RelayKind, Relayed, Role, ServerEvent};
 use leptos::prelude::*;
 
@@ -60,6 +60,8 @@ impl Engine {
             }
             ServerEvent::PeerJoined { peer, .. } => {
                 self.0.borrow_mut().roster.arrived(&peer);
+                let said = (ui.words.joined_call)(&peer.name);
+                ui.announcements.try_update(|a| announce(a, said));
                 ui.people.try_update(|p| p.push(peer.name.clone()));
                 if self.pairs_with(peer.role) {
                     ui.tiles.try_update(|t| t.push(tile(&peer)));
@@ -76,8 +78,10 @@ impl Engine {
                 let had_tile = ui.tiles.with_untracked(|t| t.iter().any(|t| t.id == id));
                 self.drop_peer(&id);
                 if had_tile {
-                    ui.detail.try_set(format!("{name} left."));
+                    ui.detail.try_set((ui.words.peer_left)(&name));
                 }
+                let said = (ui.words.left_call)(&name);
+                ui.announcements.try_update(|a| announce(a, said));
             }
             ServerEvent::Error { code, message } => {
                 use crate::signaling::protocol::code::{PRIVATE_ROOM, ROOM_FULL};
@@ -90,7 +94,7 @@ impl Engine {
                     });
                     self.stop_media();
                 }
-                ui.detail.try_set(message);
+                ui.detail.try_set((ui.words.server_error)(&code, &message));
             }
             _ => {}
         }

@@ -71,11 +71,10 @@ impl Engine {
                 pc.add_transceiver_with_str_and_init(kind, &init);
             }
         }
-        if self.0.borrow().role == crate::signaling::protocol::Role::Mesh {
-            // The offerer opens the chat channel; the answerer receives it (`ondatachannel`).
-            let dc = pc.create_data_channel("chat");
-            self.add_chat(&peer, dc);
-        }
+        // The offerer opens the chat channel; the answerer receives it (`ondatachannel`). A
+        // talker opens one too, for its microphone and camera state only.
+        let dc = pc.create_data_channel("chat");
+        self.add_chat(&peer, dc);
         let e = self.clone();
         spawn_logged("offer", async move {
             e.describe_and_send(&pc, &peer, RtcSdpType::Offer).await

@@ -81,8 +81,7 @@ impl Engine {
         if d.gave_up {
             self.close_links();
             ui.status.try_set(CallStatus::Failed);
-            ui.detail
-                .try_set("Check your network and try again.".into());
+            ui.detail.try_set(ui.words.check_network.into());
             return;
         }
         if d.asked {
@@ -90,10 +89,8 @@ impl Engine {
         } else {
             ui.status.try_set(CallStatus::Reconnecting);
             if !d.reason.is_empty() {
-                ui.detail.try_set(format!(
-                    "The server closed the connection: {} ({}).",
-                    d.reason, d.code
-                ));
+                ui.detail
+                    .try_set((ui.words.server_closed)(d.reason, d.code));
             }
         }
     }

@@ -94,7 +94,7 @@ impl Engine {
     /// Words for every link that failed and is not connected again: relay trouble when the
     /// browser reported some, otherwise that no path was found.
     pub(super) fn show_problems(&self) {
-        let tiles = self.ui().tiles;
+        let (tiles, w) = (self.ui().tiles, self.ui().words);
         let mut said: Vec<String> = Vec::new();
         for (id, l) in self.0.borrow().links.iter() {
             if !l.recovery.troubled() {
@@ -103,9 +103,9 @@ impl Engine {
             let name = tiles.with_untracked(|t| {
                 t.iter()
                     .find(|t| &t.id == id)
-                    .map_or_else(|| "someone".to_owned(), |t| t.name.clone())
+                    .map_or_else(|| w.someone.to_owned(), |t| t.name.clone())
             });
-            let text = words(l.relay, &name, !l.recovery.gave_up());
+            let text = words(l.relay, &name, !l.recovery.gave_up(), w);
             if !said.contains(&text) {
                 said.push(text);
             }

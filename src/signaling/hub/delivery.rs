@@ -11,6 +11,9 @@ pub(super) fn leave_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) ->
         return false;
     };
     let name = peer.name.to_string();
+    if peer.node.is_none() {
+        super::remote::left(st, &room, id, &name);
+    }
     let empty = match st.rooms.get_mut(&room) {
         Some(r) => {
             r.members.retain(|m| &**m != id);
@@ -80,9 +83,11 @@ pub(super) fn rooms_frame(st: &mut State) -> Utf8Bytes {
     if let Some(frame) = &st.rooms_frame {
         return frame.clone();
     }
-    let frame = encode(&ServerEvent::Rooms {
-        rooms: summaries(st),
-    });
+    let rooms = match &st.remote.room_list {
+        Some(list) => list.clone(),
+        None => summaries(st),
+    };
+    let frame = encode(&ServerEvent::Rooms { rooms });
     st.rooms_frame = Some(frame.clone());
     frame
 }

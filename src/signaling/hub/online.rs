@@ -4,6 +4,7 @@
 //! This lives beside the hub's rooms, rings (`rings.rs`) and private rooms (`private.rs`)
 //! under the same mutex, so none of them can ever disagree with the rooms themselves.
 use super::users::UserId;
+use super::RemoteConn;
 use super::{encode, push, Hub, PeerId, State};
 use crate::signaling::protocol::{OnlineUser, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
@@ -47,20 +48,14 @@ impl Hub {
     pub fn register_user(&self, name: &str, user: &str, guest: bool) -> (PeerId, super::Inbox) {
         let (id, rx) = self.register(name);
         let mut st = self.state.lock();
-        let key: UserId = match st.online.users.get_key_value(user) {
-            Some((k, _)) => k.clone(),
-            None => user.into(),
-        };
-        st.online.conn_user.insert(id.clone(), key.clone());
-        let presence = st.online.users.entry(key).or_insert_with(|| Presence {
-            name: name.into(),
+        attach_user(&mut st, &id, name, user, guest);
+        let up = RemoteConn {
+            conn: id.to_string(),
+            user: user.to_owned(),
+            name: name.to_owned(),
             guest,
-            conns: Vec::new(),
-        });
-        presence.conns.push(id.clone());
-        if presence.conns.len() == 1 {
-            st.online.online_changed();
-        }
+        };
+        let _ = super::remote::send(&st, super::Outgoing::ConnUp(up));
         self.finish(&mut st, Vec::new(), false);
         (id, rx)
     }
@@ -104,12 +99,34 @@ impl Hub {
     }
 }
 
+/// Makes connection `id` one of `user`'s; the user comes online with their first.
+pub(super) fn attach_user(st: &mut State, id: &PeerId, name: &str, user: &str, guest: bool) {
+    let key: UserId = match st.online.users.get_key_value(user) {
+        Some((k, _)) => k.clone(),
+        None => user.into(),
+    };
+    st.online.conn_user.insert(id.clone(), key.clone());
+    let presence = st.online.users.entry(key).or_insert_with(|| Presence {
+        name: name.into(),
+        guest,
+        conns: Vec::new(),
+    });
+    presence.conns.push(id.clone());
+    if presence.conns.len() == 1 {
+        st.online.online_changed();
+    }
+}
+
 /// A connection is going away: it stops watching, and its user may go offline. Returns the
 /// user if they did (their rings end: `rings::user_gone`). Called with the lock held, after
 /// `rings::conn_gone` and before the peer itself is removed.
 pub(super) fn conn_gone(st: &mut State, id: &str) -> Option<UserId> {
     st.online.watchers.remove(id);
     let user = st.online.conn_user.remove(id)?;
+    if st.peers.get(id).is_some_and(|p| p.node.is_none()) {
+        let conn = id.to_owned();
+        let _ = super::remote::send(st, super::Outgoing::ConnDown { conn });
+    }
     let offline = match st.online.users.get_mut(&user) {
         Some(p) => {
             p.conns.retain(|c| &**c != id);

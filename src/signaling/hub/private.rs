@@ -29,15 +29,26 @@ pub(super) fn open(st: &mut State, allowed: [UserId; 2]) -> Arc<str> {
             break r.into();
         }
     };
-    st.private.insert(
-        room.clone(),
-        PrivateRoom {
-            allowed,
-            entered: [false; 2],
-            created: Instant::now(),
-        },
-    );
+    let ev = super::Outgoing::Private {
+        room: room.to_string(),
+        allowed: [allowed[0].to_string(), allowed[1].to_string()],
+    };
+    let _ = super::remote::send(st, ev);
+    adopt(st, &room, allowed);
     room
+}
+
+/// Reserves private room `room` for two users (here, or as another instance made it).
+pub(super) fn adopt(st: &mut State, room: &str, allowed: [UserId; 2]) {
+    if st.private.contains_key(room) {
+        return;
+    }
+    let p = PrivateRoom {
+        allowed,
+        entered: [false; 2],
+        created: Instant::now(),
+    };
+    st.private.insert(room.into(), p);
 }
 
 /// Forgets private rooms whose call is over: empty, and either both came and went or the

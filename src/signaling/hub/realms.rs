@@ -86,11 +86,15 @@ pub(super) fn forget(st: &mut State, conn: &str) {
         let Some(r) = st.realms.map.get_mut(&realm) else {
             continue;
         };
-        if r.addrs.get(&addr).is_some_and(|b| &*b.conn == conn) {
+        let freed = r.addrs.get(&addr).is_some_and(|b| &*b.conn == conn);
+        if freed {
             r.addrs.remove(&addr);
         }
         if r.addrs.is_empty() {
             st.realms.map.remove(&realm);
+        }
+        if freed {
+            let _ = super::remote::send(st, super::Outgoing::Unbound { realm, addr });
         }
     }
 }
@@ -182,7 +186,12 @@ impl Hub {
             .addrs
             .insert(addr.clone(), binding);
         let held = st.realms.by_conn.entry(conn.clone()).or_default();
-        held.push((realm_key, addr));
+        held.push((realm_key.clone(), addr.clone()));
+        let bound = super::Outgoing::Bound {
+            realm: realm_key,
+            addr,
+        };
+        let _ = super::remote::send(&st, bound);
         match old {
             Some(old) if old != conn => {
                 // Not an eviction: the same client came back on a new socket.
@@ -204,6 +213,8 @@ impl Hub {
             Some(b) if &*b.conn != conn => false,
             Some(_) => {
                 st.realms.unbind(realm, addr);
+                let (realm, addr) = (realm.into(), addr.into());
+                let _ = super::remote::send(&st, super::Outgoing::Unbound { realm, addr });
                 true
             }
         }
@@ -211,17 +222,30 @@ impl Hub {
 
     /// Queues `frame` for whoever holds `addr` in `realm`. A receiver whose queue is full is
     /// dropped (as for hub events), so its own task ends and its peers hear it left.
-    /// The receiver is looked up under the lock and the frame queued after it is released.
+    /// An address held on another instance of a cluster gets it there (handed to the cluster
+    /// under the lock); a local receiver is looked up under the lock and the frame queued after
+    /// it is released.
     pub fn deliver(&self, realm: &str, addr: &str, frame: Utf8Bytes) -> Result<(), DeliverError> {
+        self.deliver_in(realm, addr, frame, true)
+    }
+
+    /// [`Hub::deliver`]; `onward`: to an address held elsewhere too.
+    pub(super) fn deliver_in(
+        &self,
+        realm: &str,
+        addr: &str,
+        frame: Utf8Bytes,
+        onward: bool,
+    ) -> Result<(), DeliverError> {
         let (conn, tx) = {
             let st = self.state.lock();
-            let conn = st
-                .realms
-                .map
-                .get(realm)
-                .and_then(|r| r.addrs.get(addr))
-                .map(|b| b.conn.clone())
-                .ok_or(DeliverError::Absent)?;
+            let local = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
+            let Some(conn) = local.map(|b| b.conn.clone()) else {
+                return match onward {
+                    true => super::remote_realms::to_addr(&st, realm, addr, frame),
+                    false => Err(DeliverError::Absent),
+                };
+            };
             let tx = st.peers.get(&conn).ok_or(DeliverError::Absent)?.tx.clone();
             (conn, tx)
         };

@@ -25,7 +25,8 @@ impl Hub {
     /// Who receives is decided under the lock; the frames are queued after it is released, so
     /// a receiver that leaves in between may still get this one frame (as if it had been sent
     /// a moment earlier). Frames from one sender keep their order: its socket task relays one
-    /// frame at a time.
+    /// frame at a time. Frames for members on other instances go to the cluster under the
+    /// lock, in order with the hub's own events for it.
     pub fn relay(
         &self,
         from: &str,
@@ -33,13 +34,15 @@ impl Hub {
         frame: Utf8Bytes,
         only_from: Option<Role>,
     ) -> Result<usize, RelayError> {
-        let receivers = self.receivers(from, to, only_from).inspect_err(|e| {
-            // Refused by the role rules: counted as dropped (a sender outside any room, or
-            // naming nobody in it, is not).
-            if matches!(e, RelayError::NotYourRole | RelayError::RolesDontMatch) {
-                self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-        })?;
+        let receivers = self
+            .receivers(from, to, only_from, &frame)
+            .inspect_err(|e| {
+                // Refused by the role rules: counted as dropped (a sender outside any room, or
+                // naming nobody in it, is not).
+                if matches!(e, RelayError::NotYourRole | RelayError::RolesDontMatch) {
+                    self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+            })?;
         let result = match receivers {
             Receivers::One(target) => match target.try_send(frame) {
                 Ok(()) => Ok(1),
@@ -47,10 +50,11 @@ impl Hub {
                 // Its task is ending; the room hears it left in a moment.
                 Err(Refused::Closed) => Err(RelayError::UnknownPeer),
             },
+            Receivers::Elsewhere(sent) => sent,
             // Room-wide relays are dropped for a full receiver like targeted ones: a member
             // sending many of them must not get slow receivers evicted.
-            Receivers::Room(members) => {
-                let (mut n, mut full) = (0, 0);
+            Receivers::Room { members, refused } => {
+                let (mut n, mut full) = (0, usize::from(refused));
                 for m in members {
                     match m.try_send(frame.clone()) {
                         Ok(()) => n += 1,
@@ -79,6 +83,7 @@ impl Hub {
         from: &str,
         to: Option<&str>,
         only_from: Option<Role>,
+        frame: &Utf8Bytes,
     ) -> Result<Receivers, RelayError> {
         let st = self.state.lock();
         let (room, role) = st
@@ -99,17 +104,32 @@ impl Hub {
                 if !roles_may_talk(role, target.role) {
                     return Err(RelayError::RolesDontMatch);
                 }
-                Ok(Receivers::One(target.tx.clone()))
+                Ok(match &target.node {
+                    Some(node) => {
+                        Receivers::Elsewhere(super::remote::to_peer(&st, node, to, frame.clone()))
+                    }
+                    None => Receivers::One(target.tx.clone()),
+                })
             }
-            None => Ok(Receivers::Room(
-                st.rooms
+            None => {
+                let (mut members, mut elsewhere) = (Vec::new(), false);
+                let counterparts = st
+                    .rooms
                     .get(&room)
                     .into_iter()
                     .flat_map(|r| r.members.iter().filter(|m| &***m != from))
-                    .filter_map(|m| st.peers.get(m).filter(|p| roles_may_talk(role, p.role)))
-                    .map(|p| p.tx.clone())
-                    .collect(),
-            )),
+                    .filter_map(|m| st.peers.get(m).filter(|p| roles_may_talk(role, p.role)));
+                for p in counterparts {
+                    match p.node {
+                        Some(_) => elsewhere = true,
+                        None => members.push(p.tx.clone()),
+                    }
+                }
+                // Members on other instances get it once per room, by the room's channel.
+                let refused = elsewhere
+                    && super::remote::to_room(&st, &room, from, role, frame.clone()).is_err();
+                Ok(Receivers::Room { members, refused })
+            }
         }
     }
 }
@@ -117,7 +137,14 @@ impl Hub {
 /// Where a relay goes.
 enum Receivers {
     One(Arc<Outbox>),
-    Room(Vec<Arc<Outbox>>),
+    /// A member on another instance: handed to the cluster under the lock, in order with the
+    /// hub's events for the cluster; what that gave.
+    Elsewhere(Result<usize, RelayError>),
+    /// This instance's counterparts; `refused`: the copy for members elsewhere did not fit.
+    Room {
+        members: Vec<Arc<Outbox>>,
+        refused: bool,
+    },
 }
 
 #[cfg(test)]

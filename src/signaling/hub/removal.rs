@@ -28,7 +28,8 @@ impl Hub {
                 rooms_changed |= changed;
             }
         }
-        if rooms_changed && !st.room_list_watchers.is_empty() {
+        // A cluster's room list changes when the store says so (`Hub::set_room_list`).
+        if rooms_changed && st.remote.room_list.is_none() && !st.room_list_watchers.is_empty() {
             let frame = rooms_frame(st);
             let mut again = Vec::new();
             for w in st.room_list_watchers.iter() {
@@ -50,7 +51,7 @@ impl Hub {
 /// its queue. A private room is a room like any other here; the ring timer forgets it once
 /// its call is over. Returns whether a room changed, or `None` if `id` was not registered.
 /// The caller must [`Hub::finish`], which evicts whoever `evict` names and sends the lists.
-fn remove_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> Option<bool> {
+pub(super) fn remove_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> Option<bool> {
     if !st.peers.contains_key(id) {
         return None;
     }
@@ -62,6 +63,8 @@ fn remove_locked(st: &mut State, id: &str, evict: &mut Vec<PeerId>) -> Option<bo
     }
     grace::forget(st, id);
     realms::forget(st, id);
-    st.peers.remove(id);
+    if st.peers.remove(id).is_some_and(|p| p.node.is_some()) {
+        st.remote.ghosts = st.remote.ghosts.saturating_sub(1);
+    }
     Some(changed)
 }

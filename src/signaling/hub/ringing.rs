@@ -1,5 +1,6 @@
 //! Call by name, part three: ringing a user on all their tabs, and the answer. The rings
 //! under way are `rings.rs`; an accepted call meets in a private room (`private.rs`).
+use super::remote_users::push_call;
 use super::rings::{cancelled, ring_allowed, Ring, RingOutcome, RINGS_PER_PAIR};
 use super::users::{conns_of, UserId};
 use super::{encode, new_id, private, push, Hub, State};
@@ -115,7 +116,7 @@ impl Hub {
         });
         let mut evict = Vec::new();
         for c in conns_of(&st, &target) {
-            push(&st, &c, &frame, &mut evict);
+            push_call(&st, &c, &frame, &call, &mut evict);
         }
         let deadline = Instant::now() + st.rings.timeout;
         st.rings.by_call.insert(
@@ -151,7 +152,7 @@ impl Hub {
         let elsewhere = cancelled(call, "answered_elsewhere");
         for c in conns_of(&st, &ring.callee) {
             if &*c != id {
-                push(&st, &c, &elsewhere, &mut evict);
+                push_call(&st, &c, &elsewhere, call, &mut evict);
             }
         }
         self.finish(&mut st, evict, false);
@@ -171,7 +172,7 @@ impl Hub {
         let withdrawn = cancelled(call, "declined");
         for c in conns_of(&st, &ring.callee) {
             if &*c != id {
-                push(&st, &c, &withdrawn, &mut evict);
+                push_call(&st, &c, &withdrawn, call, &mut evict);
             }
         }
         self.finish(&mut st, evict, false);
@@ -197,7 +198,7 @@ impl Hub {
         let mut evict = Vec::new();
         let frame = cancelled(call, "hangup");
         for c in conns_of(&st, &ring.callee) {
-            push(&st, &c, &frame, &mut evict);
+            push_call(&st, &c, &frame, call, &mut evict);
         }
         self.finish(&mut st, evict, false);
         Ok(())
@@ -226,7 +227,7 @@ impl Hub {
                 push(st, &ring.caller_conn, &missed, &mut evict);
                 let withdrawn = cancelled(&call, "missed");
                 for c in conns_of(st, &ring.callee) {
-                    push(st, &c, &withdrawn, &mut evict);
+                    push_call(st, &c, &withdrawn, &call, &mut evict);
                 }
             }
         }

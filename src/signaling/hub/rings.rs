@@ -145,7 +145,7 @@ pub(super) fn conn_gone(st: &mut State, id: &str, evict: &mut Vec<PeerId>) {
             st.rings.count(RingOutcome::Cancelled);
             let frame = cancelled(&call, "hangup");
             for c in conns_of(st, &ring.callee) {
-                push(st, &c, &frame, evict);
+                super::remote_users::push_call(st, &c, &frame, &call, evict);
             }
         }
     }

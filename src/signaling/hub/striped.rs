@@ -2,6 +2,7 @@
 //! threads bounces its cache line between cores on each increment, which costs more than the
 //! increment itself and grows with the cores: each count here is kept in stripes, one cache
 //! line each, a thread always bumping its own, and summed when read (which is rare: a scrape).
+//! The hub's `Metrics` are here too.
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Stripes per count: enough that worker threads seldom share one.
@@ -40,6 +41,19 @@ impl std::fmt::Debug for Counter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.load(Ordering::Relaxed))
     }
+}
+
+/// Counters for logs, benchmarks and `/metrics`. The two bumped on every relay are striped
+/// (above); the others change seldom.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub relayed: Counter,
+    pub dropped: Counter,
+    pub evicted: AtomicU64,
+    /// Frames a room-dialect connection's rate limiter refused (or closed the socket for).
+    pub rate_limited_room: AtomicU64,
+    /// Likewise for PeerJS connections.
+    pub rate_limited_peerjs: AtomicU64,
 }
 
 #[cfg(test)]
