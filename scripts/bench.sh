@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Parley next to peerjs-server, side by side, in one run (README, "Performance").
 #
-#   scripts/bench.sh [--scaling | --cluster] [loadgen flags]   e.g. --pairs 100 --windows 4,16
+#   scripts/bench.sh [--scaling | --cluster] [loadgen flags]   e.g. --pairs 100 --windows 4,16 --idle 10000
+#   scripts/bench.sh --call-setup   call set-up in Chromium (scripts/call-setup.sh)
 #
 # Builds the release server and our load generator (`--features ssr,loadgen`), installs
 # peerjs-server (`peer@1.0.2`, npm) into a temporary folder, starts it, the generator's bare
@@ -9,7 +10,8 @@
 # on core 1, and prints a Markdown table: msgs/s, latency p50/p99/p999, RSS per connection, and
 # the ratios to peerjs-server and to the bare relay; then the idle-sockets table. Parley's limits
 # are raised through its environment only; every check stays on. --scaling then runs Parley
-# at window 16 on core 0 (generator on core 1) and on cores 0,1 (generator unpinned).
+# at window 16 on core 0 (generator on core 1) and on cores 0,1 (generator unpinned). `--idle N`
+# opens up to N idle sockets; past the server's open-files limit it reports how many it reached.
 # --cluster instead compares one Parley with two Parley instances sharing a redis-server
 # (all on core 0): each pair's second client connects to the second instance, so every
 # message crosses instances through Redis. Needs redis-server.
@@ -18,8 +20,12 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 case "${1:-}" in -h | --help)
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
+  ;;
+--call-setup)
+  shift
+  exec scripts/call-setup.sh "$@"
   ;;
 esac
 scaling=0
@@ -131,12 +137,18 @@ echo "bench.sh: peerjs-server $version (pid $peer_pid), bare relay (pid $bare_pi
 taskset -c "$gen_core" "$target_dir/release/loadgen" \
   --target "peerjs-server $version=ws://127.0.0.1:$peer_port,$peer_pid" \
   --target "bare relay=ws://127.0.0.1:$bare_port,$bare_pid" \
-  --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@"
+  --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@" || {
+  for log in "$work"/*.log; do
+    echo "--- last lines of $log" >&2
+    tail -n 5 "$log" >&2
+  done
+  exit 1
+}
 [[ $scaling == 1 ]] || exit 0
 
 # Scaling: the same Parley build on one core, then on two; the other servers are idle by now.
-# msgs/s of the parley row of a run's table.
-rate() { awk -F'|' '$2 ~ /parley/ { gsub(/ /, "", $4); print $4 }'; }
+# msgs/s, server CPU and msgs per server CPU-second of the parley row of a run's table.
+rate() { awk -F'|' '$2 ~ /parley/ { gsub(/ /, "", $4); gsub(/ /, "", $10); gsub(/^ +| +$/, "", $9); print $4 "|" $9 "|" $10 }'; }
 kill "$peer_pid" "$bare_pid" "$parley_pid" 2>/dev/null || true
 echo "bench.sh: scaling, parley on core 0, generator on core $gen_core" >&2
 start_parley one-core 0
@@ -149,11 +161,15 @@ two=$("$target_dir/release/loadgen" \
   --target "parley=ws://127.0.0.1:$parley_port,$parley_pid" "$@" --windows 16 --idle 0 | rate)
 echo
 echo "Scaling (window 16): Parley on one core against two. With $cores cores the generator"
-echo "shares the two cores with Parley in the second run."
+echo "shares the two cores with Parley in the second run; messages per server CPU-second"
+echo "compare what each message costs the server in both."
 echo
-echo "| parley on | generator on | msgs/s |"
-echo "|---|---|---|"
-echo "| core 0 | core $gen_core | $one |"
-echo "| cores 0,1 | unpinned | $two |"
+echo "| parley on | generator on | msgs/s | server CPU | msgs per server CPU-second |"
+echo "|---|---|---|---|---|"
+echo "| core 0 | core $gen_core | ${one//|/ | } |"
+echo "| cores 0,1 | unpinned | ${two//|/ | } |"
 echo
-awk -v a="${one//,/}" -v b="${two//,/}" 'BEGIN { printf "Two cores: %.2f× one core'"'"'s msgs/s.\n", b / a }'
+awk -v a="${one//,/}" -v b="${two//,/}" 'BEGIN {
+  split(a, x, "|"); split(b, y, "|")
+  printf "Two cores: %.2f× one core'"'"'s msgs/s, %.2f× its msgs per server CPU-second.\n", y[1] / x[1], y[3] / x[3]
+}'

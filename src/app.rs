@@ -4,6 +4,7 @@ use crate::accounts::signed_in::Session;
 use crate::i18n::{page_lang, use_lang, use_words, Lang};
 use crate::rooms::pages::{HomePage, RoomPage, TalkPage, WatchPage};
 use crate::ui::initial;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -89,7 +90,7 @@ pub fn Header() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match session.0.await {
-                            Ok(Some(user)) => view! {
+                            Ok(Some(user)) => Either::Left(view! {
                                 <div class="who">
                                     <span class="avatar" aria-hidden="true">{initial(&user.name)}</span>
                                     <span class="me" data-testid="me">{user.name.clone()}</span>
@@ -98,13 +99,13 @@ pub fn Header() -> impl IntoView {
                                         <button class="ghost" type="submit">{w.log_out}</button>
                                     </form>
                                 </div>
-                            }.into_any(),
-                            _ => view! {
+                            }),
+                            _ => Either::Right(view! {
                                 <nav class="who">
                                     <a href="/login" rel="external">{w.log_in}</a>
                                     <a class="button" href="/signup" rel="external">{w.sign_up}</a>
                                 </nav>
-                            }.into_any(),
+                            }),
                         }
                     })}
                 </Suspense>

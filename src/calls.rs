@@ -4,6 +4,7 @@ pub mod backoff;
 pub mod chat_panel;
 pub mod devices;
 pub mod devices_panel;
+pub mod early;
 pub mod file_line;
 pub mod model;
 pub mod pin;

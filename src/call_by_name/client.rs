@@ -43,7 +43,7 @@ fn on_drop(calls: CallState) {
 }
 
 fn on_text(calls: CallState, socket: &ReconnectingSocket, text: &str) {
-    let Ok(ev) = serde_json::from_str::<ServerEvent>(text) else {
+    let Some(ev) = ServerEvent::from_json(text) else {
         return;
     };
     match ev {

@@ -2,6 +2,7 @@
 use super::file_line::FileLine;
 use super::model::ChatLine;
 use crate::i18n::use_words;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// The page's call engine, given by the call stage as context: the buttons send through it.
@@ -61,16 +62,16 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>) -> impl IntoView {
             <ol class="lines" data-testid="chat" data-empty=w.chat_empty>
                 <For each=move || lines.get() key=|l| l.seq let:line>
                     {match line.transfer {
-                        Some(transfer) => view! {
+                        Some(transfer) => Either::Left(view! {
                             <FileLine seq=line.seq from=line.from text=line.text transfer w/>
-                        }.into_any(),
-                        None => view! {
+                        }),
+                        None => Either::Right(view! {
                             <li data-from=line.from.clone() class:notice=line.notice>
                                 <b>{line.from.clone()}</b>
                                 " "
                                 <span class="text">{line.text.clone()}</span>
                             </li>
-                        }.into_any(),
+                        }),
                     }}
                 </For>
             </ol>

@@ -119,9 +119,12 @@ impl Engine {
             engine.on_media(None);
             return;
         }
+        // Asked now rather than when the task first runs (after hydration): the camera starts
+        // while the socket opens.
+        let camera = media::camera(ui.words);
         let e = engine.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match media::camera(ui.words).await {
+            match camera.await {
                 Ok(stream) => {
                     super::devices::browser::started(&stream, ui);
                     e.on_media(Some(stream))
@@ -145,7 +148,7 @@ impl Engine {
 
     fn connect(&self) {
         let w = self.weak();
-        let socket = ReconnectingSocket::open(move |_, ev| {
+        let socket = ReconnectingSocket::open_early(move |_, ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
@@ -189,20 +192,35 @@ impl Engine {
         }
         for peer in pending {
             match role {
-                Role::Talk => self.offer(peer),
-                _ => self.send(&RelayKind::Response.to(&peer)),
+                Role::Talk => self.offer(peer, false),
+                _ => self.respond(&peer),
             }
         }
         self.refresh_status();
     }
 
     /// Tells the room we are ready: `call` in a mesh, `talk_ready` ("On Air") for a talker.
+    /// A mesh page then makes its offers to the peers that were there before it at once, and
+    /// sends each when that peer answers the call.
     fn announce(&self) {
-        match self.0.borrow().role {
+        let role = self.0.borrow().role;
+        match role {
             Role::Mesh => self.send(&RelayKind::Call.to_room()),
             Role::Talk => self.send(&RelayKind::TalkReady.to_room()),
             Role::Watch => {}
         }
+        let older = self.0.borrow().roster.older_mesh_peers();
+        for peer in older {
+            if !self.0.borrow().links.contains_key(&peer) {
+                self.offer(peer, true);
+            }
+        }
+    }
+
+    /// Answers a newer mesh peer's `call`, and makes the connection its offer will need now.
+    fn respond(&self, peer: &str) {
+        self.send(&RelayKind::Response.to(peer));
+        self.link(peer, false);
     }
 
     /// Does a peer with `role` get a tile (and a connection) on this page?

@@ -4,10 +4,50 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
-/// Asks for camera and microphone. With test hooks on, `?lowres=1` in the page URL asks for a
-/// small, silent, 10 fps picture (for tests with many pages on few cores). A failure comes in
-/// `w`'s words.
-pub async fn camera(w: &'static Words) -> Result<MediaStream, String> {
+/// Camera and microphone: the request the page's inline script made as it loaded (see
+/// `calls::early`), or else one made now (the future only waits for the answer). With test
+/// hooks on, `?lowres=1` in the page URL asks for a small, silent, 10 fps picture (for tests
+/// with many pages on few cores). A failure comes in `w`'s words.
+pub fn camera(w: &'static Words) -> impl std::future::Future<Output = Result<MediaStream, String>> {
+    let asked = asked_early().map_or_else(|| ask_camera(w), Ok);
+    async move {
+        let stream = JsFuture::from(asked?).await.map_err(|e| describe(e, w))?;
+        stream
+            .dyn_into::<MediaStream>()
+            .map_err(|_| (w.camera_other)("no stream"))
+    }
+}
+
+/// The inline script's request, taken once (a later call stage on this page asks anew). Used
+/// only if the device choice it asked with is still the one stored (the Devices panel of an
+/// earlier call on this page may have changed it); otherwise its camera is stopped.
+fn asked_early() -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let take = |name: &str| {
+        let key = wasm_bindgen::JsValue::from_str(name);
+        let value = js_sys::Reflect::get(&window, &key).ok();
+        let _ = js_sys::Reflect::delete_property(&window, &key);
+        value
+    };
+    let seen = take(super::early::CHOICE_GLOBAL).and_then(|v| v.as_string());
+    let promise = take(super::early::GLOBAL)?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    if seen == super::devices::browser::stored() {
+        return Some(promise);
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(stream) = JsFuture::from(promise).await {
+            if let Ok(stream) = stream.dyn_into::<MediaStream>() {
+                stop(&stream);
+            }
+        }
+    });
+    None
+}
+
+/// Calls `getUserMedia`; its promise.
+fn ask_camera(w: &'static Words) -> Result<js_sys::Promise, String> {
     let window = web_sys::window().ok_or(w.camera_no_access)?;
     let lowres = crate::test_hooks::enabled()
         && window
@@ -20,25 +60,18 @@ pub async fn camera(w: &'static Words) -> Result<MediaStream, String> {
         .media_devices()
         .map_err(|_| w.camera_no_access)?;
     let c = MediaStreamConstraints::new();
+    let constraints = |v: &str| js_sys::JSON::parse(v).map_err(|_| (w.camera_other)("constraints"));
     if lowres {
-        let v = js_sys::JSON::parse(r#"{"width":160,"height":120,"frameRate":10}"#)
-            .map_err(|_| (w.camera_other)("constraints"))?;
-        c.set_video(&v);
+        c.set_video(&constraints(super::early::VIDEO_LOWRES)?);
         c.set_audio(&false.into());
     } else {
-        let v = js_sys::JSON::parse(r#"{"width":{"ideal":640},"height":{"ideal":480}}"#)
-            .map_err(|_| (w.camera_other)("constraints"))?;
-        c.set_video(&v);
+        c.set_video(&constraints(super::early::VIDEO)?);
         c.set_audio(&true.into());
     }
     super::devices::browser::prefer_chosen(&c);
-    let promise = devices
+    devices
         .get_user_media_with_constraints(&c)
-        .map_err(|e| describe(e, w))?;
-    let stream = JsFuture::from(promise).await.map_err(|e| describe(e, w))?;
-    stream
-        .dyn_into::<MediaStream>()
-        .map_err(|_| (w.camera_other)("no stream"))
+        .map_err(|e| describe(e, w))
 }
 
 pub fn stop(stream: &MediaStream) {

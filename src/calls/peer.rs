@@ -39,6 +39,9 @@ pub struct Link {
     pub recovery: Recovery,
     /// The worst relay trouble reported since the link last connected.
     pub relay: Option<Relay>,
+    /// Frames for the peer (our offer, our candidates) held back, in order, while an offer
+    /// made ahead waits for the peer's `response`; `None` once they may go.
+    pub held: Option<Vec<String>>,
     _closures: Vec<Closure<dyn FnMut(Event)>>,
 }
 
@@ -129,6 +132,7 @@ impl Link {
             has_remote: false,
             recovery: Recovery::new(offerer),
             relay: None,
+            held: None,
             _closures: closures,
         })
     }

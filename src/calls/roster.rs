@@ -72,6 +72,19 @@ impl Roster {
         self.peers.clear();
     }
 
+    /// The mesh peers that were in the room before us, in join order: the ones a mesh page
+    /// offers to.
+    pub fn older_mesh_peers(&self) -> Vec<String> {
+        if self.me != Role::Mesh {
+            return Vec::new();
+        }
+        self.peers
+            .iter()
+            .filter(|m| m.older && m.role == Role::Mesh)
+            .map(|m| m.id.clone())
+            .collect()
+    }
+
     /// The broadcaster a watcher listens to: the earliest talker still in the room.
     fn talker(&self) -> Option<&Member> {
         self.peers.iter().find(|m| m.role == Role::Talk)
@@ -143,6 +156,23 @@ mod tests {
             accepted(&r, "old"),
             ["answer", "candidate", "bye", "response"]
         );
+    }
+
+    #[test]
+    fn a_mesh_page_offers_to_the_older_mesh_peers_only() {
+        let mut r = Roster::new(Role::Mesh);
+        r.joined(&[
+            peer("a", Role::Mesh),
+            peer("w", Role::Watch),
+            peer("b", Role::Mesh),
+        ]);
+        r.arrived(&peer("late", Role::Mesh));
+        assert_eq!(r.older_mesh_peers(), ["a", "b"]);
+        r.left("a");
+        assert_eq!(r.older_mesh_peers(), ["b"]);
+        let mut talker = Roster::new(Role::Talk);
+        talker.joined(&[peer("a", Role::Mesh)]);
+        assert!(talker.older_mesh_peers().is_empty());
     }
 
     #[test]

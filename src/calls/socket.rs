@@ -2,7 +2,8 @@
 //! it waits as [`Backoff`] says and opens again, with the resume token of the latest `welcome`
 //! so the server may keep its peer id; when the server asks (`reconnect`, as it restarts) it
 //! closes after the pause asked for and opens again the same way. The call engine, the
-//! call-by-name client and the live room list each keep one; each is told what happens.
+//! call-by-name client and the live room list each keep one; each is told what happens. The
+//! call engine's starts as the socket the page's inline script opened (`calls::early`).
 use super::backoff::Backoff;
 use super::resume::{is_reconnect, reconnect_after_ms, socket_path, Welcome};
 use std::cell::RefCell;
@@ -55,16 +56,41 @@ struct State {
 impl ReconnectingSocket {
     /// Opens `/ws` on this site; `handler` hears every event until [`Self::close`].
     pub fn open(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> Self {
-        let me = Self(Rc::new(RefCell::new(State {
+        let me = Self::new(handler);
+        me.connect();
+        me
+    }
+
+    /// [`Self::open`], taking over the socket the page's inline script opened if there is one
+    /// (`calls::early`). What it received so far is handed on first, in order, once the
+    /// caller has this handle (in a microtask: before any later frame).
+    pub fn open_early(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> Self {
+        let Some((ws, queued)) = super::early::take_socket() else {
+            return Self::open(handler);
+        };
+        let me = Self::new(handler);
+        let socket = Socket::wrap(ws, me.on_message(), me.on_close_fn());
+        me.0.borrow_mut().socket = Some(socket);
+        let w = me.downgrade();
+        wasm_bindgen_futures::spawn_local(async move {
+            for text in queued {
+                if let Some(s) = w.upgrade() {
+                    s.on_text(&text);
+                }
+            }
+        });
+        me
+    }
+
+    fn new(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> Self {
+        Self(Rc::new(RefCell::new(State {
             socket: None,
             backoff: Backoff::new(),
             resume: None,
             asked: false,
             closed: false,
             handler: Rc::new(handler),
-        })));
-        me.connect();
-        me
+        })))
     }
 
     pub fn downgrade(&self) -> WeakSocket {
@@ -103,22 +129,29 @@ impl ReconnectingSocket {
         handler(self, ev);
     }
 
+    /// What the socket's `message` handler calls.
+    fn on_message(&self) -> impl FnMut(String) + 'static {
+        let w = self.downgrade();
+        move |text| {
+            if let Some(s) = w.upgrade() {
+                s.on_text(&text)
+            }
+        }
+    }
+
+    /// What the socket's `close` handler calls.
+    fn on_close_fn(&self) -> impl FnMut(u16, String) + 'static {
+        let w = self.downgrade();
+        move |code, reason| {
+            if let Some(s) = w.upgrade() {
+                s.on_close(code, &reason)
+            }
+        }
+    }
+
     fn connect(&self) {
         let path = socket_path(self.0.borrow().resume.as_deref());
-        let (w1, w2) = (self.downgrade(), self.downgrade());
-        let socket = Socket::open(
-            &path,
-            move |text| {
-                if let Some(s) = w1.upgrade() {
-                    s.on_text(&text)
-                }
-            },
-            move |code, reason| {
-                if let Some(s) = w2.upgrade() {
-                    s.on_close(code, &reason)
-                }
-            },
-        );
+        let socket = Socket::open(&path, self.on_message(), self.on_close_fn());
         match socket {
             Ok(s) => self.0.borrow_mut().socket = Some(s),
             Err(_) => self.on_close(1006, ""),
@@ -204,8 +237,8 @@ impl Socket {
     /// `https:`).
     fn open(
         path: &str,
-        mut on_message: impl FnMut(String) + 'static,
-        mut on_close: impl FnMut(u16, String) + 'static,
+        on_message: impl FnMut(String) + 'static,
+        on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
         let loc = web_sys::window().ok_or("no window")?.location();
         let scheme = if loc.protocol()? == "https:" {
@@ -214,6 +247,15 @@ impl Socket {
             "ws"
         };
         let ws = WebSocket::new(&format!("{scheme}://{}{path}", loc.host()?))?;
+        Ok(Self::wrap(ws, on_message, on_close))
+    }
+
+    /// Takes `ws` (opening or open) with these handlers.
+    fn wrap(
+        ws: WebSocket,
+        mut on_message: impl FnMut(String) + 'static,
+        mut on_close: impl FnMut(u16, String) + 'static,
+    ) -> Self {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             if let Some(text) = ev.data().as_string() {
                 on_message(text);
@@ -224,11 +266,11 @@ impl Socket {
         });
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Self {
+        Self {
             ws,
             _on_message: on_message,
             _on_close: on_close,
-        })
+        }
     }
 
     fn send(&self, text: &str) {

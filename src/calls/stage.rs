@@ -87,8 +87,15 @@ fn view_stage(
             f()
         }
     };
+    // Watchers send no media: no camera for them.
+    let early = if role == Role::Watch {
+        super::early::SOCKET_SCRIPT
+    } else {
+        super::early::SCRIPT
+    };
     view! {
         <div class=role_class data-status=move || status.get().class()>
+            <script nonce=leptos::nonce::use_nonce()>{early}</script>
             <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>
                 <span data-testid="call-status">{move || status.get().label(w)}</span>

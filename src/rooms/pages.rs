@@ -8,6 +8,7 @@ use crate::calls::stage::CallStage;
 use crate::i18n::use_words;
 use crate::signaling::protocol::{Role, RoomSummary};
 use crate::ui::Alert;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -116,15 +117,15 @@ fn RoomScreen(role: Role) -> impl IntoView {
                 let user = session.0.await.ok().flatten();
                 let ice = ice.await.unwrap_or_else(|_| "[]".to_owned());
                 match people.await {
-                    Ok(summary) => view! { <RoomView summary user role ice/> }.into_any(),
-                    Err(_) => view! {
+                    Ok(summary) => Either::Left(view! { <RoomView summary user role ice/> }),
+                    Err(_) => Either::Right(view! {
                         <Title text=format!("{} · Parley", w.no_such_room)/>
                         <section class="card narrow">
                             <h1>{w.no_such_room}</h1>
                             <Alert message=w.bad_room/>
                             <a href="/" rel="external">{w.back_to_rooms}</a>
                         </section>
-                    }.into_any(),
+                    }),
                 }
             })}
         </Suspense>
@@ -170,8 +171,8 @@ fn RoomView(
                     {invite.map(|path| view! { <super::invite::CopyInvite path/> })}
                 </div>
                 {match user {
-                    Some(user) => view! { <CallStage room=room.clone() user people role ice=ice.clone()/> }.into_any(),
-                    None => view! { <JoinPrompt next=here/> }.into_any(),
+                    Some(user) => Either::Left(view! { <CallStage room=room.clone() user people role ice=ice.clone()/> }),
+                    None => Either::Right(view! { <JoinPrompt next=here/> }),
                 }}
             </section>
             <PresenceList people me/>

@@ -9,11 +9,11 @@ use leptos::prelude::*;
 pub fn watch_rooms(rooms: RwSignal<Vec<RoomSummary>>) {
     let socket = ReconnectingSocket::open(move |socket, ev| {
         let Event::Text(text) = ev else { return };
-        match serde_json::from_str::<ServerEvent>(text) {
+        match ServerEvent::from_json(text) {
             // The welcome frame says the socket is open and signed in: subscribe now (again,
             // after a reconnect: a new socket starts with no subscriptions).
-            Ok(ServerEvent::Welcome { .. }) => socket.send(&ClientMessage::WatchRooms.to_json()),
-            Ok(ServerEvent::Rooms { rooms: list }) => {
+            Some(ServerEvent::Welcome { .. }) => socket.send(&ClientMessage::WatchRooms.to_json()),
+            Some(ServerEvent::Rooms { rooms: list }) => {
                 rooms.try_set(list);
             }
             _ => {}

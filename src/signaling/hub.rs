@@ -5,12 +5,15 @@
 //! bytes go to every receiver. Only room-dialect connections ever get them: a PeerJS
 //! connection joins no room, watches no list and belongs to no user.
 //! All state sits behind one short-held mutex; nothing awaits while holding it. Delivery uses
-//! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub. In a
+//! bounded queues and `try_send`, so a slow receiver can never stall a sender or the hub.
+//! Relays between peers look their receivers up under the lock and queue the frames after
+//! releasing it (queueing may wake the receiver's task, the slowest step); the hub's own
+//! events are queued under the lock, so every receiver sees them in the hub's order. In a
 //! cluster, connections on other instances are peers here too (`remote.rs`).
 use super::protocol::{PeerInfo, Role, RoomSummary, ServerEvent};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{atomic::AtomicU64, Arc};
+use std::sync::Arc;
 
 mod codes;
 mod delivery;
@@ -44,6 +47,8 @@ mod private;
 mod ringing;
 mod rings;
 pub mod sessions;
+pub mod striped;
+pub use striped::Metrics;
 mod timed;
 mod users;
 pub use super::frames::encode;
@@ -86,20 +91,9 @@ impl Default for HubLimits {
     }
 }
 
-/// Counters for logs, benchmarks and `/metrics`.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    pub relayed: AtomicU64,
-    pub dropped: AtomicU64,
-    pub evicted: AtomicU64,
-    /// Frames a room-dialect connection's rate limiter refused (or closed the socket for).
-    pub rate_limited_room: AtomicU64,
-    /// Likewise for PeerJS connections.
-    pub rate_limited_peerjs: AtomicU64,
-}
-
 struct Peer {
-    tx: queue::Outbox,
+    /// Shared, so a relay can look the queue up under the lock and fill it after.
+    tx: Arc<queue::Outbox>,
     name: Arc<str>,
     room: Option<Arc<str>>,
     role: Role,
@@ -168,7 +162,7 @@ impl Hub {
         st.peers.insert(
             id.clone(),
             Peer {
-                tx,
+                tx: Arc::new(tx),
                 name: name.into(),
                 room: None,
                 role: Role::Mesh,

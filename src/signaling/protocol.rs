@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 mod client;
+mod decode;
 pub use client::{ClientMessage, Command, Relay, RelayKind};
 #[cfg(feature = "ssr")]
 mod parse;

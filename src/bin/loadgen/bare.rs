@@ -29,9 +29,15 @@ pub async fn run(addr: &str) -> Result<(), String> {
 
 pub async fn serve(listener: TcpListener) {
     let peers = Peers::default();
-    while let Ok((tcp, _)) = listener.accept().await {
-        let _ = tcp.set_nodelay(true);
-        tokio::spawn(connection(tcp, peers.clone()));
+    loop {
+        match listener.accept().await {
+            Ok((tcp, _)) => {
+                let _ = tcp.set_nodelay(true);
+                tokio::spawn(connection(tcp, peers.clone()));
+            }
+            // Out of file descriptors (the idle run finds the limit): wait, as Parley does.
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
     }
 }
 

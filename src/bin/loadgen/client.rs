@@ -2,7 +2,7 @@
 //! the two clients of a pair.
 use crate::wire;
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
@@ -48,6 +48,30 @@ pub async fn open_all(base: &str, ids: &[String]) -> Result<Vec<Ws>, String> {
         .await
         .into_iter()
         .collect()
+}
+
+/// How long an idle socket may take to open before the server counts as full: a server out
+/// of file descriptors leaves new connections in the kernel's backlog, never answered.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens a socket for each id, a few at a time, in order, until one fails or times out;
+/// returns the sockets open and, if it stopped early, why.
+pub async fn open_until_refused(base: &str, ids: &[String]) -> (Vec<Ws>, Option<String>) {
+    let mut opens = futures_util::stream::iter(ids)
+        .map(|id| async move {
+            tokio::time::timeout(OPEN_TIMEOUT, open(base, id))
+                .await
+                .unwrap_or_else(|_| Err(format!("{id}: no OPEN within {OPEN_TIMEOUT:?}")))
+        })
+        .buffered(PARALLEL_OPENS);
+    let mut open = Vec::with_capacity(ids.len());
+    while let Some(next) = opens.next().await {
+        match next {
+            Ok(ws) => open.push(ws),
+            Err(e) => return (open, Some(e)),
+        }
+    }
+    (open, None)
 }
 
 /// When a run measures: latencies count for messages received in `[from, until)`.

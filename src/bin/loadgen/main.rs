@@ -10,8 +10,9 @@
 //! Relay: `pairs` pairs of clients bounce 200-byte `CANDIDATE`s through the server, `window`
 //! of them in flight per pair; every message received is answered with a new one. Measured:
 //! messages relayed per second and each message's latency. Idle: `idle` sockets opened (each
-//! waits for `OPEN`) and left alone; measured: the server's RSS before, with them open, and
-//! once they have all closed. Each target is compared with every target listed before it. A
+//! waits for `OPEN`) and left alone, or as many as the server takes (opening stops at the
+//! first that fails or gets no `OPEN` in 5 s); measured: the server's RSS before, with them
+//! open, and once they have all closed. Each target is compared with every target listed before it. A
 //! target with a second address (`+ws://…`, another instance of a cluster) has each pair's
 //! second client connect there, so every message crosses instances.
 //! `bare-relay` serves the reference relay (`bare.rs`) the bench runs beside the others.
@@ -44,7 +45,13 @@ struct Args {
 
 /// What the idle run saw, RSS in KiB.
 struct Idle {
+    /// Sockets open at once: all asked for, or as many as the server took.
     sockets: usize,
+    asked: usize,
+    /// Why opening stopped short of `asked`.
+    stopped: Option<String>,
+    /// The server's limit of open files (`/proc/<pid>/limits`).
+    fd_limit: Option<u64>,
     before: u64,
     open: u64,
     closed: u64,
@@ -116,14 +123,28 @@ async fn run_idle(t: &Target, n: usize) -> Result<Idle, String> {
     let ids: Vec<String> = (0..n).map(|i| format!("idle{i}")).collect();
     let rss = || stats::rss_kib(t.pid).ok_or(format!("{}: no process {}", t.name, t.pid));
     let before = stats::settled_rss_kib(t.pid).await.ok_or("no process")?;
-    let sockets = client::open_all(&t.base, &ids).await?;
+    let (sockets, stopped) = client::open_until_refused(&t.base, &ids).await;
+    if sockets.is_empty() {
+        return Err(stopped.unwrap_or_else(|| "no socket opened".into()));
+    }
+    if let Some(why) = &stopped {
+        eprintln!(
+            "loadgen: {}: stopped at {} sockets: {why}",
+            t.name,
+            sockets.len()
+        );
+    }
     let open = rss()?;
+    let opened = sockets.len();
     for mut ws in sockets {
         let _ = ws.close(None).await;
     }
     let closed = stats::settled_rss_kib(t.pid).await.ok_or("no process")?;
     Ok(Idle {
-        sockets: n,
+        sockets: opened,
+        asked: n,
+        stopped,
+        fd_limit: stats::open_files_limit(t.pid),
         before,
         open,
         closed,
@@ -168,12 +189,21 @@ async fn run_relay(
         )));
         tasks.push(tokio::spawn(client::bounce(b, pair[0].clone(), 0, span)));
     }
+    // The server's CPU time over the measured span.
+    let pid = t.pid;
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(span.from.into()).await;
+        let from = stats::cpu_secs(pid);
+        tokio::time::sleep_until(span.until.into()).await;
+        Some(stats::cpu_secs(pid)? - from?)
+    });
     let mut latencies = Vec::new();
     for task in tasks {
         latencies.extend(task.await.map_err(|e| e.to_string())?);
     }
+    let cpu = cpu.await.ok().flatten().unwrap_or(0.0);
     Ok((
-        Relay::new(latencies, Duration::from_secs(args.secs)),
+        Relay::new(latencies, Duration::from_secs(args.secs), cpu),
         per_socket,
     ))
 }

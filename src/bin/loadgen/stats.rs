@@ -7,10 +7,12 @@ pub struct Relay {
     pub p50_us: u32,
     pub p99_us: u32,
     pub p999_us: u32,
+    /// CPU time the server used per second of the measured span: how many cores it kept busy.
+    pub server_cores: f64,
 }
 
 impl Relay {
-    pub fn new(mut latencies_us: Vec<u32>, measured: Duration) -> Self {
+    pub fn new(mut latencies_us: Vec<u32>, measured: Duration, server_cpu_secs: f64) -> Self {
         latencies_us.sort_unstable();
         let at = |q: f64| percentile(&latencies_us, q);
         Relay {
@@ -18,8 +20,26 @@ impl Relay {
             p50_us: at(0.50),
             p99_us: at(0.99),
             p999_us: at(0.999),
+            server_cores: server_cpu_secs / measured.as_secs_f64(),
         }
     }
+
+    /// Messages relayed per second of the server's CPU time: the server's cost per message,
+    /// whatever else (the generator) shares the machine.
+    pub fn per_server_cpu_sec(&self) -> f64 {
+        self.msgs_per_sec / self.server_cores.max(1e-9)
+    }
+}
+
+/// CPU time (user and system, all threads) process `pid` has used, in seconds.
+pub fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields 14 and 15 (utime, stime), counted after the parenthesised name, in clock ticks
+    // (100 per second on Linux).
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut f = rest.split_whitespace().skip(11);
+    let (user, system): (f64, f64) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
+    Some((user + system) / 100.0)
 }
 
 /// The `q` quantile of sorted values (nearest rank); 0 for none.
@@ -36,6 +56,13 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The soft limit of open files of process `pid` (`Max open files` in `/proc/<pid>/limits`).
+pub fn open_files_limit(pid: u32) -> Option<u64> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Waits until `pid`'s RSS has not changed for a second (at most 10 s), and returns it: what a

@@ -21,8 +21,13 @@ pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
     // A "vs" column for every target but the last: later rows are compared with it.
     let refs = &args.targets[..args.targets.len().saturating_sub(1)];
     let vs_head: String = refs.iter().map(|t| format!(" vs {} |", t.name)).collect();
-    println!("| server | window | msgs/s | p50 | p99 | p999 | RSS/conn |{vs_head}");
-    println!("|---|---|---|---|---|---|---|{}", "---|".repeat(refs.len()));
+    println!(
+        "| server | window | msgs/s | p50 | p99 | p999 | RSS/conn | server CPU | msgs per server CPU-second |{vs_head}"
+    );
+    println!(
+        "|---|---|---|---|---|---|---|---|---|{}",
+        "---|".repeat(refs.len())
+    );
     for (w, row) in rows.iter().enumerate() {
         for (i, (r, per_socket)) in row.iter().enumerate() {
             let rss = idle.get(i).map_or(*per_socket, Idle::per_socket);
@@ -37,7 +42,7 @@ pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
                 })
                 .collect();
             println!(
-                "| {} | {} | {} | {} | {} | {} | {} |{vs}",
+                "| {} | {} | {} | {} | {} | {} | {} | {:.2} cores | {} |{vs}",
                 args.targets[i].name,
                 args.windows[w],
                 thousands(r.msgs_per_sec),
@@ -45,6 +50,8 @@ pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
                 ms(r.p99_us),
                 ms(r.p999_us),
                 kb(rss),
+                r.server_cores,
+                thousands(r.per_server_cpu_sec()),
             );
         }
     }
@@ -52,17 +59,34 @@ pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
         return;
     }
     println!("\nIdle sockets (RSS of the server process):\n");
-    println!("| server | sockets | RSS before | RSS with them open | per socket | RSS after they closed |");
-    println!("|---|---|---|---|---|---|");
+    println!("| server | sockets | RSS before | RSS with them open | per socket | RSS after they closed | open files limit |");
+    println!("|---|---|---|---|---|---|---|");
     for (t, i) in args.targets.iter().zip(idle) {
+        let sockets = if i.sockets < i.asked {
+            format!(
+                "{} of {}",
+                thousands(i.sockets as f64),
+                thousands(i.asked as f64)
+            )
+        } else {
+            thousands(i.sockets as f64)
+        };
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {sockets} | {} | {} | {} | {} | {} |",
             t.name,
-            thousands(i.sockets as f64),
             mb(i.before),
             mb(i.open),
             kb(i.per_socket()),
             mb(i.closed),
+            i.fd_limit.map_or("?".into(), |l| thousands(l as f64)),
         );
+    }
+    for (t, i) in args.targets.iter().zip(idle) {
+        if let Some(why) = &i.stopped {
+            println!(
+                "\n{}: opening stopped at {} sockets: {why}",
+                t.name, i.sockets
+            );
+        }
     }
 }

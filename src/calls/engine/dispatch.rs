@@ -25,9 +25,9 @@ impl Engine {
             }
             return;
         }
-        match serde_json::from_str::<ServerEvent>(text) {
-            Ok(ev) => self.on_event(ev),
-            Err(e) => leptos::logging::warn!("unreadable server message: {e}"),
+        match ServerEvent::from_json(text) {
+            Some(ev) => self.on_event(ev),
+            None => leptos::logging::warn!("unreadable server message"),
         }
     }
 
@@ -120,12 +120,14 @@ impl Engine {
                     return;
                 }
                 drop(i);
-                self.send(&RelayKind::Response.to(&from));
+                self.respond(&from);
             }
             (Role::Mesh, "response") => {
-                let fresh = !self.0.borrow().links.contains_key(&from);
-                if fresh {
-                    self.offer(from);
+                let held = self.0.borrow().links.get(&from).map(|l| l.held.is_some());
+                match held {
+                    None => self.offer(from, false),
+                    Some(true) => self.release(&from),
+                    Some(false) => {}
                 }
             }
             (Role::Talk, "talk_request") => {
@@ -138,7 +140,7 @@ impl Engine {
                     return;
                 }
                 drop(i);
-                self.offer(from);
+                self.offer(from, false);
             }
             (Role::Watch, "talk_ready") if !self.0.borrow().links.contains_key(&from) => {
                 self.send(&RelayKind::TalkRequest.to(&from));

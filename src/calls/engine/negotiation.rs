@@ -26,11 +26,10 @@ impl Engine {
             match ev {
                 LinkEvent::Candidate(c) => {
                     let payload = serde_json::value::to_raw_value(&c).ok();
-                    e.send(&ClientMessage::relay(
-                        RelayKind::Candidate,
-                        Some(&id),
-                        payload.as_deref(),
-                    ))
+                    e.send_for(
+                        &id,
+                        &ClientMessage::relay(RelayKind::Candidate, Some(&id), payload.as_deref()),
+                    )
                 }
                 LinkEvent::State(s) => e.on_link_state(&id, s),
                 LinkEvent::Channel(dc) => e.add_chat(&id, dc),
@@ -53,10 +52,18 @@ impl Engine {
         }
     }
 
-    pub(super) fn offer(&self, peer: String) {
+    /// Offers to `peer`. `ahead`: the peer has not said it is ready yet (our `call` is on its
+    /// way), so the offer and our candidates are held until its `response` ([`Self::release`]);
+    /// making the offer meanwhile takes it off the time to connect.
+    pub(super) fn offer(&self, peer: String, ahead: bool) {
         let Some(pc) = self.link(&peer, true) else {
             return;
         };
+        if ahead {
+            if let Some(l) = self.0.borrow_mut().links.get_mut(&peer) {
+                l.held = Some(Vec::new());
+            }
+        }
         if self.0.borrow().local.is_none() {
             // Nothing to send: still ask to receive both kinds of media.
             let init = web_sys::RtcRtpTransceiverInit::new();
@@ -79,7 +86,13 @@ impl Engine {
         let Some(sdp) = sdp_field(&payload) else {
             return;
         };
-        let known = self.0.borrow().links.contains_key(&peer);
+        // A link made ahead (on the peer's `call`) has had no offer yet: this one is its first.
+        let known = self
+            .0
+            .borrow()
+            .links
+            .get(&peer)
+            .is_some_and(|l| l.has_remote);
         let Some(pc) = self.link(&peer, false) else {
             return;
         };
@@ -172,8 +185,42 @@ impl Engine {
         init.set_sdp(&sdp);
         JsFuture::from(pc.set_local_description(&init)).await?;
         let payload = serde_json::value::to_raw_value(&json!({"type": name, "sdp": sdp})).ok();
-        self.send(&ClientMessage::relay(relay, Some(peer), payload.as_deref()));
+        self.send_for(
+            peer,
+            &ClientMessage::relay(relay, Some(peer), payload.as_deref()),
+        );
         Ok(())
+    }
+
+    /// Sends `msg` for `peer`, or holds it while that link's offer waits for the peer.
+    fn send_for(&self, peer: &str, msg: &ClientMessage<'_>) {
+        if let Some(held) = self
+            .0
+            .borrow_mut()
+            .links
+            .get_mut(peer)
+            .and_then(|l| l.held.as_mut())
+        {
+            held.push(msg.to_json());
+            return;
+        }
+        self.send(msg);
+    }
+
+    /// `peer` is ready (`response`): what was held for it goes out, in order.
+    pub(super) fn release(&self, peer: &str) {
+        let held = self
+            .0
+            .borrow_mut()
+            .links
+            .get_mut(peer)
+            .and_then(|l| l.held.take());
+        let i = self.0.borrow();
+        if let (Some(frames), Some(socket)) = (held, &i.socket) {
+            for f in frames {
+                socket.send(&f);
+            }
+        }
     }
 
     /// The remote description is set: queued candidates can go in now.

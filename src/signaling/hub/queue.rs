@@ -43,18 +43,22 @@ pub(super) fn queue(frames: usize, max_bytes: usize) -> (Outbox, Inbox) {
 impl Outbox {
     /// Queues `frame` unless that would pass either limit. An empty queue takes any frame, so
     /// one frame larger than the byte limit still gets through to a reader that keeps up.
+    /// Senders need no lock: the bytes are reserved in one atomic step, so two senders at
+    /// once cannot both squeeze past the limit.
     pub(super) fn try_send(&self, frame: Utf8Bytes) -> Result<(), Refused> {
         let len = frame.len();
-        // Only the hub (under its lock) adds, so the count can only shrink meanwhile.
-        let queued = self.bytes.load(Ordering::Acquire);
-        if queued > 0 && queued + len > self.max_bytes {
+        let reserved = self
+            .bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
+                (queued == 0 || queued + len <= self.max_bytes).then_some(queued + len)
+            });
+        if reserved.is_err() {
             return Err(if self.tx.is_closed() {
                 Refused::Closed
             } else {
                 Refused::Full
             });
         }
-        self.bytes.fetch_add(len, Ordering::AcqRel);
         match self.tx.try_send(Outbound::Frame(frame)) {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -122,5 +126,28 @@ mod tests {
         assert_eq!(out.queued_bytes(), 6);
         drop(inbox);
         assert_eq!(out.try_send("x".into()), Err(Refused::Closed));
+    }
+
+    #[test]
+    fn senders_on_several_threads_never_pass_the_byte_limit() {
+        // 8 threads race 1000 frames of 100 bytes into a queue of 1000 bytes nobody reads.
+        let (out, inbox) = queue(1_000_000, 1000);
+        let out = Arc::new(out);
+        let sent: usize = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let out = out.clone();
+                    s.spawn(move || {
+                        (0..1000)
+                            .filter(|_| out.try_send("x".repeat(100).into()).is_ok())
+                            .count()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(sent, 10, "exactly the limit was queued");
+        assert_eq!(out.queued_bytes(), 1000);
+        drop(inbox);
     }
 }

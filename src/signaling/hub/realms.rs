@@ -222,7 +222,9 @@ impl Hub {
 
     /// Queues `frame` for whoever holds `addr` in `realm`. A receiver whose queue is full is
     /// dropped (as for hub events), so its own task ends and its peers hear it left.
-    /// An address held on another instance of a cluster gets it there.
+    /// An address held on another instance of a cluster gets it there (handed to the cluster
+    /// under the lock); a local receiver is looked up under the lock and the frame queued after
+    /// it is released.
     pub fn deliver(&self, realm: &str, addr: &str, frame: Utf8Bytes) -> Result<(), DeliverError> {
         self.deliver_in(realm, addr, frame, true)
     }
@@ -235,25 +237,28 @@ impl Hub {
         frame: Utf8Bytes,
         onward: bool,
     ) -> Result<(), DeliverError> {
-        let mut st = self.state.lock();
-        let local = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
-        let Some(conn) = local.map(|b| b.conn.clone()) else {
-            return match onward {
-                true => super::remote_realms::to_addr(&st, realm, addr, frame),
-                false => Err(DeliverError::Absent),
+        let (conn, tx) = {
+            let st = self.state.lock();
+            let local = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
+            let Some(conn) = local.map(|b| b.conn.clone()) else {
+                return match onward {
+                    true => super::remote_realms::to_addr(&st, realm, addr, frame),
+                    false => Err(DeliverError::Absent),
+                };
             };
+            let tx = st.peers.get(&conn).ok_or(DeliverError::Absent)?.tx.clone();
+            (conn, tx)
         };
-        let sent = match st.peers.get(&conn) {
-            None => return Err(DeliverError::Absent),
-            Some(p) => p.tx.try_send(frame),
-        };
-        match sent {
+        match tx.try_send(frame) {
             Ok(()) => {
                 self.metrics.relayed.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
             Err(Refused::Full) => {
                 self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
+                // The id still names that queue (a resumed socket takes the queue over with
+                // the id), or nothing if the connection is gone already.
+                let mut st = self.state.lock();
                 self.finish(&mut st, vec![conn], false);
                 Err(DeliverError::Congested)
             }

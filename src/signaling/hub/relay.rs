@@ -2,10 +2,11 @@
 //! talker reaches its watchers and watchers their talker, and nobody else reaches anybody.
 //! Without these rules a watcher could offer to a mesh peer, whose browser answers with camera
 //! and microphone.
-use super::queue::Refused;
+use super::queue::{Outbox, Refused};
 use super::{Hub, RelayError, Role};
 use axum::extract::ws::Utf8Bytes;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// Whether a peer in role `a` may send to one in role `b` (the rule is symmetric).
 pub fn roles_may_talk(a: Role, b: Role) -> bool {
@@ -20,6 +21,12 @@ impl Hub {
     /// role), or to every counterpart in the room when `to` is `None`. `only_from` refuses the
     /// message unless the sender has that role. Returns how many received it; `Congested` when
     /// any receiver's queue was full (it misses this message, the others got it).
+    ///
+    /// Who receives is decided under the lock; the frames are queued after it is released, so
+    /// a receiver that leaves in between may still get this one frame (as if it had been sent
+    /// a moment earlier). Frames from one sender keep their order: its socket task relays one
+    /// frame at a time. Frames for members on other instances go to the cluster under the
+    /// lock, in order with the hub's own events for it.
     pub fn relay(
         &self,
         from: &str,
@@ -27,60 +34,33 @@ impl Hub {
         frame: Utf8Bytes,
         only_from: Option<Role>,
     ) -> Result<usize, RelayError> {
-        let st = self.state.lock();
-        let (room, role) = st
-            .peers
-            .get(from)
-            .and_then(|p| Some((p.room.clone()?, p.role)))
-            .ok_or(RelayError::NotInRoom)?;
-        if only_from.is_some_and(|r| r != role) {
-            self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
-            return Err(RelayError::NotYourRole);
-        }
-        let result = match to {
-            Some(to) => {
-                let target = st
-                    .peers
-                    .get(to)
-                    .filter(|p| p.room.as_ref() == Some(&room) && to != from)
-                    .ok_or(RelayError::UnknownPeer)?;
-                if !roles_may_talk(role, target.role) {
-                    Err(RelayError::RolesDontMatch)
-                } else if let Some(node) = &target.node {
-                    super::remote::to_peer(&st, node, to, frame)
-                } else {
-                    match target.tx.try_send(frame) {
-                        Ok(()) => Ok(1),
-                        Err(Refused::Full) => Err(RelayError::Congested),
-                        // Its task is ending; the room hears it left in a moment.
-                        Err(Refused::Closed) => Err(RelayError::UnknownPeer),
-                    }
+        let receivers = self
+            .receivers(from, to, only_from, &frame)
+            .inspect_err(|e| {
+                // Refused by the role rules: counted as dropped (a sender outside any room, or
+                // naming nobody in it, is not).
+                if matches!(e, RelayError::NotYourRole | RelayError::RolesDontMatch) {
+                    self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
                 }
-            }
+            })?;
+        let result = match receivers {
+            Receivers::One(target) => match target.try_send(frame) {
+                Ok(()) => Ok(1),
+                Err(Refused::Full) => Err(RelayError::Congested),
+                // Its task is ending; the room hears it left in a moment.
+                Err(Refused::Closed) => Err(RelayError::UnknownPeer),
+            },
+            Receivers::Elsewhere(sent) => sent,
             // Room-wide relays are dropped for a full receiver like targeted ones: a member
             // sending many of them must not get slow receivers evicted.
-            None => {
-                let (mut n, mut full, mut elsewhere) = (0, 0, false);
-                if let Some(r) = st.rooms.get(&room) {
-                    for m in r.members.iter().filter(|m| &***m != from) {
-                        let Some(p) = st.peers.get(m).filter(|p| roles_may_talk(role, p.role))
-                        else {
-                            continue;
-                        };
-                        if p.node.is_some() {
-                            elsewhere = true;
-                            continue;
-                        }
-                        match p.tx.try_send(frame.clone()) {
-                            Ok(()) => n += 1,
-                            Err(Refused::Full) => full += 1,
-                            Err(Refused::Closed) => {}
-                        }
+            Receivers::Room { members, refused } => {
+                let (mut n, mut full) = (0, usize::from(refused));
+                for m in members {
+                    match m.try_send(frame.clone()) {
+                        Ok(()) => n += 1,
+                        Err(Refused::Full) => full += 1,
+                        Err(Refused::Closed) => {}
                     }
-                }
-                // Members on other instances get it once per room, by the room's channel.
-                if elsewhere && super::remote::to_room(&st, &room, from, role, frame).is_err() {
-                    full += 1;
                 }
                 self.metrics.relayed.fetch_add(n, Ordering::Relaxed);
                 if full > 0 {
@@ -96,6 +76,75 @@ impl Hub {
         };
         result
     }
+
+    /// The queues a relay from `from` goes to, under the lock: the rules of [`Hub::relay`].
+    fn receivers(
+        &self,
+        from: &str,
+        to: Option<&str>,
+        only_from: Option<Role>,
+        frame: &Utf8Bytes,
+    ) -> Result<Receivers, RelayError> {
+        let st = self.state.lock();
+        let (room, role) = st
+            .peers
+            .get(from)
+            .and_then(|p| Some((p.room.clone()?, p.role)))
+            .ok_or(RelayError::NotInRoom)?;
+        if only_from.is_some_and(|r| r != role) {
+            return Err(RelayError::NotYourRole);
+        }
+        match to {
+            Some(to) => {
+                let target = st
+                    .peers
+                    .get(to)
+                    .filter(|p| p.room.as_ref() == Some(&room) && to != from)
+                    .ok_or(RelayError::UnknownPeer)?;
+                if !roles_may_talk(role, target.role) {
+                    return Err(RelayError::RolesDontMatch);
+                }
+                Ok(match &target.node {
+                    Some(node) => {
+                        Receivers::Elsewhere(super::remote::to_peer(&st, node, to, frame.clone()))
+                    }
+                    None => Receivers::One(target.tx.clone()),
+                })
+            }
+            None => {
+                let (mut members, mut elsewhere) = (Vec::new(), false);
+                let counterparts = st
+                    .rooms
+                    .get(&room)
+                    .into_iter()
+                    .flat_map(|r| r.members.iter().filter(|m| &***m != from))
+                    .filter_map(|m| st.peers.get(m).filter(|p| roles_may_talk(role, p.role)));
+                for p in counterparts {
+                    match p.node {
+                        Some(_) => elsewhere = true,
+                        None => members.push(p.tx.clone()),
+                    }
+                }
+                // Members on other instances get it once per room, by the room's channel.
+                let refused = elsewhere
+                    && super::remote::to_room(&st, &room, from, role, frame.clone()).is_err();
+                Ok(Receivers::Room { members, refused })
+            }
+        }
+    }
+}
+
+/// Where a relay goes.
+enum Receivers {
+    One(Arc<Outbox>),
+    /// A member on another instance: handed to the cluster under the lock, in order with the
+    /// hub's events for the cluster; what that gave.
+    Elsewhere(Result<usize, RelayError>),
+    /// This instance's counterparts; `refused`: the copy for members elsewhere did not fit.
+    Room {
+        members: Vec<Arc<Outbox>>,
+        refused: bool,
+    },
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub(super) fn ghost(
     // A closed queue: hub events pushed to it go nowhere.
     let (tx, _closed) = queue::queue(1, 1);
     let peer = Peer {
-        tx,
+        tx: Arc::new(tx),
         name: name.into(),
         room: None,
         role,

@@ -1,0 +1,148 @@
+//! The call's socket and camera, started as the page is parsed rather than once the wasm has
+//! loaded and hydrated: a camera takes from tens of milliseconds (a test's fake one) to a
+//! second (a real one warming up) to start, and the socket a round trip and the server's
+//! welcome; both now overlap the page load. The call stage carries this inline script (with
+//! the page's CSP nonce). It leaves the socket, with the frames that arrived meanwhile, in
+//! `window.__parleySocket` and the camera's promise in `window.__parleyCamera`; the engine
+//! takes both (`calls::socket`, `calls::media`) instead of starting its own. The camera's
+//! constraints are the engine's own, test mode included.
+
+// The constraints as macros, so the script below is one literal (`concat!`).
+macro_rules! video {
+    () => {
+        r#"{"width":{"ideal":640},"height":{"ideal":480}}"#
+    };
+}
+macro_rules! video_lowres {
+    () => {
+        r#"{"width":160,"height":120,"frameRate":10}"#
+    };
+}
+
+/// Camera and microphone for a call.
+pub const VIDEO: &str = video!();
+/// With test hooks on and `?lowres=1`: a small, silent, 10 fps picture (for tests with many
+/// pages on few cores).
+pub const VIDEO_LOWRES: &str = video_lowres!();
+/// Where the script leaves the camera's promise.
+pub const GLOBAL: &str = "__parleyCamera";
+/// Where the script leaves the socket: `{ws, queued}`, the frames received so far in order.
+pub const SOCKET_GLOBAL: &str = "__parleySocket";
+
+// Opens `/ws` on this site (what `calls::socket` opens first) and keeps what arrives.
+macro_rules! socket {
+    () => {
+        concat!(
+            "(()=>{const ws=new WebSocket((location.protocol==='https:'?'wss://':'ws://')",
+            "+location.host+'/ws'),queued=[];ws.onmessage=e=>queued.push(e.data);",
+            "window.__parleySocket={ws,queued}})();"
+        )
+    };
+}
+
+/// For a watcher, who sends no media: the socket alone.
+pub const SOCKET_SCRIPT: &str = socket!();
+
+// The `localStorage` key of the remembered devices (`devices::STORAGE_KEY`).
+macro_rules! storage_key {
+    () => {
+        "parley.devices"
+    };
+}
+
+/// Where the script leaves the device choice it asked with (the stored text), so the engine
+/// takes its camera only if the choice is still the same.
+pub const CHOICE_GLOBAL: &str = "__parleyCameraChoice";
+
+/// The socket and the camera, with the remembered devices preferred. A browser that has never
+/// chosen its devices starts neither: its call opens on the pre-join screen, and starts from
+/// there. A refusal of the camera is caught here too, so it is never reported as unhandled
+/// before the engine takes the promise (which sees the refusal and words it).
+pub const SCRIPT: &str = concat!(
+    "(()=>{let s=null;try{s=localStorage.getItem('",
+    storage_key!(),
+    "')}catch(e){}if(s===null)return;",
+    socket!(),
+    "const m=navigator.mediaDevices;if(!m||!m.getUserMedia)return;",
+    "let d={};try{d=JSON.parse(s)||{}}catch(e){}",
+    "const low=!!document.querySelector('meta[name=parley-test-hooks]')",
+    "&&location.search.includes('lowres=1');",
+    "const v=low?",
+    video_lowres!(),
+    ":",
+    video!(),
+    ";if(d.camera)v.deviceId={ideal:d.camera};",
+    "const a=low?false:d.microphone?{deviceId:{ideal:d.microphone}}:true;",
+    "const p=m.getUserMedia({video:v,audio:a});p.catch(()=>{});",
+    "window.__parleyCamera=p;window.__parleyCameraChoice=s})()"
+);
+
+/// The socket the script opened, and what it received, taken once; `None` if there is none or
+/// it is already closing (the engine then opens its own).
+#[cfg(feature = "hydrate")]
+pub fn take_socket() -> Option<(web_sys::WebSocket, Vec<String>)> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str(SOCKET_GLOBAL);
+    let early = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let get = |k: &str| js_sys::Reflect::get(&early, &k.into()).ok();
+    let ws: web_sys::WebSocket = get("ws")?.dyn_into().ok()?;
+    ws.set_onmessage(None);
+    if ws.ready_state() > web_sys::WebSocket::OPEN {
+        let _ = ws.close();
+        return None;
+    }
+    let queued = get("queued")?
+        .dyn_into::<js_sys::Array>()
+        .ok()?
+        .iter()
+        .filter_map(|m| m.as_string())
+        .collect();
+    Some((ws, queued))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_asks_with_the_engines_constraints_and_cannot_close_its_tag() {
+        let s = SCRIPT;
+        assert!(s.contains(r#"low?{"width":160,"height":120,"frameRate":10}:{"width":{"ideal":640},"height":{"ideal":480}}"#));
+        assert!(s.contains("const a=low?false:"));
+        let hooks = format!("meta[name={}]", crate::test_hooks::META_NAME);
+        assert!(s.contains(&hooks));
+        // Unquoted: a page without test hooks must not carry the marker's own text.
+        let marker = format!("name=\"{}\"", crate::test_hooks::META_NAME);
+        assert!(!s.contains(&marker));
+        assert!(s.contains(&format!("window.{GLOBAL}=p;window.{CHOICE_GLOBAL}=s")));
+        assert!(!s.contains("</"));
+    }
+
+    #[test]
+    fn the_script_waits_for_the_pre_join_screen_and_prefers_the_chosen_devices() {
+        let s = SCRIPT;
+        let key = format!(
+            "localStorage.getItem('{}')",
+            crate::calls::devices::STORAGE_KEY
+        );
+        assert!(s.contains(&key));
+        // Nothing early, not even the socket, before the user has chosen.
+        let stop = s.find("if(s===null)return;").unwrap();
+        assert!(stop < s.find("new WebSocket").unwrap());
+        assert!(s.contains("if(d.camera)v.deviceId={ideal:d.camera}"));
+        assert!(s.contains("d.microphone?{deviceId:{ideal:d.microphone}}"));
+    }
+
+    #[test]
+    fn both_scripts_open_the_socket_the_engine_would() {
+        for s in [SCRIPT, SOCKET_SCRIPT] {
+            assert!(s.contains("+location.host+'/ws'"));
+            assert!(s.contains(&format!("window.{SOCKET_GLOBAL}={{ws,queued}}")));
+            assert!(!s.contains("</"));
+        }
+        assert!(!SOCKET_SCRIPT.contains("getUserMedia"));
+        assert_eq!(crate::calls::resume::socket_path(None), "/ws");
+    }
+}
