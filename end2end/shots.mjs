@@ -168,7 +168,7 @@ await browser.close();
 {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
   const guest = async (w, h) => {
-    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] })).newPage();
+    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] }).then(chosen)).newPage();
     await p.goto(base + '/login');
     await p.click('form[action="/auth/guest"] button');
     await p.locator('[data-testid=me]').waitFor();

@@ -48,6 +48,8 @@ test('a first call asks for devices first; Join with camera off joins with the c
   const prejoin = pa.locator('[data-testid=prejoin]');
   await expect(prejoin).toBeVisible();
   await expect(pa.getByRole('heading', { name: 'Ready to join?' })).toBeVisible();
+  // Nothing is connecting yet, so no call status is shown.
+  await expect(pa.locator('[data-testid=call-status]')).toBeHidden();
   // The preview shows our camera, and the lists are filled once permission is there.
   await expect
     .poll(() => pa.locator('#prejoin-video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 })
@@ -64,6 +66,7 @@ test('a first call asks for devices first; Join with camera off joins with the c
 
   await pa.getByRole('button', { name: 'Join with camera off' }).click();
   await expect(prejoin).toHaveCount(0);
+  await expect(pa.locator('[data-testid=call-status]')).toBeVisible();
   await expectConnected(pa, ben);
   const amyTile = pb.locator('figure.tile.remote');
   await expect(amyTile).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
