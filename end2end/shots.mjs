@@ -10,6 +10,15 @@ const chosen = async (c) => {
 };
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
 const ctx = (w = 1280, h = 800) => browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] }).then(chosen);
+/** A guest on a new page in `browser`, `w`×`h`; `first`: as if it had never chosen its devices. */
+const guestIn = async (browser, w, h, first = false) => {
+  const c = await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] });
+  const p = await (first ? c : await chosen(c)).newPage();
+  await p.goto(base + '/login');
+  await p.click('form[action="/auth/guest"] button');
+  await p.locator('[data-testid=me]').waitFor();
+  return p;
+};
 const a = await (await ctx()).newPage();
 await a.goto(base + '/');
 await a.screenshot({ path: `${out}/home-anon.png` });
@@ -82,12 +91,7 @@ await browser.close();
 // verified and one cancelled, and the quality badge's details open.
 {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  const guest = async (w, h) => {
-    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] }).then(chosen)).newPage();
-    await p.goto(base + '/login');
-    await p.click('form[action="/auth/guest"] button');
-    return p;
-  };
+  const guest = (w, h, first = false) => guestIn(browser, w, h, first);
   const a = await guest(1280, 800);
   const b = await guest(390, 844);
   await a.goto(base + '/r/files');
@@ -123,13 +127,7 @@ await browser.close();
 // tiles (copies of the two real ones) on desktop and phone.
 {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  const guest = async (w, h, first = false) => {
-    const c = await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] });
-    const p = await (first ? c : await chosen(c)).newPage();
-    await p.goto(base + '/login');
-    await p.click('form[action="/auth/guest"] button');
-    return p;
-  };
+  const guest = (w, h, first = false) => guestIn(browser, w, h, first);
   const a = await guest(1280, 800, true);
   const b = await guest(390, 844, true);
   await a.goto(base + '/r/devices');
@@ -167,13 +165,7 @@ await browser.close();
 // Screen sharing: the sharer's banner, and the presenting layout on a desktop and a phone.
 {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  const guest = async (w, h) => {
-    const p = await (await browser.newContext({ viewport: { width: w, height: h }, locale, permissions: ['camera', 'microphone'] }).then(chosen)).newPage();
-    await p.goto(base + '/login');
-    await p.click('form[action="/auth/guest"] button');
-    await p.locator('[data-testid=me]').waitFor();
-    return p;
-  };
+  const guest = (w, h, first = false) => guestIn(browser, w, h, first);
   const pages = [await guest(1280, 800), await guest(1280, 800), await guest(390, 844)];
   for (const p of pages) await p.goto(base + '/r/present?lowres=1');
   for (const p of pages) await p.locator('figure.tile.remote[data-state=connected]').nth(1).waitFor({ timeout: 30000 });

@@ -1,7 +1,7 @@
 import { expect, type Download, type Locator, type Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { expectConnected, joinAsGuest, openPage, openRoom, unique, test } from './helpers';
+import { expectConnected, joinAsGuest, openPage, openRoom, twoInACall, unique, test } from './helpers';
 
 /** Clicks a received file's link, as a person saving it would; returns the saved file. */
 async function save(link: Locator): Promise<{ name: string; bytes: Buffer }> {
@@ -29,15 +29,7 @@ test.afterEach(async ({ browser }) => {
 });
 
 test('chat messages and a chunked file go peer to peer over the data channel', async ({ browser }) => {
-  const room = unique('chat');
-  const pa = await openPage(browser, 'chat-a');
-  const a = await joinAsGuest(pa);
-  const pb = await openPage(browser, 'chat-b');
-  const b = await joinAsGuest(pb);
-  await openRoom(pa, room);
-  await openRoom(pb, room);
-  await expectConnected(pa, b);
-  await expectConnected(pb, a);
+  const { pa, pb, a, b } = await twoInACall(browser, 'chat');
 
   const say = async (page: typeof pa, text: string) => {
     await page.locator('.chat input[name=message]').fill(text);
@@ -89,15 +81,7 @@ test('camera and microphone can be switched off and on during a call', async ({ 
 });
 
 test('received files are inert downloads that must match their declared size, and the chat keeps its latest lines', async ({ browser }) => {
-  const room = unique('files');
-  const pa = await openPage(browser, 'files-a');
-  const a = await joinAsGuest(pa);
-  const pb = await openPage(browser, 'files-b');
-  const b = await joinAsGuest(pb);
-  await openRoom(pa, room);
-  await openRoom(pb, room);
-  const bId = await expectConnected(pa, b);
-  await expectConnected(pb, a);
+  const { pa, pb, a, bId } = await twoInACall(browser, 'files');
   const chat = pb.locator('[data-testid=chat]');
 
   // A page someone shares must not open as a page of this site: it arrives as plain bytes,

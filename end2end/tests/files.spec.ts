@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { expectConnected, joinAsGuest, openPage, openRoom, unique, test } from './helpers';
+import { test, twoInACall } from './helpers';
 
 test.afterEach(async ({ browser }) => {
   for (const context of browser.contexts()) await context.close();
@@ -38,15 +38,7 @@ async function chooseZeroFiles(page: Page, files: { name: string; size: number }
 }
 
 test('two files sent at once arrive whole, verified by SHA-256 on both sides', async ({ browser }) => {
-  const room = unique('files2');
-  const pa = await openPage(browser, 'send');
-  const a = await joinAsGuest(pa);
-  const pb = await openPage(browser, 'recv');
-  const b = await joinAsGuest(pb);
-  await openRoom(pa, room);
-  await openRoom(pb, room);
-  await expectConnected(pa, b);
-  await expectConnected(pb, a);
+  const { pa, pb, b } = await twoInACall(browser, 'files2');
   await channelOpen(pa, pb);
 
   const files = [
@@ -77,15 +69,7 @@ test('two files sent at once arrive whole, verified by SHA-256 on both sides', a
 });
 
 test('a file cancelled by either side while on its way shows cancelled on both', async ({ browser }) => {
-  const room = unique('cancel');
-  const pa = await openPage(browser, 'csend');
-  const a = await joinAsGuest(pa);
-  const pb = await openPage(browser, 'crecv');
-  const b = await joinAsGuest(pb);
-  await openRoom(pa, room);
-  await openRoom(pb, room);
-  await expectConnected(pa, b);
-  await expectConnected(pb, a);
+  const { pa, pb } = await twoInACall(browser, 'cancel');
   await channelOpen(pa, pb);
 
   // Two large files, so both are still on their way when the buttons are pressed.

@@ -124,6 +124,21 @@ export async function openRoom(page: Page, room: string): Promise<void> {
     .toBeGreaterThan(0);
 }
 
+/** Two guests on pages labelled `label`-a and `label`-b in a fresh room (`openRoom`), each
+ *  connected to the other; `bId` is b's peer id as a sees it. */
+export async function twoInACall(browser: Browser, label: string) {
+  const room = unique(label);
+  const pa = await openPage(browser, `${label}-a`);
+  const a = await joinAsGuest(pa);
+  const pb = await openPage(browser, `${label}-b`);
+  const b = await joinAsGuest(pb);
+  await openRoom(pa, room);
+  await openRoom(pb, room);
+  const bId = await expectConnected(pa, b);
+  await expectConnected(pb, a);
+  return { room, pa, pb, a, b, bId };
+}
+
 /** The state of the RTCPeerConnection the page exposes for `peerId`, or 'missing'. */
 export function pcState(page: Page, peerId: string): Promise<string> {
   return page.evaluate((id) => {
