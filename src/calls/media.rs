@@ -142,6 +142,24 @@ pub fn attach_local(stream: &MediaStream) {
     if let Some(v) = video {
         v.set_muted(true);
         v.set_src_object(Some(stream));
-        let _ = v.play();
+        play(&v);
+    }
+}
+
+/// Starts `video` playing, ignoring a refusal (see [`played`]).
+pub fn play(video: &web_sys::HtmlVideoElement) {
+    let video = video.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        played(&video).await;
+    });
+}
+
+/// Starts `video` playing and returns whether it did. A refusal (autoplay rules, or the
+/// element leaving the page while it loads, as happens when tiles re-render) is an answer,
+/// not an error: it must not surface as an unhandled rejection.
+pub async fn played(video: &web_sys::HtmlVideoElement) -> bool {
+    match video.play() {
+        Ok(p) => JsFuture::from(p).await.is_ok(),
+        Err(_) => false,
     }
 }

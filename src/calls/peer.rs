@@ -188,20 +188,17 @@ pub fn bind_video(peer: &str) {
         return;
     };
     video.set_src_object(Some(&stream));
-    if let Ok(p) = video.play() {
+    wasm_bindgen_futures::spawn_local(async move {
         // Autoplay with sound can be refused before the user touched the page: play muted
         // then, and let a click on the tile bring the sound back.
-        let v = video.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            if wasm_bindgen_futures::JsFuture::from(p).await.is_err() {
-                v.set_muted(true);
-                let _ = v.play();
-                let unmute = v.clone();
-                let on_click = Closure::once_into_js(move || unmute.set_muted(false));
-                v.set_onclick(Some(on_click.unchecked_ref()));
-            }
-        });
-    }
+        if !super::media::played(&video).await {
+            video.set_muted(true);
+            super::media::play(&video);
+            let unmute = video.clone();
+            let on_click = Closure::once_into_js(move || unmute.set_muted(false));
+            video.set_onclick(Some(on_click.unchecked_ref()));
+        }
+    });
 }
 
 /// `window.__parley`, the tests' hook: `pcs[peerId]` (to call `getStats()`) and `ws` (the

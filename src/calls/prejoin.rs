@@ -125,7 +125,7 @@ mod preview {
             }
             if let (Some(s), Some(v)) = (&stream, video()) {
                 v.set_src_object(Some(s));
-                let _ = v.play();
+                crate::calls::media::play(&v);
             }
             STREAM.set(stream);
             devices.try_set(list(w).await);

@@ -160,7 +160,9 @@ pub async fn drive<S, D>(
                     last_seen = now;
                 }
                 match on_frame(&mut dialect, &mut rate, now, msg).await {
-                    Flow::Go(Some(reply)) => writer.send(&mut socket, Message::Text(reply)).await,
+                    Flow::Go(Some(reply)) => {
+                        reply_in_order(&writer, &mut socket, &mut rx, reply).await
+                    }
                     Flow::Go(None) => Ok(()),
                     Flow::Stop(why) => {
                         reason = why;
@@ -184,6 +186,36 @@ pub async fn drive<S, D>(
     }
     dialect.end(rx, Ended { reason, last: sent });
     writer.finish(&mut socket, sent, reason).await;
+}
+
+/// Writes `reply` after the frames the hub had already queued for this client, so a reply
+/// never overtakes what was sent before it (`watch_rooms` then `ping` gets the list, then
+/// `pong`). Frames queued meanwhile wait for the next turn of the loop.
+async fn reply_in_order<S>(
+    writer: &Writer,
+    socket: &mut S,
+    rx: &mut Inbox,
+    reply: Utf8Bytes,
+) -> Result<(), WriteError>
+where
+    S: Sink<Message> + Unpin,
+{
+    let mut ahead = rx.len();
+    let mut reply = Some(Message::Text(reply));
+    let mut next = move || {
+        if ahead > 0 {
+            ahead -= 1;
+            if let Ok(Outbound::Frame(f)) = rx.try_recv() {
+                return Some(Message::Text(f));
+            }
+            ahead = 0;
+        }
+        reply.take()
+    };
+    while let Some(first) = next() {
+        writer.send_batch(socket, first, &mut next).await?;
+    }
+    Ok(())
 }
 
 /// The rules every dialect shares for a client frame: a close ends the loop; every other frame

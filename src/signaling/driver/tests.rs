@@ -300,3 +300,26 @@ async fn the_queue_closing_shutdown_and_the_client_closing() {
     let (ended, close, _) = c.ending().await;
     assert_eq!((ended.reason, ended.last, close), (None, Ok(()), None));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_reply_never_overtakes_frames_the_hub_queued_before_it() {
+    let mut c = start(None);
+    c.next_text().await;
+    c.hub.claim(&c.conn, "test", "t", "s", 1).unwrap();
+    // Both the queue and the socket are ready when the task wakes; whichever it picks, the
+    // hub's frames go first. Several rounds, since the pick is random.
+    for round in 0..10 {
+        for i in 0..100 {
+            c.hub
+                .deliver("test", "t", format!("{round}.{i}").into())
+                .unwrap();
+        }
+        c.send("reply");
+        for i in 0..100 {
+            assert_eq!(c.next_text().await, format!("{round}.{i}"));
+        }
+        assert_eq!(c.next_text().await, "reply");
+        // A second, so the rate limiter has room for the next round's frame.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

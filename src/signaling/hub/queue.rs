@@ -97,6 +97,15 @@ impl Inbox {
         self.rx.try_recv().map(|out| self.taken(out))
     }
 
+    /// Frames waiting to be written.
+    pub fn len(&self) -> usize {
+        self.rx.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rx.is_empty()
+    }
+
     fn taken(&self, out: Outbound) -> Outbound {
         let Outbound::Frame(f) = &out;
         self.bytes.fetch_sub(f.len(), Ordering::AcqRel);
