@@ -2,9 +2,12 @@
 //! loaded and hydrated: a camera takes from tens of milliseconds (a test's fake one) to a
 //! second (a real one warming up) to start, and the socket a round trip and the server's
 //! welcome; both now overlap the page load. The call stage carries this inline script (with
-//! the page's CSP nonce). It leaves the socket, with the frames that arrived meanwhile, in
-//! `window.__parleySocket` and the camera's promise in `window.__parleyCamera`; the engine
-//! takes both (`calls::socket`, `calls::media`) instead of starting its own. The camera's
+//! the page's CSP nonce). When the welcome comes, the script also sends the `join` the stage
+//! put in its `data-join` (the server wrote it, so the room name needs no escaping here), so
+//! the round trip to the room overlaps the wasm's loading too. It leaves the socket, with the
+//! frames that arrived meanwhile and whether it joined, in `window.__parleySocket` and the
+//! camera's promise in `window.__parleyCamera`; the engine takes both (`calls::socket`,
+//! `calls::media`) instead of starting its own, and does not join a second time. The camera's
 //! constraints are the engine's own, test mode included.
 
 // The constraints as macros, so the script below is one literal (`concat!`).
@@ -26,18 +29,32 @@ pub const VIDEO: &str = video!();
 pub const VIDEO_LOWRES: &str = video_lowres!();
 /// Where the script leaves the camera's promise.
 pub const GLOBAL: &str = "__parleyCamera";
-/// Where the script leaves the socket: `{ws, queued}`, the frames received so far in order.
+/// Where the script leaves the socket: `{ws, queued, joined}`: the frames received so far in
+/// order, and whether it sent the `join` (it does once the welcome is in).
 pub const SOCKET_GLOBAL: &str = "__parleySocket";
 
-// Opens `/ws` on this site (what `calls::socket` opens first) and keeps what arrives.
+// Opens `/ws` on this site (what `calls::socket` opens first), keeps what arrives, and sends
+// the script tag's `data-join` once the first frame, the welcome, is in.
 macro_rules! socket {
     () => {
         concat!(
-            "(()=>{const ws=new WebSocket((location.protocol==='https:'?'wss://':'ws://')",
-            "+location.host+'/ws'),queued=[];ws.onmessage=e=>queued.push(e.data);",
-            "window.__parleySocket={ws,queued}})();"
+            "(()=>{const c=document.currentScript,j=c&&c.dataset.join,",
+            "ws=new WebSocket((location.protocol==='https:'?'wss://':'ws://')",
+            "+location.host+'/ws'),queued=[],o={ws,queued,joined:false};",
+            "ws.onmessage=e=>{queued.push(e.data);if(j&&queued.length===1){",
+            "try{if(JSON.parse(e.data).type==='welcome'){ws.send(j);o.joined=true}}catch(x){}}};",
+            "window.__parleySocket=o})();"
         )
     };
+}
+
+/// The `join` the script sends for `room` and `role` (the script tag's `data-join`).
+pub fn join_frame(room: &str, role: crate::signaling::protocol::Role) -> String {
+    crate::signaling::protocol::ClientMessage::Join {
+        room: room.into(),
+        role,
+    }
+    .to_json()
 }
 
 /// For a watcher, who sends no media: the socket alone.
@@ -77,10 +94,20 @@ pub const SCRIPT: &str = concat!(
     "window.__parleyCamera=p;window.__parleyCameraChoice=s})()"
 );
 
-/// The socket the script opened, and what it received, taken once; `None` if there is none or
-/// it is already closing (the engine then opens its own).
+/// The socket the script opened.
 #[cfg(feature = "hydrate")]
-pub fn take_socket() -> Option<(web_sys::WebSocket, Vec<String>)> {
+pub struct Early {
+    pub ws: web_sys::WebSocket,
+    /// What it received, in order.
+    pub queued: Vec<String>,
+    /// Whether it sent the `join` (answering the first of `queued`, the welcome).
+    pub joined: bool,
+}
+
+/// The socket the script opened, taken once; `None` if there is none or it is already closing
+/// (the engine then opens its own).
+#[cfg(feature = "hydrate")]
+pub fn take_socket() -> Option<Early> {
     use wasm_bindgen::JsCast;
     let window = web_sys::window()?;
     let key = wasm_bindgen::JsValue::from_str(SOCKET_GLOBAL);
@@ -99,7 +126,8 @@ pub fn take_socket() -> Option<(web_sys::WebSocket, Vec<String>)> {
         .iter()
         .filter_map(|m| m.as_string())
         .collect();
-    Some((ws, queued))
+    let joined = get("joined").and_then(|j| j.as_bool()).unwrap_or(false);
+    Some(Early { ws, queued, joined })
 }
 
 #[cfg(test)]
@@ -139,10 +167,18 @@ mod tests {
     fn both_scripts_open_the_socket_the_engine_would() {
         for s in [SCRIPT, SOCKET_SCRIPT] {
             assert!(s.contains("+location.host+'/ws'"));
-            assert!(s.contains(&format!("window.{SOCKET_GLOBAL}={{ws,queued}}")));
+            assert!(s.contains("o={ws,queued,joined:false}"));
+            assert!(s.contains(&format!("window.{SOCKET_GLOBAL}=o")));
+            // The join goes once, answering the welcome, and only if the tag carries one.
+            assert!(s.contains("if(j&&queued.length===1)"));
+            assert!(s.contains("JSON.parse(e.data).type==='welcome'){ws.send(j);o.joined=true}"));
             assert!(!s.contains("</"));
         }
         assert!(!SOCKET_SCRIPT.contains("getUserMedia"));
+        assert_eq!(
+            join_frame("a \"room\"", crate::signaling::protocol::Role::Watch),
+            r#"{"type":"join","room":"a \"room\"","role":"watch"}"#
+        );
         assert_eq!(crate::calls::resume::socket_path(None), "/ws");
     }
 }

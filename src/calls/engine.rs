@@ -24,6 +24,7 @@ mod chatting;
 mod devices;
 mod dispatch;
 mod ice_refresh;
+mod late_camera;
 mod lifecycle;
 mod meters;
 mod negotiation;
@@ -48,9 +49,17 @@ struct Inner {
     /// The signaling socket; it reconnects by itself and tells `on_socket`.
     socket: Option<ReconnectingSocket>,
     joined: bool,
+    /// The page's inline script sent our `join` on the socket the engine took over: the
+    /// first welcome needs no second one.
+    joined_early: bool,
     /// Camera (or its failure) settled: we may call and answer now.
     media_ready: bool,
     local: Option<MediaStream>,
+    /// While a mesh page's camera is starting: the stream our offers name, whose audio and
+    /// video follow when the camera is up (`late_camera.rs`), so calling need not wait.
+    camera_later: Option<MediaStream>,
+    /// We have sent `call` (or `talk_ready`) since we last joined.
+    announced: bool,
     /// Who is in the room and what we accept from each; peers that were there before us get
     /// our offers, never the other way.
     roster: Roster,
@@ -86,8 +95,11 @@ impl Engine {
             ui,
             socket: None,
             joined: false,
+            joined_early: false,
             media_ready: false,
             local: None,
+            camera_later: None,
+            announced: false,
             roster: Roster::new(role),
             links: HashMap::new(),
             chats: HashMap::new(),
@@ -120,8 +132,11 @@ impl Engine {
             return;
         }
         // Asked now rather than when the task first runs (after hydration): the camera starts
-        // while the socket opens.
+        // while the socket opens, and a mesh call gets under way before it is up.
         let camera = media::camera(ui.words);
+        if role == Role::Mesh {
+            self.0.borrow_mut().camera_later = MediaStream::new().ok();
+        }
         let e = engine.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match camera.await {
@@ -148,7 +163,7 @@ impl Engine {
 
     fn connect(&self) {
         let w = self.weak();
-        let socket = ReconnectingSocket::open_early(move |_, ev| {
+        let (socket, joined_early) = ReconnectingSocket::open_early(move |_, ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
@@ -158,7 +173,9 @@ impl Engine {
                 Event::Reopening => e.on_reopening(),
             }
         });
-        self.0.borrow_mut().socket = Some(socket);
+        let mut i = self.0.borrow_mut();
+        i.socket = Some(socket);
+        i.joined_early = joined_early;
     }
 
     pub(super) fn send(&self, msg: &ClientMessage<'_>) {
@@ -175,7 +192,7 @@ impl Engine {
         if let Some(s) = &stream {
             media::attach_local(s);
         }
-        let (joined, pending, role) = {
+        let (joined, announced, pending, role) = {
             let mut i = self.0.borrow_mut();
             if i.left {
                 if let Some(s) = &stream {
@@ -183,11 +200,18 @@ impl Engine {
                 }
                 return;
             }
-            i.local = stream;
+            i.camera_later = None;
+            i.local = stream.clone();
             i.media_ready = true;
-            (i.joined, std::mem::take(&mut i.pending_calls), i.role)
+            let pending = std::mem::take(&mut i.pending_calls);
+            (i.joined, i.announced, pending, i.role)
         };
-        if joined {
+        if let Some(s) = &stream {
+            self.camera_arrived(s);
+        }
+        // Those we are connected to already learn that our camera and microphone are on.
+        self.media_changed();
+        if joined && !announced {
             self.announce();
         }
         for peer in pending {
@@ -203,7 +227,11 @@ impl Engine {
     /// A mesh page then makes its offers to the peers that were there before it at once, and
     /// sends each when that peer answers the call.
     fn announce(&self) {
-        let role = self.0.borrow().role;
+        let role = {
+            let mut i = self.0.borrow_mut();
+            i.announced = true;
+            i.role
+        };
         match role {
             Role::Mesh => self.send(&RelayKind::Call.to_room()),
             Role::Talk => self.send(&RelayKind::TalkReady.to_room()),

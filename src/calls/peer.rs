@@ -30,6 +30,17 @@ pub enum LinkEvent {
     },
 }
 
+/// What a new connection sends.
+pub enum Outgoing<'a> {
+    /// This stream's tracks.
+    Tracks(&'a MediaStream),
+    /// Audio and video once the camera is up (`replaceTrack` then, no renegotiation), as
+    /// part of this stream (so the other side's track events name a stream at once).
+    Later(&'a MediaStream),
+    /// Nothing.
+    Nothing,
+}
+
 pub struct Link {
     pub pc: RtcPeerConnection,
     /// Candidates that arrived before the remote description.
@@ -46,22 +57,33 @@ pub struct Link {
 }
 
 impl Link {
-    /// A connection to `peer` that sends `local` (if any) and reports through `report`;
+    /// A connection to `peer` that sends `outgoing` and reports through `report`;
     /// `offerer` when we make its offers.
     pub fn new(
         peer: &str,
         offerer: bool,
-        local: Option<&MediaStream>,
+        outgoing: Outgoing<'_>,
         ice: &str,
         report: impl Fn(LinkEvent) + 'static,
     ) -> Result<Self, JsValue> {
         let cfg = super::ice::rtc_configuration(ice);
         let pc = RtcPeerConnection::new_with_configuration(&cfg)?;
-        if let Some(stream) = local {
-            for t in stream.get_tracks().iter() {
-                let track: MediaStreamTrack = t.unchecked_into();
-                pc.add_track_0(&track, stream);
+        match outgoing {
+            Outgoing::Tracks(stream) => {
+                for t in stream.get_tracks().iter() {
+                    let track: MediaStreamTrack = t.unchecked_into();
+                    pc.add_track_0(&track, stream);
+                }
             }
+            Outgoing::Later(stream) => {
+                let init = web_sys::RtcRtpTransceiverInit::new();
+                init.set_direction(web_sys::RtcRtpTransceiverDirection::Sendrecv);
+                init.set_streams(&js_sys::Array::of1(stream));
+                for kind in ["audio", "video"] {
+                    pc.add_transceiver_with_str_and_init(kind, &init);
+                }
+            }
+            Outgoing::Nothing => {}
         }
         let report = std::rc::Rc::new(report);
         let mut closures = Vec::new();

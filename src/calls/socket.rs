@@ -64,9 +64,10 @@ impl ReconnectingSocket {
     /// [`Self::open`], taking over the socket the page's inline script opened if there is one
     /// (`calls::early`). What it received so far is handed on first, in order, once the
     /// caller has this handle (in a microtask: before any later frame).
-    pub fn open_early(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> Self {
-        let Some((ws, queued)) = super::early::take_socket() else {
-            return Self::open(handler);
+    /// Returns the socket and whether it has sent the `join` already.
+    pub fn open_early(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> (Self, bool) {
+        let Some(super::early::Early { ws, queued, joined }) = super::early::take_socket() else {
+            return (Self::open(handler), false);
         };
         let me = Self::new(handler);
         let socket = Socket::wrap(ws, me.on_message(), me.on_close_fn());
@@ -79,7 +80,7 @@ impl ReconnectingSocket {
                 }
             }
         });
-        me
+        (me, joined)
     }
 
     fn new(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> Self {

@@ -88,6 +88,7 @@ fn view_stage(
         }
     };
     // Watchers send no media: no camera for them.
+    let join = super::early::join_frame(&room, role);
     let early = if role == Role::Watch {
         super::early::SOCKET_SCRIPT
     } else {
@@ -95,7 +96,7 @@ fn view_stage(
     };
     view! {
         <div class=role_class data-status=move || status.get().class()>
-            <script nonce=leptos::nonce::use_nonce()>{early}</script>
+            <script nonce=leptos::nonce::use_nonce() data-join=join>{early}</script>
             <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>
                 <span data-testid="call-status">{move || status.get().label(w)}</span>

@@ -41,7 +41,9 @@ impl Engine {
                     let mut i = self.0.borrow_mut();
                     i.joined = true;
                     i.roster.joined(&peers);
-                    (i.name.clone(), i.media_ready, i.role)
+                    // A mesh page calls while its camera starts (its offers send it later).
+                    let ready = i.media_ready || i.camera_later.is_some();
+                    (i.name.clone(), ready, i.role)
                 };
                 let mut names: Vec<String> = peers.iter().map(|p| p.name.clone()).collect();
                 names.push(me);

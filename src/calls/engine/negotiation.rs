@@ -1,7 +1,7 @@
 //! Offer/answer and ICE candidates for one peer link (trickle ICE; a vanilla-ICE peer whose SDP
 //! already carries every candidate needs nothing more).
 use super::Engine;
-use crate::calls::peer::{candidate_init, Link, LinkEvent};
+use crate::calls::peer::{candidate_init, Link, LinkEvent, Outgoing};
 use crate::signaling::protocol::{ClientMessage, RelayKind};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
@@ -17,9 +17,19 @@ impl Engine {
         }
         let w = self.weak();
         let id = peer.to_owned();
-        let local = self.0.borrow().local.clone();
+        let (local, later) = {
+            let i = self.0.borrow();
+            (i.local.clone(), i.camera_later.clone())
+        };
+        // Only our own offers can carry media still to come: an answer's media must match
+        // the offer's lines, which tracks added before it do (transceivers would not).
+        let outgoing = match (&local, &later) {
+            (Some(stream), _) => Outgoing::Tracks(stream),
+            (None, Some(stream)) if offerer => Outgoing::Later(stream),
+            _ => Outgoing::Nothing,
+        };
         let ice = self.0.borrow().ice.clone();
-        let link = Link::new(peer, offerer, local.as_ref(), &ice, move |ev| {
+        let link = Link::new(peer, offerer, outgoing, &ice, move |ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
@@ -64,7 +74,11 @@ impl Engine {
                 l.held = Some(Vec::new());
             }
         }
-        if self.0.borrow().local.is_none() {
+        let sends = {
+            let i = self.0.borrow();
+            i.local.is_some() || i.camera_later.is_some()
+        };
+        if !sends {
             // Nothing to send: still ask to receive both kinds of media.
             let init = web_sys::RtcRtpTransceiverInit::new();
             init.set_direction(web_sys::RtcRtpTransceiverDirection::Recvonly);

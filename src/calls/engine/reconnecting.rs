@@ -42,16 +42,22 @@ impl Engine {
             self.restart_broken_links();
             return;
         }
-        let (room, role, stale) = {
+        let (room, role, stale, joined_early) = {
             let mut i = self.0.borrow_mut();
+            let joined_early = std::mem::take(&mut i.joined_early);
             let stale = i.joined || !i.links.is_empty();
             i.joined = false;
+            i.announced = false;
             i.roster.clear();
-            (i.room.clone(), i.role, stale)
+            (i.room.clone(), i.role, stale, joined_early)
         };
         if stale {
             // A new peer id: the others will see us arrive anew, and offers start over.
             self.close_links();
+        }
+        if joined_early {
+            // The page's inline script answered this welcome with our join already.
+            return;
         }
         self.send(&ClientMessage::Join {
             room: room.into(),
@@ -74,6 +80,7 @@ impl Engine {
             // Nothing to resume with: the room starts over when the socket is back.
             let mut i = self.0.borrow_mut();
             i.joined = false;
+            i.announced = false;
             i.roster.clear();
             drop(i);
             self.close_links();

@@ -1,0 +1,127 @@
+// A call gets under way without waiting for what it need not wait for: the page's inline script
+// joins the room while the wasm is still loading, and a newcomer calls before its camera is up,
+// its picture following when the camera is.
+import { expect, type Page } from '@playwright/test';
+import {
+  expectConnected,
+  expectVideoBytesGrow,
+  inboundVideoBytes,
+  joinAsGuest,
+  openPage,
+  openRoom,
+  remoteTile,
+  test,
+  unique,
+} from './helpers';
+
+/** Counts, in the page, the `join` frames sent and the `joined` frames received on any socket. */
+function countJoins(): void {
+  const w = window as any;
+  w.__joins = { sent: 0, joined: 0 };
+  const typeOf = (d: unknown) => {
+    try {
+      return typeof d === 'string' ? JSON.parse(d).type : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, d: any) {
+    if (typeOf(d) === 'join') w.__joins.sent += 1;
+    return send.call(this, d);
+  };
+  const Ws = WebSocket;
+  w.WebSocket = class extends Ws {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (e) => {
+        if (typeOf(e.data) === 'joined') w.__joins.joined += 1;
+      });
+    }
+  };
+}
+
+const joins = (page: Page) => page.evaluate(() => (window as any).__joins as { sent: number; joined: number });
+
+test('the page joins the room from its inline script while the wasm is held back, and only once', async ({ browser }) => {
+  const room = unique('early-join');
+  const pa = await openPage(browser, 'ej-a');
+  const ann = await joinAsGuest(pa);
+  await openRoom(pa, room);
+
+  const pb = await openPage(browser, 'ej-b');
+  const ben = await joinAsGuest(pb);
+  await pb.addInitScript(countJoins);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await pb.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await pb.goto(`/r/${room}?lowres=1`, { waitUntil: 'commit' });
+  // No wasm yet, and still: ben is in the room, and ann sees him arrive.
+  await expect.poll(() => joins(pb).then((j) => j.joined), { message: 'joined without the wasm' }).toBe(1);
+  await expect(remoteTile(pa, ben)).toBeAttached();
+  expect(await joins(pb)).toEqual({ sent: 1, joined: 1 });
+
+  release();
+  await expectConnected(pb, ann);
+  await expectConnected(pa, ben);
+  expect(await joins(pb)).toEqual({ sent: 1, joined: 1 });
+});
+
+/** Holds `getUserMedia` until `window.__releaseCamera()`. */
+function holdCamera(): void {
+  const w = window as any;
+  const media = navigator.mediaDevices;
+  const gum = media.getUserMedia.bind(media);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  w.__releaseCamera = release;
+  media.getUserMedia = (c?: MediaStreamConstraints) => held.then(() => gum(c));
+}
+
+test('a newcomer calls before its camera is up; its picture and sound follow without renegotiating', async ({ browser }) => {
+  const room = unique('late-camera');
+  const pa = await openPage(browser, 'lc-a');
+  const ann = await joinAsGuest(pa);
+  await openRoom(pa, room);
+
+  const pb = await openPage(browser, 'lc-b');
+  const ben = await joinAsGuest(pb);
+  await pb.addInitScript(holdCamera);
+  // Full mode (not `?lowres=1`, which has no microphone): both lines get a track later.
+  await pb.goto(`/r/${room}`);
+  // Connected with the camera still starting: ann's tile for ben says so (muted, camera off).
+  const benTile = remoteTile(pa, ben);
+  await expect(benTile).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  await expect(remoteTile(pb, ann)).toHaveAttribute('data-state', 'connected');
+  await expect(benTile).toHaveAttribute('data-camera-off', 'true');
+  await expect(benTile).toHaveAttribute('data-muted', 'true');
+  const benId = (await benTile.getAttribute('data-peer-id'))!;
+  expect(await inboundVideoBytes(pa, benId)).toBe(0);
+  // Ben already sees and hears ann.
+  await expectConnected(pb, ann);
+  const offers = await pb.evaluate(() => {
+    const pcs = (window as any).__parley.pcs;
+    const pc: RTCPeerConnection = (pcs instanceof Map ? [...pcs.values()] : Object.values(pcs))[0] as any;
+    (window as any).__pc = pc;
+    return pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.direction}:${t.sender.track ? 'track' : 'none'}`);
+  });
+  expect(offers).toEqual(['audio:sendrecv:none', 'video:sendrecv:none']);
+
+  await pb.evaluate(() => (window as any).__releaseCamera());
+  await expectConnected(pa, ben);
+  await expectVideoBytesGrow(pa, benId);
+  await expect(benTile).toHaveAttribute('data-camera-off', 'false');
+  await expect(benTile).toHaveAttribute('data-muted', 'false');
+  // The same connection, its lines now carrying the camera: nothing was renegotiated.
+  const after = await pb.evaluate(() => {
+    const pc: RTCPeerConnection = (window as any).__pc;
+    return {
+      state: pc.connectionState,
+      lines: pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.sender.track?.kind ?? 'none'}`),
+    };
+  });
+  expect(after).toEqual({ state: 'connected', lines: ['audio:audio', 'video:video'] });
+});
