@@ -14,10 +14,11 @@ import {
   unique,
 } from './helpers';
 
-/** Counts, in the page, the `join` frames sent and the `joined` frames received on any socket. */
+/** Counts, in the page, the `join` frames sent and the `joined` and `response` frames received
+ *  on any socket. */
 function countJoins(): void {
   const w = window as any;
-  w.__joins = { sent: 0, joined: 0 };
+  w.__joins = { sent: 0, joined: 0, responses: 0 };
   const typeOf = (d: unknown) => {
     try {
       return typeof d === 'string' ? JSON.parse(d).type : undefined;
@@ -36,14 +37,16 @@ function countJoins(): void {
       super(url, protocols);
       this.addEventListener('message', (e) => {
         if (typeOf(e.data) === 'joined') w.__joins.joined += 1;
+        if (typeOf(e.data) === 'response') w.__joins.responses += 1;
       });
     }
   };
 }
 
-const joins = (page: Page) => page.evaluate(() => (window as any).__joins as { sent: number; joined: number });
+const joins = (page: Page) =>
+  page.evaluate(() => (window as any).__joins as { sent: number; joined: number; responses: number });
 
-test('the page joins the room from its inline script while the wasm is held back, and only once', async ({ browser }) => {
+test('the page joins from its inline script while the wasm is held back, only once; the room is ready for its offer before it calls', async ({ browser }) => {
   const room = unique('early-join');
   const pa = await openPage(browser, 'ej-a');
   const ann = await joinAsGuest(pa);
@@ -62,12 +65,15 @@ test('the page joins the room from its inline script while the wasm is held back
   // No wasm yet, and still: ben is in the room, and ann sees him arrive.
   await expect.poll(() => joins(pb).then((j) => j.joined), { message: 'joined without the wasm' }).toBe(1);
   await expect(remoteTile(pa, ben)).toBeAttached();
-  expect(await joins(pb)).toEqual({ sent: 1, joined: 1 });
+  // Ann answers ben's arrival with `response` at once: ben, still without his wasm, has sent
+  // no `call`, and will offer as soon as it runs.
+  await expect.poll(() => joins(pb).then((j) => j.responses), { message: 'response before call' }).toBe(1);
+  expect(await joins(pb)).toEqual({ sent: 1, joined: 1, responses: 1 });
 
   release();
   await expectConnected(pb, ann);
   await expectConnected(pa, ben);
-  expect(await joins(pb)).toEqual({ sent: 1, joined: 1 });
+  expect(await joins(pb)).toMatchObject({ sent: 1, joined: 1 });
 });
 
 /** Holds `getUserMedia` until `window.__releaseCamera()`. */

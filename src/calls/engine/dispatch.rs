@@ -67,6 +67,11 @@ impl Engine {
                 ui.people.try_update(|p| p.push(peer.name.clone()));
                 if self.pairs_with(peer.role) {
                     ui.tiles.try_update(|t| t.push(tile(&peer)));
+                    if peer.role == Role::Mesh {
+                        // Ready for its offer before its `call` comes: the newcomer can
+                        // offer as soon as it has joined (its call is answered again).
+                        self.take_call(peer.id.clone());
+                    }
                 }
                 self.refresh_status();
             }
@@ -115,15 +120,7 @@ impl Engine {
             return;
         }
         match (role, m.kind.as_str()) {
-            (Role::Mesh, "call") => {
-                let mut i = self.0.borrow_mut();
-                if !i.media_ready {
-                    i.pending_calls.push(from);
-                    return;
-                }
-                drop(i);
-                self.respond(&from);
-            }
+            (Role::Mesh, "call") => self.take_call(from),
             (Role::Mesh, "response") => {
                 let held = self.0.borrow().links.get(&from).map(|l| l.held.is_some());
                 match held {
@@ -157,6 +154,21 @@ impl Engine {
             (_, "bye") => self.drop_peer(&from),
             _ => {}
         }
+    }
+}
+
+impl Engine {
+    /// A newer mesh peer calls (or has just joined): `response` now, or once our camera runs.
+    fn take_call(&self, from: String) {
+        let mut i = self.0.borrow_mut();
+        if !i.media_ready {
+            if !i.pending_calls.contains(&from) {
+                i.pending_calls.push(from);
+            }
+            return;
+        }
+        drop(i);
+        self.respond(&from);
     }
 }
 
