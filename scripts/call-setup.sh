@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh --call-setup        (or scripts/call-setup.sh)
 #
-# Builds the release site (`cargo leptos build --release`), prints the wasm's size (raw and
+# Builds the release site (`cargo leptos build --release --precompress`), prints the wasm's size (raw and
 # gzipped), then runs end2end/bench/call-setup.spec.ts against the release server, in a
 # network namespace that has only loopback when it can: a guest waits in a room, a second
 # guest opens it; printed are the median and p90 of "navigation → both tiles connected" and of
@@ -23,7 +23,7 @@ if [[ -n ${CARGO_TARGET_DIR:-} && $CARGO_TARGET_DIR != /* ]]; then
 fi
 
 echo "call-setup.sh: building the release site" >&2
-cargo leptos build --release
+cargo leptos build --release --precompress
 wasm=target/site/pkg/parley.wasm
 echo "call-setup.sh: $wasm: $(stat -c %s "$wasm") bytes, $(gzip -9 <"$wasm" | wc -c) gzipped (-9)"
 

@@ -115,7 +115,8 @@ step lint lint || true
 profile=${PARLEY_E2E_PROFILE:-release}
 export PARLEY_E2E_PROFILE=$profile
 build_args=()
-[[ $profile == release ]] && build_args+=(--release)
+# --precompress: the .br and .gz copies of the wasm, JS and CSS the server sends (see run.sh).
+[[ $profile == release ]] && build_args+=(--release --precompress)
 built=0
 if step build cargo leptos build "${build_args[@]}"; then built=1; fi
 

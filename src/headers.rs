@@ -1,14 +1,18 @@
 //! Security headers. Every response gets `nosniff`, a referrer policy, a frame ban and a
 //! permissions policy; every HTML page also gets a Content-Security-Policy whose only inline
 //! scripts are Leptos' own hydration scripts (which carry the per-response nonce), and
-//! `Cache-Control: private, no-store`, since pages show who is signed in.
+//! `Cache-Control: private, no-store`, since pages show who is signed in. Everything else
+//! (the wasm, JS and CSS above all) is `no-cache`: kept, but checked with the server before
+//! each use (a `304` when unchanged), so a browser never runs an old wasm against a newer
+//! server's pages after an upgrade. The files keep their names from build to build.
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Adds the headers every response carries (unless a handler set its own).
 pub fn layer<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    let fixed: [(HeaderName, &'static str); 4] = [
+    let fixed: [(HeaderName, &'static str); 5] = [
+        (header::CACHE_CONTROL, "no-cache"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),

@@ -30,6 +30,12 @@ pub fn router(state: AppState) -> Router {
         // and fallback. None of the site's routes ends in `/peerjs`, `/id` or `/peers`, and
         // config allows only plain segments in the path and key, so they cannot collide.
         .merge(crate::peerjs::http::routes(&state.config.peerjs))
+        // The wasm, JS and CSS: their brotli or gzip copy when the browser takes it, and `304`
+        // to a browser whose copy is current (the fallback below forwards no conditions).
+        .route_service(
+            &leptos_axum::site_pkg_dir_service_route_path(&state.leptos_options),
+            leptos_axum::site_pkg_dir_service(&state.leptos_options),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -70,3 +70,55 @@ async fn api_responses_are_not_sniffed_or_framed() {
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
     assert_eq!(resp.headers()["x-frame-options"], "DENY");
 }
+
+#[tokio::test]
+async fn static_files_are_revalidated_and_sent_precompressed() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let wasm = vec![0u8; 4096];
+    std::fs::write(pkg.join("parley.wasm"), &wasm).unwrap();
+    // What `cargo leptos build --release --precompress` leaves beside it (any bytes will do).
+    std::fs::write(pkg.join("parley.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("parley.wasm.gz"), b"gzip bytes").unwrap();
+    let root = site.path().to_str().unwrap();
+    let s = common::start(&[("LEPTOS_SITE_ROOT", root)]).await;
+    let get = |encoding: &'static str| {
+        let url = s.url("/pkg/parley.wasm");
+        async move {
+            // reqwest here has no decompression: the bytes come as sent.
+            let r = common::http()
+                .get(url)
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .unwrap();
+            let h = r.headers().clone();
+            (h, r.bytes().await.unwrap())
+        }
+    };
+    let (h, body) = get("gzip, deflate, br").await;
+    assert_eq!(h["content-encoding"], "br");
+    assert_eq!(&body[..], b"brotli bytes");
+    assert_eq!(h["cache-control"], "no-cache", "checked before each use");
+    assert!(
+        h.contains_key("last-modified"),
+        "so the check can answer 304"
+    );
+    let (h, body) = get("gzip").await;
+    assert_eq!(h["content-encoding"], "gzip");
+    assert_eq!(&body[..], b"gzip bytes");
+    let (h, body) = get("identity").await;
+    assert!(!h.contains_key("content-encoding"));
+    assert_eq!(body.len(), wasm.len());
+
+    // Unchanged since the browser's copy: 304, no body.
+    let since = h["last-modified"].to_str().unwrap().to_owned();
+    let again = common::http()
+        .get(s.url("/pkg/parley.wasm"))
+        .header("if-modified-since", since)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+}

@@ -131,3 +131,18 @@ test('a newcomer calls before its camera is up; its picture and sound follow wit
   });
   expect(after).toEqual({ state: 'connected', lines: ['audio:audio', 'video:video'] });
 });
+
+test('the wasm travels compressed, and is revalidated rather than fetched again', async ({ request }) => {
+  const get = (encoding: string) => request.get('/pkg/parley.wasm', { headers: { 'accept-encoding': encoding } });
+  const plain = await get('identity');
+  const br = await get('gzip, deflate, br');
+  expect(plain.headers()['content-encoding']).toBeUndefined();
+  expect(br.headers()['content-encoding']).toBe('br');
+  const size = (r: typeof plain) => Number(r.headers()['content-length']);
+  expect(size(br)).toBeLessThan(size(plain) / 2);
+  expect(br.headers()['cache-control']).toBe('no-cache');
+  const again = await request.get('/pkg/parley.wasm', {
+    headers: { 'accept-encoding': 'br', 'if-modified-since': br.headers()['last-modified'] },
+  });
+  expect(again.status()).toBe(304);
+});

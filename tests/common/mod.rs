@@ -46,9 +46,15 @@ pub async fn start_with(db: TestDb, vars: &[(&str, &str)]) -> TestServer {
     let config = Config::from_vars(&env).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // `LEPTOS_SITE_ROOT` among `vars`: the static files' folder (default `target/site`).
+    let site_root = env
+        .get("LEPTOS_SITE_ROOT")
+        .cloned()
+        .unwrap_or_else(|| "target/site".into());
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("parley")
         .site_addr(addr)
+        .site_root(site_root)
         .build();
     let state = parley::run::build_state(config, leptos).await.unwrap();
     let app = parley::server::router(state.clone());
