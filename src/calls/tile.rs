@@ -6,6 +6,7 @@ use super::pin::TileActions;
 use super::quality::{details, Grade};
 use super::speaking::{bars, is_speaking, meter};
 use crate::i18n::Words;
+use crate::ui::initial;
 use leptos::prelude::*;
 
 /// Our own tile: the camera preview.
@@ -87,13 +88,6 @@ pub fn RemoteTile(
             </figcaption>
         </figure>
     }
-}
-
-fn initial(name: &str) -> String {
-    name.chars()
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_default()
 }
 
 /// Three bars that light up with the level (`data-bars`; the page's style rules allow no
