@@ -9,6 +9,8 @@ import { probe } from './probe';
 const RUNS = Number(process.env.RUNS ?? 10);
 /** LOWRES=1: the test hooks' small, silent camera (`?lowres=1`), for less CPU per page. */
 const QUERY = process.env.LOWRES === '1' ? '?lowres=1' : '';
+/** CAMERA_DELAY=ms: the newcomer's camera starts that much later (a real webcam's warm-up). */
+const CAMERA_DELAY = Number(process.env.CAMERA_DELAY ?? 0);
 
 /** The steps reported, in order, each read from one of the pages' marks. */
 const STEPS: [label: string, page: 'new' | 'old', mark: string][] = [
@@ -81,7 +83,7 @@ test('call set-up: second guest opens the room until both tiles are connected', 
     await expect(old.locator('[data-testid=call-status]')).toHaveText(/waiting/i, { timeout: 20_000 });
 
     const fresh = await openPage(browser, `new-${run}`);
-    await fresh.addInitScript(probe);
+    await fresh.addInitScript(probe, CAMERA_DELAY);
     const newName = await joinAsGuest(fresh);
     const t0 = Date.now();
     await fresh.goto(`/r/${room}${QUERY}`);
@@ -104,7 +106,7 @@ test('call set-up: second guest opens the room until both tiles are connected', 
   console.log(
     [
       '',
-      `Call set-up, ${RUNS} runs: median ${ms(pct(totals, 50))}, p90 ${ms(pct(totals, 90))}` +
+      `Call set-up, ${RUNS} runs${CAMERA_DELAY ? `, camera ${CAMERA_DELAY} ms late` : ''}: median ${ms(pct(totals, 50))}, p90 ${ms(pct(totals, 90))}` +
         ` (min ${ms(Math.min(...totals))}, max ${ms(Math.max(...totals))})`,
       '',
       '| step (from the navigation) | median | p90 |',

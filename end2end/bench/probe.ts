@@ -4,8 +4,10 @@
 // is an epoch time in milliseconds (performance.timeOrigin + performance.now()), so marks from
 // two pages and from Node compare directly.
 
-/** Runs in the page before any of its scripts (`page.addInitScript(probe)`). */
-export function probe(): void {
+/** Runs in the page before any of its scripts (`page.addInitScript(probe, cameraDelayMs)`).
+ *  `cameraDelayMs`: the camera answers that much later than Chromium's fake one would, like a
+ *  real webcam warming up (0.3–1 s). */
+export function probe(cameraDelayMs = 0): void {
   const w = window as any;
   const marks: Record<string, number> = {};
   w.__setup = marks;
@@ -64,7 +66,8 @@ export function probe(): void {
     const gum = media.getUserMedia.bind(media);
     media.getUserMedia = (c?: MediaStreamConstraints) => {
       mark('camera asked');
-      return gum(c).then((s) => {
+      const late = new Promise((r) => setTimeout(r, cameraDelayMs));
+      return Promise.all([gum(c), late]).then(([s]) => {
         mark('camera ready');
         return s;
       });
