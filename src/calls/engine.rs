@@ -77,6 +77,11 @@ struct Inner {
 }
 
 impl Inner {
+    /// Every peer connection, for work done outside the borrow.
+    fn pcs(&self) -> Vec<web_sys::RtcPeerConnection> {
+        self.links.values().map(|l| l.pc.clone()).collect()
+    }
+
     fn socket_open(&self) -> bool {
         self.socket
             .as_ref()
@@ -319,6 +324,21 @@ impl Engine {
         });
         ui.status.try_set(next);
     }
+}
+
+/// Puts `track` on `sender` in place of what it sends (`replaceTrack`: nothing is
+/// renegotiated); a refusal is logged as `what` failing.
+fn replace_track(
+    sender: &web_sys::RtcRtpSender,
+    track: &web_sys::MediaStreamTrack,
+    what: &'static str,
+) {
+    let done = sender.replace_track(Some(track));
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(err) = wasm_bindgen_futures::JsFuture::from(done).await {
+            leptos::logging::error!("{what} failed: {err:?}");
+        }
+    });
 }
 
 /// Runs `f` with the engine after `ms` milliseconds, unless the engine is gone by then.

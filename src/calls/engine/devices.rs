@@ -3,7 +3,6 @@
 use super::Engine;
 use crate::calls::media;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{MediaStreamTrack, RtcRtpSender};
 
 impl Engine {
@@ -31,8 +30,7 @@ impl Engine {
         let kind = track.kind();
         let (local, pcs) = {
             let i = self.0.borrow();
-            let pcs: Vec<_> = i.links.values().map(|l| l.pc.clone()).collect();
-            (i.local.clone(), pcs)
+            (i.local.clone(), i.pcs())
         };
         let Some(local) = local.filter(|_| !self.0.borrow().left) else {
             track.stop();
@@ -55,10 +53,7 @@ impl Engine {
                 if sender.track().map(|t| t.id()) != old_id {
                     continue;
                 }
-                let done = sender.replace_track(Some(&track));
-                spawn_local(async move {
-                    let _ = JsFuture::from(done).await;
-                });
+                super::replace_track(&sender, &track, "switching the device");
             }
         }
         if let Some(old) = old {

@@ -17,7 +17,7 @@ impl Engine {
             }
             i.ice = json.clone();
             i.ice_generation += 1;
-            i.links.values().map(|l| l.pc.clone()).collect()
+            i.pcs()
         };
         for pc in pcs {
             if let Err(err) = ice::apply(&pc, &json) {

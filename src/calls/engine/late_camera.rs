@@ -2,21 +2,14 @@
 //! audio and video lines with nothing on them yet (`peer::Outgoing::Later`). When the camera
 //! is up, its tracks go onto those lines with `replaceTrack`, so nothing is renegotiated and
 //! the others see the picture as soon as there is one.
-use super::Engine;
+use super::{replace_track, Engine};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{MediaStream, MediaStreamTrack, RtcRtpTransceiver, RtcRtpTransceiverDirection};
 
 impl Engine {
     /// Puts the camera's tracks on every connection's empty sending lines.
     pub(super) fn camera_arrived(&self, stream: &MediaStream) {
-        let pcs: Vec<_> = self
-            .0
-            .borrow()
-            .links
-            .values()
-            .map(|l| l.pc.clone())
-            .collect();
+        let pcs = self.0.borrow().pcs();
         let tracks: Vec<MediaStreamTrack> = stream
             .get_tracks()
             .iter()
@@ -36,12 +29,7 @@ impl Engine {
                 let Some(track) = tracks.iter().find(|track| track.kind() == kind) else {
                     continue;
                 };
-                let done = sender.replace_track(Some(track));
-                spawn_local(async move {
-                    if let Err(e) = JsFuture::from(done).await {
-                        leptos::logging::error!("the camera could not join the call: {e:?}");
-                    }
-                });
+                replace_track(&sender, track, "putting the camera on the call");
             }
         }
     }

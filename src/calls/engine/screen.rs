@@ -93,13 +93,7 @@ impl Engine {
     }
 
     fn send_video(&self, track: &MediaStreamTrack) {
-        let pcs: Vec<RtcPeerConnection> = self
-            .0
-            .borrow()
-            .links
-            .values()
-            .map(|l| l.pc.clone())
-            .collect();
+        let pcs = self.0.borrow().pcs();
         for pc in pcs {
             replace_video(&pc, track);
         }
@@ -117,12 +111,7 @@ fn replace_video(pc: &RtcPeerConnection, track: &MediaStreamTrack) {
     for s in pc.get_senders().iter() {
         let sender: RtcRtpSender = s.unchecked_into();
         if sender.track().is_some_and(|t| t.kind() == "video") {
-            let done = sender.replace_track(Some(track));
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Err(err) = wasm_bindgen_futures::JsFuture::from(done).await {
-                    leptos::logging::error!("could not switch the picture: {err:?}");
-                }
-            });
+            super::replace_track(&sender, track, "switching the picture");
         }
     }
 }
