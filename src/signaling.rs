@@ -17,6 +17,8 @@ pub mod endpoint;
 #[cfg(feature = "ssr")]
 pub mod frames;
 #[cfg(feature = "ssr")]
+pub mod gate;
+#[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod limits;

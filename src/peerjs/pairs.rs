@@ -18,6 +18,16 @@ pub struct Pairs {
     count: usize,
     per_id: usize,
     total: usize,
+    /// Bumped whenever a pair is forgotten: a pair seen recorded since is recorded still.
+    removals: u64,
+}
+
+/// The last pair a sender recorded, so its next message to the same id (every candidate
+/// after an offer) skips the table while nothing was forgotten meanwhile.
+#[derive(Debug, Default)]
+pub struct LastLink {
+    dst: String,
+    removals: Option<u64>,
 }
 
 impl Default for Pairs {
@@ -33,6 +43,7 @@ impl Pairs {
             count: 0,
             per_id,
             total,
+            removals: 0,
         }
     }
 
@@ -59,12 +70,27 @@ impl Pairs {
         true
     }
 
+    /// [`Pairs::link`], skipped when `last` shows this pair recorded and nothing forgotten since.
+    pub fn link_from(&mut self, last: &mut LastLink, a: &str, b: &str) -> bool {
+        if last.removals == Some(self.removals) && last.dst == b {
+            return true;
+        }
+        let linked = self.link(a, b);
+        if linked {
+            last.dst.clear();
+            last.dst.push_str(b);
+            last.removals = Some(self.removals);
+        }
+        linked
+    }
+
     /// Forgets the pair `a`–`b`; returns whether it was recorded.
     pub fn unlink(&mut self, a: &str, b: &str) -> bool {
         let had = self.forget_half(a, b);
         if had {
             self.forget_half(b, a);
             self.count -= 1;
+            self.removals += 1;
         }
         had
     }
@@ -81,6 +107,7 @@ impl Pairs {
             self.forget_half(p, id);
         }
         self.count -= partners.len();
+        self.removals += 1;
         partners
     }
 
@@ -144,6 +171,31 @@ mod tests {
         gone.sort();
         assert_eq!(gone, [Arc::from("a"), Arc::from("b")]);
         assert!(p.is_empty() && p.ids() == 0, "no empty sets left behind");
+    }
+
+    #[test]
+    fn a_remembered_link_is_trusted_only_while_nothing_was_forgotten() {
+        let mut p = Pairs::default();
+        let mut last = LastLink::default();
+        assert!(p.link_from(&mut last, "a", "b"));
+        assert!(p.link_from(&mut last, "a", "b"), "remembered");
+        p.remove("b");
+        assert!(!p.contains("a", "b"));
+        assert!(p.link_from(&mut last, "a", "b"));
+        assert!(p.contains("a", "b"), "recorded again after b's pairs went");
+        p.link("c", "d");
+        p.unlink("c", "d");
+        p.unlink("a", "b");
+        assert!(p.link_from(&mut last, "a", "b") && p.contains("b", "a"));
+        assert!(p.link_from(&mut last, "a", "e") && p.contains("a", "e"));
+        let mut full = Pairs::new(1, 10);
+        let mut last = LastLink::default();
+        assert!(full.link_from(&mut last, "a", "b"));
+        assert!(!full.link_from(&mut last, "a", "c"), "a cap still refuses");
+        assert!(
+            !full.link_from(&mut last, "a", "c"),
+            "and a refusal is not remembered"
+        );
     }
 
     #[test]

@@ -6,10 +6,10 @@
 //! when the receiver connects in between.
 use super::mailbox::{Mailbox, MailboxLimits};
 use super::options::PeerJsOptions;
-use super::pairs::Pairs;
+use super::pairs::{LastLink, Pairs};
 use super::shared::{SharedClaim, SharedIds};
 use super::wire::{self, Kind};
-use crate::signaling::hub::{ClaimError, Claimed, DeliverError, Hub, PeerId};
+use crate::signaling::hub::{ClaimError, Claimed, DeliverError, Hub, PeerId, Undelivered};
 use parking_lot::Mutex;
 use serde_json::value::RawValue;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -126,6 +126,18 @@ impl PeerJs {
     /// ids leave nothing behind. A message that cannot wait is answered with `EXPIRE`, which
     /// the stock client reports as `peer-unavailable` (an `ERROR` would destroy it).
     pub fn relay(&self, src: &str, kind: Kind, dst: &str, payload: Option<&RawValue>) {
+        self.relay_from(&mut LastLink::default(), src, kind, dst, payload);
+    }
+
+    /// [`PeerJs::relay`] for a socket that keeps `last`, the pair it last recorded.
+    pub fn relay_from(
+        &self,
+        last: &mut LastLink,
+        src: &str,
+        kind: Kind,
+        dst: &str,
+        payload: Option<&RawValue>,
+    ) {
         if !wire::valid_id(dst) {
             // Nobody can connect with such an id: nothing to deliver or hold.
             self.metrics.ignored.fetch_add(1, Ordering::Relaxed);
@@ -136,11 +148,12 @@ impl PeerJs {
         if kind == Kind::Leave {
             inner.pairs.unlink(src, dst);
         }
-        let reached = match self.hub.deliver(&self.realm, dst, frame.clone()) {
+        let reached = match self.hub.deliver_or_return(&self.realm, dst, frame) {
             Ok(()) => true,
-            // The receiver is being dropped; its own disconnect tells its partners.
-            Err(DeliverError::Congested) => false,
-            Err(DeliverError::Absent) if kind.waits() => {
+            Err(Undelivered {
+                why: DeliverError::Absent,
+                frame: Some(frame),
+            }) if kind.waits() => {
                 let now = Instant::now();
                 match inner.mailbox.hold(dst, src, frame, now) {
                     Ok(()) => {
@@ -158,9 +171,11 @@ impl PeerJs {
                     }
                 }
             }
-            Err(DeliverError::Absent) => false,
+            // Nobody to give it to, or the receiver is being dropped (its own disconnect
+            // tells its partners).
+            Err(_) => false,
         };
-        if reached && kind.pairs() && !inner.pairs.link(src, dst) && src != dst {
+        if reached && kind.pairs() && !inner.pairs.link_from(last, src, dst) && src != dst {
             tracing::debug!("peerjs: signaling pair not recorded (cap reached); no LEAVE for it");
         }
     }

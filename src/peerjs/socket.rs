@@ -6,6 +6,7 @@
 //! Bad frames (not JSON, no `type`, unknown type, no `dst`) are ignored, as the reference server
 //! does: the stock client treats any `ERROR` as fatal and destroys itself, so answering one
 //! stray frame with `ERROR` would end a healthy session.
+use super::pairs::LastLink;
 use super::service::PeerJs;
 use super::shared::SharedClaim;
 use super::wire::{self, msg, Kind};
@@ -92,6 +93,7 @@ pub async fn serve<S>(
             registration,
         },
         conn,
+        last: LastLink::default(),
     };
     drive(socket, rx, limits, shutdown, dialect).await;
 }
@@ -100,6 +102,8 @@ pub async fn serve<S>(
 struct Socket {
     connected: Connected,
     conn: PeerId,
+    /// The signaling pair this socket last recorded.
+    last: LastLink,
 }
 
 impl Dialect for Socket {
@@ -152,7 +156,12 @@ impl Dialect for Socket {
     }
 
     async fn handle(&mut self, text: Utf8Bytes) -> Step {
-        match handle(&self.connected.svc, &self.connected.id, &text) {
+        match handle(
+            &self.connected.svc,
+            &self.connected.id,
+            &mut self.last,
+            &text,
+        ) {
             Action::Continue => Step::Quiet,
             Action::SignOff => Step::End((close::NORMAL, "left")),
         }
@@ -197,7 +206,7 @@ impl Drop for Connected {
 }
 
 /// Handles one text frame from `id`.
-fn handle(svc: &PeerJs, id: &str, text: &str) -> Action {
+fn handle(svc: &PeerJs, id: &str, last: &mut LastLink, text: &str) -> Action {
     let Ok(m) = wire::parse(text) else {
         svc.metrics.ignored.fetch_add(1, Ordering::Relaxed);
         tracing::debug!("peerjs: ignored a frame that is not a JSON object with a string type");
@@ -217,7 +226,7 @@ fn handle(svc: &PeerJs, id: &str, text: &str) -> Action {
             Action::Continue
         }
         (kind, Some(dst)) => {
-            svc.relay(id, kind, dst, m.payload);
+            svc.relay_from(last, id, kind, dst, m.payload);
             Action::Continue
         }
     }

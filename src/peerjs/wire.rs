@@ -141,7 +141,15 @@ pub fn notice(kind: Kind, src: &str, dst: &str) -> Utf8Bytes {
     relay(kind, src, dst, None)
 }
 
+/// Appends `s` as a JSON string. Ids seldom hold anything JSON escapes (`"`, `\`, control
+/// characters): an id without any is copied as it is; the others go through serde_json.
 fn push_json_str(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // Serialising a &str cannot fail.
     out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
 }
@@ -194,6 +202,22 @@ mod tests {
             json!({"type": "ID-TAKEN", "payload": {"msg": "ID is taken"}})
         );
         assert_eq!(open().as_str(), r#"{"type":"OPEN"}"#);
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_does() {
+        for s in [
+            "plain-id_1",
+            "",
+            "quo\"te",
+            "back\\slash",
+            "tab\tnl\n\u{1}",
+            "ü ✓ \u{7f}",
+        ] {
+            let mut out = String::new();
+            push_json_str(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
     }
 
     #[test]

@@ -6,13 +6,14 @@
 //! Recoverable errors (a bad frame) are the dialect's to answer, and the loop goes on; fatal
 //! ones (socket gone, flood, a frame too big, too slow, silence) end it. Every write goes
 //! through [`Writer`], so a client that stops reading cannot stall the task.
+use super::gate::Gated;
 use super::hub::{Inbox, Outbound};
 use super::limits::{ConnLimits, RateLimiter, Verdict};
 use super::protocol::MAX_FRAME_BYTES;
 use super::write::{WriteError, Writer};
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::{Sink, Stream, StreamExt};
+use futures_util::{FutureExt, Sink, Stream, StreamExt};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -98,6 +99,9 @@ pub trait Dialect {
     fn end(self, inbox: Inbox, ended: Ended);
 }
 
+/// Most frames handled in one turn of the loop when the socket has more already read.
+const READ_BATCH: usize = 16;
+
 /// What one frame from the client came to, for the loop.
 enum Flow {
     /// Go on, after writing this reply, if any.
@@ -129,10 +133,13 @@ pub async fn drive<S, D>(
     let mut reason = None;
     let greeting = dialect.greeting();
     let mut sent = writer.send(&mut socket, Message::Text(greeting)).await;
+    // Made once, and polled only once they fire, not on every turn of the loop.
+    let mut stopping = Gated::new(shutdown.cancelled());
+    let mut draining = Gated::new(drain.cancelled());
     while sent.is_ok() {
         sent = tokio::select! {
-            _ = shutdown.cancelled() => Err(WriteError::ShuttingDown),
-            _ = drain.cancelled(), if !told_to_reconnect => {
+            _ = &mut stopping => Err(WriteError::ShuttingDown),
+            _ = &mut draining, if !told_to_reconnect => {
                 told_to_reconnect = true;
                 match dialect.reconnect() {
                     Some(frame) => writer.send(&mut socket, Message::Text(frame)).await,
@@ -156,19 +163,40 @@ pub async fn drive<S, D>(
             msg = socket.next() => {
                 let Some(Ok(msg)) = msg else { break };
                 let now = Instant::now();
-                if dialect.is_life(&msg) {
-                    last_seen = now;
-                }
-                match on_frame(&mut dialect, &mut rate, now, msg).await {
-                    Flow::Go(Some(reply)) => {
-                        reply_in_order(&writer, &mut socket, &mut rx, reply).await
+                // Frames the socket has already read go through too, up to a bound, without a
+                // turn of the loop each; one clock reading serves them all.
+                let mut msg = Some(msg);
+                let mut step = Ok(());
+                let mut handled = 0;
+                let mut stop = false;
+                while let (Some(m), true) = (msg.take(), step.is_ok()) {
+                    if dialect.is_life(&m) {
+                        last_seen = now;
                     }
-                    Flow::Go(None) => Ok(()),
-                    Flow::Stop(why) => {
-                        reason = why;
-                        break;
+                    step = match on_frame(&mut dialect, &mut rate, now, m).await {
+                        Flow::Go(Some(reply)) => {
+                            reply_in_order(&writer, &mut socket, &mut rx, reply).await
+                        }
+                        Flow::Go(None) => Ok(()),
+                        Flow::Stop(why) => {
+                            (reason, stop) = (why, true);
+                            break;
+                        }
+                    };
+                    handled += 1;
+                    if handled < READ_BATCH {
+                        match socket.next().now_or_never() {
+                            Some(Some(Ok(m))) => msg = Some(m),
+                            // The client went, or its socket broke.
+                            Some(_) => stop = true,
+                            None => {}
+                        }
                     }
                 }
+                if stop {
+                    break;
+                }
+                step
             }
             at = tick.tick() => {
                 if last_seen.elapsed() > live.dead_after {

@@ -41,7 +41,7 @@ mod removal;
 mod removal_tests;
 use delivery::{info, leave_locked, push, rooms_frame};
 pub use queue::Inbox;
-pub use realms::{ClaimError, Claimed, DeliverError};
+pub use realms::{ClaimError, Claimed, DeliverError, Undelivered};
 mod online;
 mod private;
 mod ringing;

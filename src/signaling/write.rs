@@ -3,7 +3,7 @@
 //! behind it. Both dialects' socket loops write through [`Writer`] instead, which gives up after
 //! the connection's dead-after time, or at shutdown.
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::{Sink, SinkExt};
+use futures_util::{FutureExt, Sink, SinkExt};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -52,7 +52,8 @@ impl Writer {
 
     /// Sends `first` and then whatever `more` has ready (up to [`MAX_BATCH`] frames in all),
     /// flushing once at the end: one write to the kernel for a burst instead of one per frame.
-    /// The whole batch shares one bound.
+    /// The whole batch shares one bound. A batch the socket takes at once (the usual case)
+    /// starts no timer and no shutdown watch: only one that has to wait does.
     pub async fn send_batch<S, F>(
         &self,
         socket: &mut S,
@@ -73,6 +74,12 @@ impl Writer {
             }
             socket.flush().await
         };
+        let mut batch = std::pin::pin!(batch);
+        // Polled once with a waker that does nothing; if the socket cannot take it all now,
+        // the poll below registers this task's waker before anything waits.
+        if let Some(done) = batch.as_mut().now_or_never() {
+            return done.map_err(|_| WriteError::Closed);
+        }
         tokio::select! {
             biased;
             _ = self.shutdown.cancelled() => Err(WriteError::ShuttingDown),

@@ -323,3 +323,51 @@ async fn a_reply_never_overtakes_frames_the_hub_queued_before_it() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_flood_read_in_one_go_is_limited_frame_by_frame() {
+    let mut c = start(None);
+    c.next_text().await;
+    // More than one turn's worth, all readable at once.
+    for i in 0..READ_BATCH * 2 {
+        c.send(&i.to_string());
+    }
+    let counter = c.counter.clone();
+    let (ended, _, _) = {
+        let mut got = Vec::new();
+        for _ in 0..6 {
+            got.push(c.next_text().await);
+        }
+        assert_eq!(got, ["0", "1", "2", "3", "4", "slow down"]);
+        c.ending().await
+    };
+    assert_eq!(
+        ended.reason,
+        Some((close::POLICY, "flooding: too many messages"))
+    );
+    assert_eq!(
+        counter.load(Ordering::Relaxed),
+        4,
+        "refused up to the closing one; nothing after it was handled"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_client_gone_right_after_a_burst_has_the_burst_handled_first() {
+    let mut c = start(None);
+    c.next_text().await;
+    for i in 0..4 {
+        c.send(&i.to_string());
+    }
+    c.input.send(Message::Close(None)).unwrap();
+    c.send("after the close");
+    for i in 0..4 {
+        assert_eq!(c.next_text().await, i.to_string());
+    }
+    let ended = (&mut c.ended).await.unwrap();
+    assert_eq!((ended.reason, ended.last), (None, Ok(())));
+    assert!(
+        c.out.recv().await.is_none(),
+        "nothing answered after the close, and no close frame back"
+    );
+}

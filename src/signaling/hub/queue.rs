@@ -46,6 +46,11 @@ impl Outbox {
     /// Senders need no lock: the bytes are reserved in one atomic step, so two senders at
     /// once cannot both squeeze past the limit.
     pub(super) fn try_send(&self, frame: Utf8Bytes) -> Result<(), Refused> {
+        self.try_send_or_return(frame).map_err(|(why, _)| why)
+    }
+
+    /// [`Outbox::try_send`], handing a refused frame back (to hold it elsewhere, uncopied).
+    pub(super) fn try_send_or_return(&self, frame: Utf8Bytes) -> Result<(), (Refused, Utf8Bytes)> {
         let len = frame.len();
         let reserved = self
             .bytes
@@ -53,19 +58,20 @@ impl Outbox {
                 (queued == 0 || queued + len <= self.max_bytes).then_some(queued + len)
             });
         if reserved.is_err() {
-            return Err(if self.tx.is_closed() {
+            let why = if self.tx.is_closed() {
                 Refused::Closed
             } else {
                 Refused::Full
-            });
+            };
+            return Err((why, frame));
         }
         match self.tx.try_send(Outbound::Frame(frame)) {
             Ok(()) => Ok(()),
             Err(e) => {
                 self.bytes.fetch_sub(len, Ordering::AcqRel);
                 Err(match e {
-                    mpsc::error::TrySendError::Full(_) => Refused::Full,
-                    mpsc::error::TrySendError::Closed(_) => Refused::Closed,
+                    mpsc::error::TrySendError::Full(Outbound::Frame(f)) => (Refused::Full, f),
+                    mpsc::error::TrySendError::Closed(Outbound::Frame(f)) => (Refused::Closed, f),
                 })
             }
         }

@@ -139,6 +139,14 @@ pub enum DeliverError {
     Congested,
 }
 
+/// A frame [`Hub::deliver_or_return`] did not deliver: why, and the frame itself when it is
+/// still the caller's (nobody holds the address; a congested receiver's frame is dropped).
+#[derive(Debug)]
+pub struct Undelivered {
+    pub why: DeliverError,
+    pub frame: Option<Utf8Bytes>,
+}
+
 impl Hub {
     /// Binds `addr` in `realm` to connection `conn`. A holder with the same `secret` is
     /// replaced; one with another secret keeps it. New addresses are refused once the realm
@@ -226,6 +234,17 @@ impl Hub {
     /// under the lock); a local receiver is looked up under the lock and the frame queued after
     /// it is released.
     pub fn deliver(&self, realm: &str, addr: &str, frame: Utf8Bytes) -> Result<(), DeliverError> {
+        self.deliver_in(realm, addr, frame, true).map_err(|e| e.why)
+    }
+
+    /// [`Hub::deliver`], handing the frame back when nobody here or elsewhere holds `addr`, so
+    /// the caller can keep it for later without having copied it first.
+    pub fn deliver_or_return(
+        &self,
+        realm: &str,
+        addr: &str,
+        frame: Utf8Bytes,
+    ) -> Result<(), Undelivered> {
         self.deliver_in(realm, addr, frame, true)
     }
 
@@ -236,33 +255,43 @@ impl Hub {
         addr: &str,
         frame: Utf8Bytes,
         onward: bool,
-    ) -> Result<(), DeliverError> {
+    ) -> Result<(), Undelivered> {
+        let absent = |frame| Undelivered {
+            why: DeliverError::Absent,
+            frame: Some(frame),
+        };
         let (conn, tx) = {
             let st = self.state.lock();
             let local = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
             let Some(conn) = local.map(|b| b.conn.clone()) else {
-                return match onward {
-                    true => super::remote_realms::to_addr(&st, realm, addr, frame),
-                    false => Err(DeliverError::Absent),
-                };
+                if !onward || !super::remote_realms::held_elsewhere(&st, realm, addr) {
+                    return Err(absent(frame));
+                }
+                return super::remote_realms::to_addr(&st, realm, addr, frame)
+                    .map_err(|why| Undelivered { why, frame: None });
             };
-            let tx = st.peers.get(&conn).ok_or(DeliverError::Absent)?.tx.clone();
-            (conn, tx)
+            let Some(peer) = st.peers.get(&conn) else {
+                return Err(absent(frame));
+            };
+            (conn, peer.tx.clone())
         };
-        match tx.try_send(frame) {
+        match tx.try_send_or_return(frame) {
             Ok(()) => {
                 self.metrics.relayed.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
-            Err(Refused::Full) => {
+            Err((Refused::Full, _)) => {
                 self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
                 // The id still names that queue (a resumed socket takes the queue over with
                 // the id), or nothing if the connection is gone already.
                 let mut st = self.state.lock();
                 self.finish(&mut st, vec![conn], false);
-                Err(DeliverError::Congested)
+                Err(Undelivered {
+                    why: DeliverError::Congested,
+                    frame: None,
+                })
             }
-            Err(Refused::Closed) => Err(DeliverError::Absent),
+            Err((Refused::Closed, frame)) => Err(absent(frame)),
         }
     }
 

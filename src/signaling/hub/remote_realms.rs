@@ -6,6 +6,14 @@ use super::{DeliverError, Hub, State};
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 
+/// Whether another instance holds `addr` in `realm` (no allocation when no instance does).
+pub(super) fn held_elsewhere(st: &State, realm: &str, addr: &str) -> bool {
+    !st.remote.addrs.is_empty() && {
+        let key = (Arc::<str>::from(realm), Arc::<str>::from(addr));
+        st.remote.addrs.contains_key(&key)
+    }
+}
+
 /// Sends `frame` to the instance that holds `addr` in `realm`; `Absent` when none does.
 pub(super) fn to_addr(
     st: &State,
@@ -77,5 +85,6 @@ impl Hub {
         frame: Utf8Bytes,
     ) -> Result<(), DeliverError> {
         self.deliver_in(realm, addr, frame, false)
+            .map_err(|e| e.why)
     }
 }
