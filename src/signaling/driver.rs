@@ -132,17 +132,20 @@ pub async fn drive<S, D>(
     let writer = Writer::new(limits.dead_after, shutdown.clone());
     let mut reason = None;
     let greeting = dialect.greeting();
-    let mut sent = writer.send(&mut socket, Message::Text(greeting)).await;
+    // Writes that are one-off or rare (greeting, reconnect, reply, ping, close) are boxed: a
+    // task's future is as large as its largest wait, and every idle connection carries it.
+    let mut sent = Box::pin(writer.send(&mut socket, Message::Text(greeting))).await;
     // Made once, and polled only once they fire, not on every turn of the loop.
-    let mut stopping = Gated::new(shutdown.cancelled());
-    let mut draining = Gated::new(drain.cancelled());
+    let stopping = Gated::new(shutdown.cancelled());
+    let draining = Gated::new(drain.cancelled());
+    tokio::pin!(stopping, draining);
     while sent.is_ok() {
         sent = tokio::select! {
             _ = &mut stopping => Err(WriteError::ShuttingDown),
             _ = &mut draining, if !told_to_reconnect => {
                 told_to_reconnect = true;
                 match dialect.reconnect() {
-                    Some(frame) => writer.send(&mut socket, Message::Text(frame)).await,
+                    Some(frame) => Box::pin(writer.send(&mut socket, Message::Text(frame))).await,
                     None => Ok(()),
                 }
             }
@@ -175,7 +178,7 @@ pub async fn drive<S, D>(
                     }
                     step = match on_frame(&mut dialect, &mut rate, now, m).await {
                         Flow::Go(Some(reply)) => {
-                            reply_in_order(&writer, &mut socket, &mut rx, reply).await
+                            Box::pin(reply_in_order(&writer, &mut socket, &mut rx, reply)).await
                         }
                         Flow::Go(None) => Ok(()),
                         Flow::Stop(why) => {
@@ -205,7 +208,7 @@ pub async fn drive<S, D>(
                 }
                 if at.duration_since(last_ping) >= limits.ping_every {
                     last_ping = at;
-                    writer.send(&mut socket, Message::Ping(Bytes::new())).await
+                    Box::pin(writer.send(&mut socket, Message::Ping(Bytes::new()))).await
                 } else {
                     Ok(())
                 }
@@ -213,7 +216,7 @@ pub async fn drive<S, D>(
         };
     }
     dialect.end(rx, Ended { reason, last: sent });
-    writer.finish(&mut socket, sent, reason).await;
+    Box::pin(writer.finish(&mut socket, sent, reason)).await;
 }
 
 /// Writes `reply` after the frames the hub had already queued for this client, so a reply

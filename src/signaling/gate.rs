@@ -10,12 +10,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-/// `F`, polled only when it has woken (and the first time).
-pub struct Gated<F> {
-    inner: Pin<Box<F>>,
-    flag: Arc<Flag>,
-    /// Wakes [`Flag`]: what `inner` is polled with.
-    waker: Waker,
+pin_project_lite::pin_project! {
+    /// `F`, polled only when it has woken (and the first time).
+    pub struct Gated<F> {
+        #[pin]
+        inner: F,
+        flag: Arc<Flag>,
+        // Wakes `flag`: what `inner` is polled with.
+        waker: Waker,
+    }
 }
 
 struct Flag {
@@ -42,7 +45,7 @@ impl<F: Future> Gated<F> {
             task: AtomicWaker::new(),
         });
         Self {
-            inner: Box::pin(inner),
+            inner,
             waker: Waker::from(flag.clone()),
             flag,
         }
@@ -53,7 +56,7 @@ impl<F: Future> Future for Gated<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.get_mut();
+        let this = self.project();
         // Registered before the flag is read: a wake in between finds this task.
         this.flag.task.register(cx.waker());
         if !this.flag.woken.load(Ordering::Acquire)
@@ -61,9 +64,7 @@ impl<F: Future> Future for Gated<F> {
         {
             return Poll::Pending;
         }
-        this.inner
-            .as_mut()
-            .poll(&mut Context::from_waker(&this.waker))
+        this.inner.poll(&mut Context::from_waker(this.waker))
     }
 }
 
@@ -85,9 +86,10 @@ mod tests {
                 wait.as_mut().poll(cx)
             })
         };
-        let mut gated = Gated::new(counted);
+        let gated = Gated::new(counted);
+        tokio::pin!(gated);
         for _ in 0..100 {
-            assert!(futures_util::poll!(&mut gated).is_pending());
+            assert!(futures_util::poll!(gated.as_mut()).is_pending());
         }
         assert_eq!(
             polls.load(Ordering::Relaxed),

@@ -4,6 +4,7 @@
 //! the connection's dead-after time, or at shutdown.
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{FutureExt, Sink, SinkExt};
+use std::future::Future;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -39,15 +40,7 @@ impl Writer {
     where
         S: Sink<Message> + Unpin,
     {
-        tokio::select! {
-            biased;
-            _ = self.shutdown.cancelled() => Err(WriteError::ShuttingDown),
-            sent = tokio::time::timeout(self.bound, socket.send(msg)) => match sent {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(_)) => Err(WriteError::Closed),
-                Err(_) => Err(WriteError::Stuck),
-            },
-        }
+        self.bounded(socket.send(msg)).await
     }
 
     /// Sends `first` and then whatever `more` has ready (up to [`MAX_BATCH`] frames in all),
@@ -80,10 +73,20 @@ impl Writer {
         if let Some(done) = batch.as_mut().now_or_never() {
             return done.map_err(|_| WriteError::Closed);
         }
+        // Boxed: the timer and the shutdown watch take room that every idle connection's task
+        // would otherwise carry, for a wait that seldom comes.
+        Box::pin(self.bounded(batch)).await
+    }
+
+    /// Waits for `write` within the bound, and never past shutdown.
+    async fn bounded<E>(
+        &self,
+        write: impl Future<Output = Result<(), E>>,
+    ) -> Result<(), WriteError> {
         tokio::select! {
             biased;
             _ = self.shutdown.cancelled() => Err(WriteError::ShuttingDown),
-            sent = tokio::time::timeout(self.bound, batch) => match sent {
+            sent = tokio::time::timeout(self.bound, write) => match sent {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(_)) => Err(WriteError::Closed),
                 Err(_) => Err(WriteError::Stuck),
