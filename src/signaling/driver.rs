@@ -172,7 +172,7 @@ pub async fn drive<S, D>(
                 let mut step = Ok(());
                 let mut handled = 0;
                 let mut stop = false;
-                while let (Some(m), true) = (msg.take(), step.is_ok()) {
+                while let Some(m) = msg.take() {
                     if dialect.is_life(&m) {
                         last_seen = now;
                     }
@@ -187,7 +187,7 @@ pub async fn drive<S, D>(
                         }
                     };
                     handled += 1;
-                    if handled < READ_BATCH {
+                    if handled < READ_BATCH && step.is_ok() {
                         match socket.next().now_or_never() {
                             Some(Some(Ok(m))) => msg = Some(m),
                             // The client went, or its socket broke.

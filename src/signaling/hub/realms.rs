@@ -264,11 +264,10 @@ impl Hub {
             let st = self.state.lock();
             let local = st.realms.map.get(realm).and_then(|r| r.addrs.get(addr));
             let Some(conn) = local.map(|b| b.conn.clone()) else {
-                if !onward || !super::remote_realms::held_elsewhere(&st, realm, addr) {
-                    return Err(absent(frame));
-                }
-                return super::remote_realms::to_addr(&st, realm, addr, frame)
-                    .map_err(|why| Undelivered { why, frame: None });
+                return match onward {
+                    true => super::remote_realms::to_addr(&st, realm, addr, frame),
+                    false => Err(absent(frame)),
+                };
             };
             let Some(peer) = st.peers.get(&conn) else {
                 return Err(absent(frame));

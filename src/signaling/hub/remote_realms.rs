@@ -2,28 +2,30 @@
 //! instances hold, so a frame for one goes there; an address is held once in the cluster
 //! (the cluster claims it in Redis before the hub binds it here).
 use super::outgoing::Outgoing;
-use super::{DeliverError, Hub, State};
+use super::{DeliverError, Hub, State, Undelivered};
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 
-/// Whether another instance holds `addr` in `realm` (no allocation when no instance does).
-pub(super) fn held_elsewhere(st: &State, realm: &str, addr: &str) -> bool {
-    !st.remote.addrs.is_empty() && {
-        let key = (Arc::<str>::from(realm), Arc::<str>::from(addr));
-        st.remote.addrs.contains_key(&key)
-    }
-}
-
-/// Sends `frame` to the instance that holds `addr` in `realm`; `Absent` when none does.
+/// Sends `frame` to the instance that holds `addr` in `realm`; when none does, `Absent` with
+/// the frame handed back (and no allocation when no other instance holds anything).
 pub(super) fn to_addr(
     st: &State,
     realm: &str,
     addr: &str,
     frame: Utf8Bytes,
-) -> Result<(), DeliverError> {
-    let key = (Arc::<str>::from(realm), Arc::<str>::from(addr));
-    let Some(node) = st.remote.addrs.get(&key).cloned() else {
-        return Err(DeliverError::Absent);
+) -> Result<(), Undelivered> {
+    let node = match st.remote.addrs.is_empty() {
+        true => None,
+        false => {
+            let key = (Arc::<str>::from(realm), Arc::<str>::from(addr));
+            st.remote.addrs.get(&key).cloned()
+        }
+    };
+    let Some(node) = node else {
+        return Err(Undelivered {
+            why: DeliverError::Absent,
+            frame: Some(frame),
+        });
     };
     let (realm, addr) = (realm.to_owned(), addr.to_owned());
     super::remote::send(
@@ -35,7 +37,10 @@ pub(super) fn to_addr(
             frame,
         },
     )
-    .map_err(|()| DeliverError::Congested)
+    .map_err(|()| Undelivered {
+        why: DeliverError::Congested,
+        frame: None,
+    })
 }
 
 impl Hub {
