@@ -7,7 +7,9 @@
 # gzipped), then runs end2end/bench/call-setup.spec.ts against the release server, in a
 # network namespace that has only loopback when it can: a guest waits in a room, a second
 # guest opens it; printed are the median and p90 of "navigation → both tiles connected" and of
-# each step on the way. Not part of the test suite. Environment: RUNS (default 10), LOWRES=1
+# each step on the way. Then end2end/bench/floor.spec.ts: the same, alternating the app with a
+# plain JavaScript newcomer that does only what a call needs, for the floor this machine's
+# Chromium sets. Not part of the test suite. Environment: RUNS (default 10), LOWRES=1
 # (the test hooks' small, silent camera, for less CPU per page), CARGO_TARGET_DIR.
 set -euo pipefail
 

@@ -16,8 +16,8 @@ use std::sync::Arc;
 /// addresses, so a connection that goes frees them at once.
 #[derive(Default)]
 pub(super) struct Realms {
-    map: HashMap<Arc<str>, Realm>,
-    by_conn: HashMap<PeerId, Vec<Place>>,
+    map: super::ServerKeyed<Arc<str>, Realm>,
+    by_conn: super::ServerKeyed<PeerId, Vec<Place>>,
 }
 
 /// A realm's name and an address in it.
