@@ -12,6 +12,8 @@
 # are raised through its environment only; every check stays on. --scaling then runs Parley
 # at window 16 on core 0 (generator on core 1) and on cores 0,1 (generator unpinned). `--idle N`
 # opens up to N idle sockets; past the server's open-files limit it reports how many it reached.
+# `--rounds N` runs every relay measurement N times, the servers taking turns, and reports each
+# server's median round and every round's ratios (for a machine whose speed drifts).
 # --cluster instead compares one Parley with two Parley instances sharing a redis-server
 # (all on core 0): each pair's second client connects to the second instance, so every
 # message crosses instances through Redis. Needs redis-server.

@@ -15,9 +15,12 @@ use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 use tokio::time::Instant;
+use tokio::time::Interval;
 use tokio_util::sync::CancellationToken;
 
 /// Close codes the server uses.
@@ -139,31 +142,42 @@ pub async fn drive<S, D>(
     let stopping = Gated::new(shutdown.cancelled());
     let draining = Gated::new(drain.cancelled());
     tokio::pin!(stopping, draining);
+    let mut turn: u32 = 0;
     while sent.is_ok() {
-        sent = tokio::select! {
-            _ = &mut stopping => Err(WriteError::ShuttingDown),
-            _ = &mut draining, if !told_to_reconnect => {
+        turn = turn.wrapping_add(1);
+        let event = next_event(
+            Waits {
+                stopping: stopping.as_mut(),
+                draining: (!told_to_reconnect).then_some(draining.as_mut()),
+                rx: &mut rx,
+                socket: &mut socket,
+                tick: &mut tick,
+            },
+            turn.is_multiple_of(FAIR_EVERY),
+        )
+        .await;
+        sent = match event {
+            Event::Stop => Err(WriteError::ShuttingDown),
+            Event::Drain => {
                 told_to_reconnect = true;
                 match dialect.reconnect() {
                     Some(frame) => Box::pin(writer.send(&mut socket, Message::Text(frame))).await,
                     None => Ok(()),
                 }
             }
-            out = rx.recv() => match out {
-                // Everything already queued goes out with this frame, in one flush.
-                Some(Outbound::Frame(f)) => {
-                    let more = || match rx.try_recv() {
-                        Ok(Outbound::Frame(f)) => Some(Message::Text(f)),
-                        Err(_) => None,
-                    };
-                    writer.send_batch(&mut socket, Message::Text(f), more).await
-                }
-                None => {
-                    reason = Some(dialect.queue_closed());
-                    break;
-                }
-            },
-            msg = socket.next() => {
+            // Everything already queued goes out with this frame, in one flush.
+            Event::Out(Some(Outbound::Frame(f))) => {
+                let more = || match rx.try_recv() {
+                    Ok(Outbound::Frame(f)) => Some(Message::Text(f)),
+                    Err(_) => None,
+                };
+                writer.send_batch(&mut socket, Message::Text(f), more).await
+            }
+            Event::Out(None) => {
+                reason = Some(dialect.queue_closed());
+                break;
+            }
+            Event::In(msg) => {
                 let Some(Ok(msg)) = msg else { break };
                 let now = Instant::now();
                 // Frames the socket has already read go through too, up to a bound, without a
@@ -201,7 +215,7 @@ pub async fn drive<S, D>(
                 }
                 step
             }
-            at = tick.tick() => {
+            Event::Tick(at) => {
                 if last_seen.elapsed() > live.dead_after {
                     reason = live.on_death;
                     break;
@@ -217,6 +231,66 @@ pub async fn drive<S, D>(
     }
     dialect.end(rx, Ended { reason, last: sent });
     Box::pin(writer.finish(&mut socket, sent, reason)).await;
+}
+
+/// One turn in [`FAIR_EVERY`] polls the heartbeat first and the hub's queue last.
+const FAIR_EVERY: u32 = 16;
+
+/// What the socket loop waits on.
+struct Waits<'a, S, W> {
+    stopping: Pin<&'a mut W>,
+    /// `None` once the client was told to reconnect.
+    draining: Option<Pin<&'a mut W>>,
+    rx: &'a mut Inbox,
+    socket: &'a mut S,
+    tick: &'a mut Interval,
+}
+
+/// What woke the socket loop.
+enum Event {
+    Stop,
+    Drain,
+    Out(Option<Outbound>),
+    In(Option<Result<Message, axum::Error>>),
+    Tick(Instant),
+}
+
+/// The next thing for the socket loop to do. The watches come first, then the hub's queue,
+/// the client's frames and the heartbeat, in that order: a busy connection polls only up to
+/// what is ready (a `select!` polls the others too, in a random order, each turn). So that
+/// neither the client's frames nor the heartbeat can wait behind a queue that never empties,
+/// one `fair` turn in [`FAIR_EVERY`] takes the heartbeat and the client's frames first.
+async fn next_event<S, W>(mut w: Waits<'_, S, W>, fair: bool) -> Event
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    W: Future,
+{
+    std::future::poll_fn(|cx| {
+        if w.stopping.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Event::Stop);
+        }
+        if let Some(d) = w.draining.as_mut() {
+            if d.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Event::Drain);
+            }
+        }
+        if fair {
+            if let Poll::Ready(at) = w.tick.poll_tick(cx) {
+                return Poll::Ready(Event::Tick(at));
+            }
+        } else if let Poll::Ready(out) = w.rx.poll_recv(cx) {
+            return Poll::Ready(Event::Out(out));
+        }
+        if let Poll::Ready(msg) = w.socket.poll_next_unpin(cx) {
+            return Poll::Ready(Event::In(msg));
+        }
+        if fair {
+            w.rx.poll_recv(cx).map(Event::Out)
+        } else {
+            w.tick.poll_tick(cx).map(Event::Tick)
+        }
+    })
+    .await
 }
 
 /// Writes `reply` after the frames the hub had already queued for this client, so a reply

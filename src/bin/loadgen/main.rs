@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! loadgen --target NAME=ws://HOST:PORT,PID[+ws://HOST:PORT] [--target …] [--pairs 100] [--windows 4,16]
-//!         [--secs 5] [--warmup 1] [--idle 10000]
+//!         [--secs 5] [--warmup 1] [--idle 10000] [--rounds 1]
 //! loadgen bare-relay --addr HOST:PORT
 //! ```
 //!
@@ -13,6 +13,9 @@
 //! waits for `OPEN`) and left alone, or as many as the server takes (opening stops at the
 //! first that fails or gets no `OPEN` in 5 s); measured: the server's RSS before, with them
 //! open, and once they have all closed. Each target is compared with every target listed before it. A
+//! With `--rounds N`, every window's relay runs are repeated N times, the targets taking turns
+//! in each round, so a machine whose speed drifts (a shared host) slows them alike; each target's
+//! median run (by msgs/s) goes in the table, and every round is listed after it. A
 //! target with a second address (`+ws://…`, another instance of a cluster) has each pair's
 //! second client connect there, so every message crosses instances.
 //! `bare-relay` serves the reference relay (`bare.rs`) the bench runs beside the others.
@@ -41,6 +44,7 @@ struct Args {
     secs: u64,
     warmup: u64,
     idle: usize,
+    rounds: usize,
 }
 
 /// What the idle run saw, RSS in KiB.
@@ -105,18 +109,45 @@ async fn run(args: &Args) -> Result<(), String> {
             idle.push(run_idle(t, args.idle).await?);
         }
     }
-    // rows[window][target]: (relay, RSS per socket of the relay's own sockets)
-    let mut rows = Vec::new();
-    for (w, &window) in args.windows.iter().enumerate() {
-        let mut row = Vec::new();
-        for t in &args.targets {
-            eprintln!("loadgen: {}: {} pairs, window {window}", t.name, args.pairs);
-            row.push(run_relay(t, args, window, w).await?);
+    // runs[window][round][target]: (relay, RSS per socket of the relay's own sockets)
+    let mut runs = Vec::new();
+    let mut run = 0;
+    for &window in &args.windows {
+        let mut rounds = Vec::new();
+        for round in 0..args.rounds {
+            let mut row = Vec::new();
+            for t in &args.targets {
+                eprintln!(
+                    "loadgen: {}: {} pairs, window {window}, round {}",
+                    t.name,
+                    args.pairs,
+                    round + 1
+                );
+                row.push(run_relay(t, args, window, run).await?);
+                run += 1;
+            }
+            rounds.push(row);
         }
-        rows.push(row);
+        runs.push(rounds);
     }
+    let rows: Vec<Vec<(Relay, f64)>> = runs.iter().map(|r| medians(r)).collect();
     tables::print(args, &idle, &rows);
+    if args.rounds > 1 {
+        tables::print_rounds(args, &runs);
+    }
     Ok(())
+}
+
+/// Each target's median run of the rounds (by msgs/s; the upper one of an even count).
+fn medians(rounds: &[Vec<(Relay, f64)>]) -> Vec<(Relay, f64)> {
+    let targets = rounds.first().map_or(0, Vec::len);
+    (0..targets)
+        .map(|t| {
+            let mut of_t: Vec<&(Relay, f64)> = rounds.iter().map(|r| &r[t]).collect();
+            of_t.sort_by(|a, b| a.0.msgs_per_sec.total_cmp(&b.0.msgs_per_sec));
+            of_t[of_t.len() / 2].clone()
+        })
+        .collect()
 }
 
 async fn run_idle(t: &Target, n: usize) -> Result<Idle, String> {
@@ -210,7 +241,7 @@ async fn run_relay(
 
 fn usage() -> &'static str {
     "usage: loadgen --target NAME=ws://HOST:PORT,PID[+ws://HOST:PORT] [--target …] [--pairs 100] \
-     [--windows 4,16] [--secs 5] [--warmup 1] [--idle 10000]\n       \
+     [--windows 4,16] [--secs 5] [--warmup 1] [--idle 10000] [--rounds 1]\n       \
      loadgen bare-relay --addr HOST:PORT"
 }
 
@@ -222,6 +253,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         secs: 5,
         warmup: 1,
         idle: 10_000,
+        rounds: 1,
     };
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -238,6 +270,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--secs" => args.secs = num(&value)?.max(1) as u64,
             "--warmup" => args.warmup = num(&value)? as u64,
             "--idle" => args.idle = num(&value)?,
+            "--rounds" => args.rounds = num(&value)?.max(1),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }

@@ -2,6 +2,7 @@
 use std::time::Duration;
 
 /// What one run measured.
+#[derive(Clone)]
 pub struct Relay {
     pub msgs_per_sec: f64,
     pub p50_us: u32,

@@ -90,3 +90,42 @@ pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
         }
     }
 }
+
+/// `runs[window][round][target]`: every round's msgs/s, and the last target's ratio to each of
+/// the others in the same round (a machine drifts between rounds, less within one).
+pub fn print_rounds(args: &Args, runs: &[Vec<Vec<(Relay, f64)>>]) {
+    let Some((last, others)) = args.targets.split_last() else {
+        return;
+    };
+    let names: String = args
+        .targets
+        .iter()
+        .map(|t| format!(" {} |", t.name))
+        .collect();
+    let ratios: String = others
+        .iter()
+        .map(|t| format!(" {} vs {} |", last.name, t.name))
+        .collect();
+    println!("\nEach round (msgs/s; the table above has each server's median round):\n");
+    println!("| window | round |{names}{ratios}");
+    println!(
+        "|---|---|{}",
+        "---|".repeat(args.targets.len() + others.len())
+    );
+    for (w, rounds) in runs.iter().enumerate() {
+        for (n, row) in rounds.iter().enumerate() {
+            let rates: String = row
+                .iter()
+                .map(|(r, _)| format!(" {} |", thousands(r.msgs_per_sec)))
+                .collect();
+            let Some(((mine, _), rest)) = row.split_last() else {
+                continue;
+            };
+            let vs: String = rest
+                .iter()
+                .map(|(r, _)| format!(" {:.2}× |", mine.msgs_per_sec / r.msgs_per_sec.max(1.0)))
+                .collect();
+            println!("| {} | {} |{rates}{vs}", args.windows[w], n + 1);
+        }
+    }
+}

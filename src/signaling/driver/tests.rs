@@ -371,3 +371,74 @@ async fn a_client_gone_right_after_a_burst_has_the_burst_handled_first() {
         "nothing answered after the close, and no close frame back"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_queue_comes_first_and_a_fair_turn_puts_heartbeat_and_client_first() {
+    let hub = Arc::new(Hub::new(HubLimits::default()));
+    let (conn, mut inbox) = hub.register("t");
+    hub.claim(&conn, "test", "t", "s", 1).unwrap();
+    let (input, input_rx) = unbounded_channel();
+    let (out_tx, _out) = unbounded_channel();
+    let mut pipe = Pipe {
+        input: input_rx,
+        out: out_tx,
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.tick().await;
+    tokio::time::advance(Duration::from_secs(1)).await;
+    for n in 0..3 {
+        hub.deliver("test", "t", n.to_string().into()).unwrap();
+    }
+    input.send(Message::Text("hi".into())).unwrap();
+    let never = std::future::pending::<()>();
+    tokio::pin!(never);
+    macro_rules! next {
+        ($fair:expr) => {
+            next_event(
+                Waits {
+                    stopping: never.as_mut(),
+                    draining: None,
+                    rx: &mut inbox,
+                    socket: &mut pipe,
+                    tick: &mut tick,
+                },
+                $fair,
+            )
+            .now_or_never()
+        };
+    }
+    let out = |e: Option<Event>| match e {
+        Some(Event::Out(Some(Outbound::Frame(f)))) => f.to_string(),
+        _ => panic!("expected a queued frame"),
+    };
+    assert_eq!(out(next!(false)), "0", "the queue before a due heartbeat");
+    assert!(matches!(next!(true), Some(Event::Tick(_))), "a fair turn");
+    assert!(
+        matches!(next!(true), Some(Event::In(Some(Ok(Message::Text(t))))) if t == "hi"),
+        "then the client's frame, before the queue"
+    );
+    assert_eq!(
+        out(next!(true)),
+        "1",
+        "the queue, once nothing else is ready"
+    );
+    assert_eq!(out(next!(false)), "2");
+    assert!(next!(false).is_none(), "nothing left");
+
+    // The watches come before anything.
+    hub.deliver("test", "t", "3".into()).unwrap();
+    let stop = std::future::ready(());
+    tokio::pin!(stop);
+    let e = next_event(
+        Waits {
+            stopping: stop.as_mut(),
+            draining: None,
+            rx: &mut inbox,
+            socket: &mut pipe,
+            tick: &mut tick,
+        },
+        false,
+    )
+    .now_or_never();
+    assert!(matches!(e, Some(Event::Stop)));
+}

@@ -99,6 +99,16 @@ impl Inbox {
         Some(self.taken(out))
     }
 
+    /// [`Inbox::recv`] as a poll.
+    pub fn poll_recv(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Outbound>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|out| out.map(|out| self.taken(out)))
+    }
+
     pub fn try_recv(&mut self) -> Result<Outbound, mpsc::error::TryRecvError> {
         self.rx.try_recv().map(|out| self.taken(out))
     }
