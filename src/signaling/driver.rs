@@ -19,8 +19,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::Duration;
-use tokio::time::Instant;
-use tokio::time::Interval;
+use tokio::time::{Instant, Interval};
 use tokio_util::sync::CancellationToken;
 
 /// Close codes the server uses.

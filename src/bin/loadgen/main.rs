@@ -12,7 +12,7 @@
 //! messages relayed per second and each message's latency. Idle: `idle` sockets opened (each
 //! waits for `OPEN`) and left alone, or as many as the server takes (opening stops at the
 //! first that fails or gets no `OPEN` in 5 s); measured: the server's RSS before, with them
-//! open, and once they have all closed. Each target is compared with every target listed before it. A
+//! open, and once they have all closed. Each target is compared with every target listed before it.
 //! With `--rounds N`, every window's relay runs are repeated N times, the targets taking turns
 //! in each round, so a machine whose speed drifts (a shared host) slows them alike; each target's
 //! median run (by msgs/s) goes in the table, and every round is listed after it. A

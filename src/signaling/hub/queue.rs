@@ -95,8 +95,7 @@ impl Outbox {
 impl Inbox {
     /// The next frame, or `None` once the hub dropped this connection. Cancel-safe.
     pub async fn recv(&mut self) -> Option<Outbound> {
-        let out = self.rx.recv().await?;
-        Some(self.taken(out))
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
 
     /// [`Inbox::recv`] as a poll.
