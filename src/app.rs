@@ -6,7 +6,7 @@ use crate::rooms::pages::{HomePage, RoomPage, TalkPage, WatchPage};
 use crate::ui::initial;
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
@@ -24,8 +24,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
+                // Before the tags pages register: a call page's early script reads it.
                 <crate::test_hooks::TestHooksMeta/>
+                <MetaTags/>
+                // After the tags pages register: a call page's early script (`calls::early`),
+                // an inline script, would otherwise wait for the stylesheet before running, and
+                // the parser with it.
+                <link rel="stylesheet" id="leptos" href="/pkg/parley.css"/>
             </head>
             <body>
                 <App/>
@@ -41,7 +46,6 @@ pub fn App() -> impl IntoView {
     provide_context(Session::load());
     provide_context(crate::call_by_name::call_state::CallState::new());
     view! {
-        <Stylesheet id="leptos" href="/pkg/parley.css"/>
         <Title text="Parley"/>
         <Router>
             <a class="skip" href="#content" rel="external">{use_words().skip_to_content}</a>

@@ -59,6 +59,57 @@ async fn pages_carry_a_nonced_csp_and_no_store() {
     assert_ne!(again.headers()["content-security-policy"], csp.as_str());
 }
 
+/// A call page's early script (socket, join, camera) is in the head ahead of the stylesheet, so
+/// it runs as soon as it is parsed instead of waiting for the CSS; it carries the policy's nonce
+/// and the room's `join`.
+#[tokio::test]
+async fn a_call_pages_early_script_runs_before_the_stylesheet_loads() {
+    let s = common::start(&[]).await;
+    let cookie = common::guest(&s).await;
+    let resp = common::http()
+        .get(s.url("/r/team"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = resp.text().await.unwrap();
+    let head = body.split("</head>").next().unwrap();
+    let script = head
+        .find("__parleySocket")
+        .expect("the early script in the head");
+    let sheet = head
+        .find("rel=\"stylesheet\"")
+        .expect("the stylesheet in the head");
+    assert!(
+        script < sheet,
+        "the early script comes before the stylesheet"
+    );
+    let tag_start = head[..script].rfind("<script").unwrap();
+    let tag = &head[tag_start..script];
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{tag}");
+    assert!(
+        tag.contains(r#"{const j="{\"type\":\"join\",\"room\":\"team\""#),
+        "{tag}"
+    );
+    // Nowhere in the body: the browser hydrates without it.
+    assert!(!body
+        .split("<body")
+        .nth(1)
+        .unwrap()
+        .contains("__parleySocket"));
+}
+
 #[tokio::test]
 async fn api_responses_are_not_sniffed_or_framed() {
     let s = common::start(&[]).await;

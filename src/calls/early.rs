@@ -1,11 +1,12 @@
-//! The call's socket and camera, started as the page is parsed rather than once the wasm has
-//! loaded and hydrated: a camera takes from tens of milliseconds (a test's fake one) to a
-//! second (a real one warming up) to start, and the socket a round trip and the server's
-//! welcome; both now overlap the page load. The call stage carries this inline script (with
-//! the page's CSP nonce). When the welcome comes, the script also sends the `join` the stage
-//! put in its `data-join` (the server wrote it, so the room name needs no escaping here), so
-//! the round trip to the room overlaps the wasm's loading too. It leaves the socket, with the
-//! frames that arrived meanwhile and whether it joined, in `window.__parleySocket` and the
+//! The call's socket and camera, started as the page is parsed rather than once the wasm has loaded
+//! and hydrated: a camera takes from tens of milliseconds (a test's fake one) to a second (a real
+//! one warming up) to start, and the socket a round trip and the server's welcome; both now overlap
+//! the page load. The call stage registers this inline script (with the page's CSP nonce) in the
+//! page's `<head>`, ahead of the stylesheet, so it runs as soon as it is parsed: an inline script
+//! after a stylesheet waits for it, and holds up the parser. When the welcome comes, the script
+//! also sends the `join` the server wrote into it ([`script`]: a string literal that cannot end the
+//! script), so the round trip to the room overlaps the wasm's loading too. It leaves the socket,
+//! with the frames that arrived meanwhile and whether it joined, in `window.__parleySocket` and the
 //! camera's promise in `window.__parleyCamera`; the engine takes both (`calls::socket`,
 //! `calls::media`) instead of starting its own, and does not join a second time. The camera's
 //! constraints are the engine's own, test mode included.
@@ -34,12 +35,12 @@ pub const GLOBAL: &str = "__parleyCamera";
 pub const SOCKET_GLOBAL: &str = "__parleySocket";
 
 // Opens `/ws` on this site (what `calls::socket` opens first), keeps what arrives, and sends
-// the script tag's `data-join` once the first frame, the welcome, is in.
+// the `join` in `j` ([`script`] defines it) once the first frame, the welcome, is in.
+#[cfg(feature = "ssr")]
 macro_rules! socket {
     () => {
         concat!(
-            "(()=>{const c=document.currentScript,j=c&&c.dataset.join,",
-            "ws=new WebSocket((location.protocol==='https:'?'wss://':'ws://')",
+            "(()=>{const ws=new WebSocket((location.protocol==='https:'?'wss://':'ws://')",
             "+location.host+'/ws'),queued=[],o={ws,queued,joined:false};",
             "ws.onmessage=e=>{queued.push(e.data);if(j&&queued.length===1){",
             "try{if(JSON.parse(e.data).type==='welcome'){ws.send(j);o.joined=true}}catch(x){}}};",
@@ -48,7 +49,29 @@ macro_rules! socket {
     };
 }
 
-/// The `join` the script sends for `room` and `role` (the script tag's `data-join`).
+/// The early script of a call page for `room` in `role`: [`SCRIPT`], or [`SOCKET_SCRIPT`] for a
+/// watcher (who sends no media), in a block that gives it the `join` to send.
+#[cfg(feature = "ssr")]
+pub fn script(room: &str, role: crate::signaling::protocol::Role) -> String {
+    let body = if role == crate::signaling::protocol::Role::Watch {
+        SOCKET_SCRIPT
+    } else {
+        SCRIPT
+    };
+    format!("{{const j={};{body}}}", js_string(&join_frame(room, role)))
+}
+
+/// `text` as a JavaScript string literal that cannot end the `<script>` element it is in (no
+/// `<` in it, so no `</script>` and no `<!--`).
+#[cfg(feature = "ssr")]
+fn js_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
+
+/// The `join` the script sends for `room` and `role`.
+#[cfg(feature = "ssr")]
 pub fn join_frame(room: &str, role: crate::signaling::protocol::Role) -> String {
     crate::signaling::protocol::ClientMessage::Join {
         room: room.into(),
@@ -58,9 +81,11 @@ pub fn join_frame(room: &str, role: crate::signaling::protocol::Role) -> String 
 }
 
 /// For a watcher, who sends no media: the socket alone.
+#[cfg(feature = "ssr")]
 pub const SOCKET_SCRIPT: &str = socket!();
 
 // The `localStorage` key of the remembered devices (`devices::STORAGE_KEY`).
+#[cfg(feature = "ssr")]
 macro_rules! storage_key {
     () => {
         "parley.devices"
@@ -75,6 +100,7 @@ pub const CHOICE_GLOBAL: &str = "__parleyCameraChoice";
 /// chosen its devices starts neither: its call opens on the pre-join screen, and starts from
 /// there. A refusal of the camera is caught here too, so it is never reported as unhandled
 /// before the engine takes the promise (which sees the refusal and words it).
+#[cfg(feature = "ssr")]
 pub const SCRIPT: &str = concat!(
     "(()=>{let s=null;try{s=localStorage.getItem('",
     storage_key!(),
@@ -169,7 +195,7 @@ mod tests {
             assert!(s.contains("+location.host+'/ws'"));
             assert!(s.contains("o={ws,queued,joined:false}"));
             assert!(s.contains(&format!("window.{SOCKET_GLOBAL}=o")));
-            // The join goes once, answering the welcome, and only if the tag carries one.
+            // The join goes once, answering the welcome.
             assert!(s.contains("if(j&&queued.length===1)"));
             assert!(s.contains("JSON.parse(e.data).type==='welcome'){ws.send(j);o.joined=true}"));
             assert!(!s.contains("</"));
@@ -180,5 +206,21 @@ mod tests {
             r#"{"type":"join","room":"a \"room\"","role":"watch"}"#
         );
         assert_eq!(crate::calls::resume::socket_path(None), "/ws");
+    }
+
+    #[test]
+    fn a_room_name_cannot_end_the_script_and_reaches_the_join_intact() {
+        use crate::signaling::protocol::Role;
+        let room = "a\"</script><script>alert(1)</script><!--";
+        let s = script(room, Role::Mesh);
+        assert!(!s.contains('<'));
+        assert!(s.starts_with("{const j=\"") && s.ends_with("}"));
+        assert!(s.contains(SCRIPT));
+        // The literal, read back as JSON (what the browser reads it as), is the join frame.
+        let literal = &s["{const j=".len()..s.find(";(()=>").unwrap()];
+        let join: String = serde_json::from_str(literal).unwrap();
+        assert_eq!(join, join_frame(room, Role::Mesh));
+        assert!(script("r", Role::Watch).contains(SOCKET_SCRIPT));
+        assert!(!script("r", Role::Watch).contains("getUserMedia"));
     }
 }

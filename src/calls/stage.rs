@@ -87,16 +87,10 @@ fn view_stage(
             f()
         }
     };
-    // Watchers send no media: no camera for them.
-    let join = super::early::join_frame(&room, role);
-    let early = if role == Role::Watch {
-        super::early::SOCKET_SCRIPT
-    } else {
-        super::early::SCRIPT
-    };
+    let early = early_script(&room, role);
     view! {
         <div class=role_class data-status=move || status.get().class()>
-            <script nonce=leptos::nonce::use_nonce() data-join=join>{early}</script>
+            {early}
             <div class=move || format!("status {}", status.get().class()) role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>
                 <span data-testid="call-status">{move || status.get().label(w)}</span>
@@ -133,6 +127,20 @@ fn view_stage(
         </div>
     }
 }
+
+/// The early script (`calls::early`), in the page's head, where it runs as soon as it is
+/// parsed. Server-rendered only: the browser, which has run it by the time it hydrates, needs
+/// none of it. It takes no place in the body; the empty view beside it leaves the placeholder
+/// that the browser's empty view hydrates.
+#[cfg(feature = "ssr")]
+fn early_script(room: &str, role: Role) -> impl IntoView {
+    let script = super::early::script(room, role);
+    let tag = view! { <leptos_meta::Script>{script}</leptos_meta::Script> };
+    (tag, ())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn early_script(_room: &str, _role: Role) -> impl IntoView {}
 
 /// Mute the microphone and turn the camera off and on, by button or with the `m` and `v` keys.
 /// The tracks stay in the calls (disabled tracks send silence and black), so nothing is
