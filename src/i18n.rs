@@ -112,20 +112,23 @@ pub fn page_lang() -> Lang {
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {
-        web_sys::window()
+        // Read once: switching languages reloads the page.
+        thread_local!(static LANG: Lang = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
             .and_then(|e| e.get_attribute("lang"))
             .and_then(|l| Lang::from_tag(&l))
-            .unwrap_or_default()
+            .unwrap_or_default());
+        LANG.with(|l| *l)
     }
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     Lang::default()
 }
 
-/// The page's language, from context.
+/// The page's language: from context (`App` provides it on the server), else from the page
+/// (an island in the browser reads `<html lang>`).
 pub fn use_lang() -> Lang {
-    leptos::prelude::use_context::<Lang>().unwrap_or_default()
+    leptos::prelude::use_context::<Lang>().unwrap_or_else(page_lang)
 }
 
 /// The words of the page's language.

@@ -43,5 +43,7 @@ pub mod throttle;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Islands: only the parts of a page that change in the browser (`#[island]`) are hydrated;
+    // the loader script then hydrates each `<leptos-island>` in the page, in document order.
+    leptos::mount::hydrate_islands();
 }

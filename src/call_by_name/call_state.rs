@@ -80,7 +80,7 @@ pub struct Incoming {
 
 type Sender = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// Shared by the overlay, the online list and the browser socket (provided by `App`).
+/// Shared by the overlay, the online list and the browser socket: see `use_call_state`.
 #[derive(Clone, Copy)]
 pub struct CallState {
     /// The live online list once the socket has sent one (before that, pages show the list
@@ -91,6 +91,20 @@ pub struct CallState {
     pub outgoing: RwSignal<Option<Outgoing>>,
     pub incoming: RwSignal<Option<Incoming>>,
     send: StoredValue<Option<Sender>>,
+}
+
+/// The page's call state. On the server, the request's (provided by `App`). In the browser,
+/// the overlay and the online list are separate islands, which share no context: they share
+/// this one, made by the first to ask (the overlay, first in the page) and kept for the page's
+/// life (islands are never unmounted; a new page is a new wasm instance).
+pub fn use_call_state() -> CallState {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local!(static SHARED: CallState = CallState::new());
+        SHARED.with(|s| *s)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    expect_context::<CallState>()
 }
 
 impl Default for CallState {

@@ -1,7 +1,7 @@
 //! "Online now": everyone else with the site open, each with a Call button. Rendered on the
 //! server from the hub, then kept live by the call state's socket.
 use super::api::online_users;
-use super::call_state::{CallState, Dial};
+use super::call_state::Dial;
 use crate::accounts::signed_in::Session;
 use crate::i18n::use_words;
 use crate::signaling::protocol::OnlineUser;
@@ -24,14 +24,15 @@ pub fn OnlineList() -> impl IntoView {
     }
 }
 
-#[component]
+/// An island, fed by the overlay's socket through the shared call state.
+#[island]
 fn OnlinePanel(
     /// The list as the server rendered it (already without me).
     rendered: Vec<OnlineUser>,
     /// My stable peer id, left out of live lists.
     me: String,
 ) -> impl IntoView {
-    let calls = expect_context::<CallState>();
+    let calls = super::call_state::use_call_state();
     let w = use_words();
     Effect::new(move |_| calls.watching.set(true));
     let rendered = StoredValue::new(rendered);

@@ -1,6 +1,6 @@
 //! The site-wide overlay for calls by name: the call ringing for me, and the panel of the call
 //! I placed. The server renders it empty; in the browser it starts the socket that feeds it.
-use super::call_state::{CallState, Dial};
+use super::call_state::Dial;
 use crate::accounts::signed_in::Session;
 use crate::i18n::use_words;
 use leptos::prelude::*;
@@ -20,9 +20,10 @@ pub fn CallOverlay() -> impl IntoView {
     }
 }
 
-#[component]
+/// An island: the page's first, so it makes the call state the online list shares.
+#[island]
 fn OverlayPanel() -> impl IntoView {
-    let calls = expect_context::<CallState>();
+    let calls = super::call_state::use_call_state();
     #[cfg(feature = "hydrate")]
     super::client::start(calls);
     let incoming = calls.incoming;

@@ -48,7 +48,8 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-#[component]
+/// An island: the list, kept live over its own socket.
+#[island]
 fn RoomList(
     initial: Vec<RoomSummary>,
     /// Keep the list live over a socket (only signed-in browsers may open one).
@@ -132,7 +133,8 @@ fn RoomScreen(role: Role) -> impl IntoView {
     }
 }
 
-#[component]
+/// An island: the call, the presence list it keeps live and the title that counts them.
+#[island]
 fn RoomView(
     summary: RoomSummary,
     user: Option<CurrentUser>,
@@ -140,6 +142,10 @@ fn RoomView(
     /// STUN/TURN servers, as JSON.
     ice: String,
 ) -> impl IntoView {
+    // The browser's island has no `App` above it: its live `<Title>` needs a meta context of
+    // its own (on the server, the request's renders the title into the head).
+    #[cfg(feature = "hydrate")]
+    leptos_meta::provide_meta_context();
     let people = RwSignal::new(summary.people);
     let me = user.as_ref().map(|u| u.name.clone());
     let room = summary.name;
