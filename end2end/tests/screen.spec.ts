@@ -138,3 +138,64 @@ test('the watchers of a broadcast see the talker\'s screen', async ({ browser })
   await banner(talker).getByRole('button', { name: 'Stop sharing' }).click();
   await expectCamera(watcher, talkerName);
 });
+
+test('a peer that says its state on the chat channel hears ours again, screen included', async ({ browser }) => {
+  const room = unique('share-hello');
+  const pa = await openPage(browser, 'amy');
+  await joinAsGuest(pa);
+  await openRoom(pa, room);
+  // Sharing needs the camera up (the screen takes its place).
+  await expect
+    .poll(() => pa.evaluate(() => (document.getElementById('local-video') as HTMLVideoElement).videoWidth))
+    .toBeGreaterThan(0);
+  await shareButton(pa).click();
+  await expect(banner(pa)).toBeVisible();
+
+  // A hand-written mesh peer: it calls, offers with a chat channel (vanilla ICE), and keeps
+  // every text the page sends on that channel.
+  const raw = await openPage(browser, 'raw');
+  const rawName = await joinAsGuest(raw);
+  await raw.goto('/healthz');
+  await raw.evaluate(async (room) => {
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const init = { direction: 'recvonly' } as RTCRtpTransceiverInit;
+    pc.addTransceiver('audio', init);
+    pc.addTransceiver('video', init);
+    const dc = pc.createDataChannel('chat');
+    const heard: string[] = [];
+    dc.onmessage = (e) => heard.push(e.data);
+    (window as any).__raw = { pc, dc, heard };
+    const ws = new WebSocket(`ws://${location.host}/ws`);
+    let target: string | null = null;
+    ws.onmessage = async (ev) => {
+      const m = JSON.parse(ev.data);
+      if (m.type === 'welcome') ws.send(JSON.stringify({ type: 'join', room, role: 'mesh' }));
+      else if (m.type === 'joined') ws.send(JSON.stringify({ type: 'call' }));
+      else if (m.type === 'response' && !target) {
+        target = m.from;
+        await pc.setLocalDescription(await pc.createOffer());
+        await new Promise<void>((done) => {
+          if (pc.iceGatheringState === 'complete') return done();
+          pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && done());
+        });
+        ws.send(JSON.stringify({ type: 'offer', to: target, payload: { type: 'offer', sdp: pc.localDescription!.sdp } }));
+      } else if (m.type === 'answer') await pc.setRemoteDescription(m.payload);
+      else if (m.type === 'candidate') await pc.addIceCandidate(m.payload);
+    };
+  }, room);
+  // It sends no media, so its tile shows no picture: connected is enough.
+  await expect(remoteTile(pa, rawName)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+
+  const heard = () => raw.evaluate(() => (window as any).__raw.heard.map((t: string) => JSON.parse(t)));
+  // What the page says when the channel opens: its microphone and camera, and its screen.
+  await expect.poll(heard, { timeout: 20_000 }).toContainEqual({ t: 'screen', on: true });
+  const said = await heard();
+  expect(said).toEqual([{ t: 'media', audio: expect.any(Boolean), video: true }, { t: 'screen', on: true }]);
+  // Our first word gets the page's state again, once.
+  await raw.evaluate(() => (window as any).__raw.dc.send(JSON.stringify({ t: 'media', audio: false, video: false })));
+  await expect.poll(async () => (await heard()).slice(said.length)).toEqual(said);
+  await expect(remoteTile(pa, rawName)).toHaveAttribute('data-muted', 'true');
+  await raw.evaluate(() => (window as any).__raw.dc.send(JSON.stringify({ t: 'media', audio: true, video: false })));
+  await expect(remoteTile(pa, rawName)).toHaveAttribute('data-muted', 'false');
+  expect(await heard()).toHaveLength(2 * said.length);
+});

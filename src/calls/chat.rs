@@ -42,7 +42,8 @@ pub struct Channel {
 
 impl Channel {
     /// Wraps `dc`, reporting what arrives from `from` to `sink`; incoming files take places
-    /// from `slots`. Once open, it tells the peer whether our microphone and camera are on.
+    /// from `slots`. Once open, it tells the peer whether our microphone and camera are on and
+    /// whether we share our screen, and again when the peer first says the same of itself.
     /// Without `chat` (a broadcast) only that media state is taken: messages and files are
     /// ignored, so a watcher cannot push anything into a talker's page.
     pub fn new(dc: RtcDataChannel, from: String, sink: Sink, slots: Slots, chat: bool) -> Self {
@@ -50,11 +51,20 @@ impl Channel {
         dc.set_buffered_amount_low_threshold(files::outgoing::HIGH_WATER / 4);
         let files = Rc::new(RefCell::new(Files::new(dc.clone(), slots)));
         let f = files.clone();
+        let reply_dc = dc.clone();
+        let mut replied = false;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let data = ev.data();
             if let Some(text) = data.as_string() {
                 let report = match wire::read(&text) {
-                    Text::Media { audio, video } => Some(Received::Media { audio, video }),
+                    Text::Media { audio, video } => {
+                        // The peer's first word on this channel gets ours back, once: if what
+                        // we said when it opened never reached the peer, this does.
+                        if !std::mem::replace(&mut replied, true) {
+                            say_media(&reply_dc);
+                        }
+                        Some(Received::Media { audio, video })
+                    }
                     Text::Screen(on) => Some(Received::Screen(on)),
                     _ if !chat => None,
                     Text::Message(text) => Some(Received::Message(clip_message(&text))),
@@ -74,11 +84,20 @@ impl Channel {
             }
         });
         dc.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // A channel the peer opened is open already when it is handed to us, and Chromium
+        // still fires its `open`: we say our state once.
+        let open_now = dc.ready_state() == web_sys::RtcDataChannelState::Open;
+        let mut said = open_now;
         let open_dc = dc.clone();
-        let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| say_media(&open_dc));
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            if !std::mem::replace(&mut said, true) {
+                say_media(&open_dc);
+            }
+        });
         dc.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        // A channel the peer opened may be open already when it is handed to us.
-        say_media(&dc);
+        if open_now {
+            say_media(&dc);
+        }
         Self {
             dc,
             files,

@@ -48,7 +48,18 @@ impl Engine {
                 let mut names: Vec<String> = peers.iter().map(|p| p.name.clone()).collect();
                 names.push(me);
                 ui.people.try_set(names);
-                ui.tiles.try_set(paired.iter().map(|p| tile(p)).collect());
+                // Tiles of peers we still have keep their state: the keyed list on the page
+                // holds on to them, so fresh ones would no longer be what it shows.
+                let tiles: Vec<_> = ui.tiles.with_untracked(|old| {
+                    paired
+                        .iter()
+                        .map(|p| {
+                            let kept = old.iter().find(|t| t.id == p.id).cloned();
+                            kept.unwrap_or_else(|| tile(p))
+                        })
+                        .collect()
+                });
+                ui.tiles.try_set(tiles);
                 self.refresh_status();
                 if ready {
                     self.announce();
