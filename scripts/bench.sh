@@ -3,6 +3,7 @@
 #
 #   scripts/bench.sh [--scaling | --cluster] [loadgen flags]   e.g. --pairs 100 --windows 4,16 --idle 10000
 #   scripts/bench.sh --call-setup   call set-up in Chromium (scripts/call-setup.sh)
+#   scripts/bench.sh --spread N     N idle sockets open at once over three Parley instances
 #
 # Builds the release server and our load generator (`--features ssr,loadgen`), installs
 # peerjs-server (`peer@1.0.2`, npm) into a temporary folder, starts it, the generator's bare
@@ -17,6 +18,10 @@
 # --cluster instead compares one Parley with two Parley instances sharing a redis-server
 # (all on core 0): each pair's second client connects to the second instance, so every
 # message crosses instances through Redis. Needs redis-server.
+# --spread N holds N idle sockets open at once on this machine, where one process may open only
+# so many files (`ulimit -Hn`): three Parley instances sharing a redis-server (as behind a load
+# balancer), each with its own generator holding a third of the sockets until all are open;
+# it prints the sockets open at once (and what `ss` counts), and each instance's RSS per socket.
 # Environment: CARGO_TARGET_DIR (default target/), PEER_VERSION (default 1.0.2).
 set -euo pipefail
 
@@ -32,7 +37,12 @@ case "${1:-}" in -h | --help)
 esac
 scaling=0
 cluster=0
-if [[ ${1:-} == --scaling ]]; then
+spread=0
+if [[ ${1:-} == --spread ]]; then
+  spread=${2:?--spread needs a number of sockets}
+  shift 2
+  command -v redis-server >/dev/null || { echo "bench.sh: --spread needs redis-server" >&2; exit 1; }
+elif [[ ${1:-} == --scaling ]]; then
   scaling=1
   shift
 elif [[ ${1:-} == --cluster ]]; then
@@ -64,9 +74,11 @@ cleanup() {
 trap cleanup EXIT
 
 version=${PEER_VERSION:-1.0.2}
-echo "bench.sh: npm install peer@$version into $work" >&2
-(cd "$work" && npm init -y >/dev/null 2>&1 &&
-  npm install --no-audit --no-fund --loglevel=error "peer@$version" >/dev/null)
+if [[ $spread == 0 ]]; then
+  echo "bench.sh: npm install peer@$version into $work" >&2
+  (cd "$work" && npm init -y >/dev/null 2>&1 &&
+    npm install --no-audit --no-fund --loglevel=error "peer@$version" >/dev/null)
+fi
 
 # Ten thousand idle sockets and more: both servers and the generator need the descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -83,6 +95,65 @@ wait_port() {
   return 1
 }
 
+# start_parley NAME CORES [VAR=VALUE…]: sets parley_port and parley_pid.
+start_parley() {
+  parley_port=$(free_port)
+  env "${@:3}" LEPTOS_SITE_ADDR="127.0.0.1:$parley_port" DATABASE_URL="sqlite://$work/$1.db" \
+    LEPTOS_OUTPUT_NAME=parley RUST_LOG=warn \
+    MSG_RATE=1000000 MSG_BURST=1000000 SOCKETS_PER_IP=1000000 SOCKETS_PER_USER=1000000 \
+    CONCURRENT_LIMIT=1000000 ALIVE_TIMEOUT=3600000 \
+    taskset -c "$2" "$target_dir/release/parley" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  parley_pid=$!
+  wait_port "$parley_port"
+}
+start_redis() {
+  redis_port=$(free_port)
+  taskset -c 0 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  wait_port "$redis_port"
+}
+
+if [[ $spread -gt 0 ]]; then
+  instances=3
+  each=$(((spread + instances - 1) / instances))
+  start_redis
+  hold="$work/hold"
+  mkdir "$hold"
+  ports=() gens=()
+  for n in $(seq 1 "$instances"); do
+    start_parley "node-$n" 0,1 REDIS_URL="redis://127.0.0.1:$redis_port" NODE_ID="n$n"
+    ports+=("$parley_port")
+    "$target_dir/release/loadgen" --target "parley $n=ws://127.0.0.1:$parley_port,$parley_pid" \
+      --idle "$each" --windows none --hold "$hold" "$@" >"$work/gen-$n.md" 2>"$work/gen-$n.log" &
+    gens+=($!)
+    pids+=($!)
+  done
+  echo "bench.sh: $instances parley instances with redis-server, $each idle sockets each;" \
+    "open-files limit per process $(ulimit -Hn)" >&2
+  # Until every generator holds its sockets (or one of them has ended: it failed).
+  while [[ $(find "$hold" -name '*.ready' | wc -l) -lt $instances ]]; do
+    for g in "${gens[@]}"; do
+      kill -0 "$g" 2>/dev/null || { cat "$work"/gen-*.log >&2; exit 1; }
+    done
+    sleep 0.2
+  done
+  held=$(cat "$hold"/*.ready | awk '{ s += $1 } END { print s }')
+  established=$(ss -Htn state established | awk -v ports=" ${ports[*]} " '
+    { n = split($3, a, ":"); if (index(ports, " " a[n] " ")) c++ } END { print c + 0 }')
+  touch "$hold/release"
+  for g in "${gens[@]}"; do wait "$g"; done
+  echo
+  echo "Idle sockets open at once: $held over $instances instances (ss counted $established" \
+    "established connections to them)."
+  echo
+  grep -h '^|' "$work/gen-1.md"
+  for n in $(seq 2 "$instances"); do grep -h '^| parley' "$work/gen-$n.md"; done
+  grep -h 'opening stopped' "$work"/gen-*.md || true
+  exit 0
+fi
+
 peer_port=$(free_port)
 taskset -c 0 node "$work/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 \
   --port "$peer_port" --concurrent_limit 1000000 --alive_timeout 3600000 \
@@ -96,27 +167,11 @@ taskset -c 0 "$target_dir/release/loadgen" bare-relay --addr "127.0.0.1:$bare_po
 pids+=($!)
 bare_pid=$!
 
-# start_parley NAME CORES [VAR=VALUE…]: sets parley_port and parley_pid.
-start_parley() {
-  parley_port=$(free_port)
-  env "${@:3}" LEPTOS_SITE_ADDR="127.0.0.1:$parley_port" DATABASE_URL="sqlite://$work/$1.db" \
-    LEPTOS_OUTPUT_NAME=parley RUST_LOG=warn \
-    MSG_RATE=1000000 MSG_BURST=1000000 SOCKETS_PER_IP=1000000 SOCKETS_PER_USER=1000000 \
-    CONCURRENT_LIMIT=1000000 ALIVE_TIMEOUT=3600000 \
-    taskset -c "$2" "$target_dir/release/parley" >"$work/$1.log" 2>&1 &
-  pids+=($!)
-  parley_pid=$!
-  wait_port "$parley_port"
-}
 start_parley parley 0
 
 if [[ $cluster == 1 ]]; then
   # One instance, then two sharing Redis, each pair split across the two.
-  redis_port=$(free_port)
-  taskset -c 0 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-    >"$work/redis.log" 2>&1 &
-  pids+=($!)
-  wait_port "$redis_port"
+  start_redis
   single_port=$parley_port single_pid=$parley_pid
   start_parley node-a 0 REDIS_URL="redis://127.0.0.1:$redis_port" NODE_ID=a
   a_port=$parley_port a_pid=$parley_pid

@@ -76,9 +76,10 @@ if ! step setup bash scripts/setup.sh; then
 fi
 
 # --- 2. cargo test ----------------------------------------------------------------------------
-# Same compile-time environment as cargo-leptos 0.3.10's debug server build, so both share one
-# set of artifacts: it sets RUSTFLAGS="<configured rustflags> --cfg erase_components" and
-# LEPTOS_OUTPUT_NAME (read at compile time by leptos and leptos_config via option_env!).
+# The same compile-time environment as cargo-leptos 0.3.10's debug server build: it sets
+# RUSTFLAGS="<configured rustflags> --cfg erase_components" and LEPTOS_OUTPUT_NAME (read at
+# compile time by leptos and leptos_config via option_env!). With the `loadgen` feature, so the
+# benchmark's load generator (`src/bin/loadgen`) is tested too.
 # Only this step sees these variables: cargo-leptos appends its flag to an inherited RUSTFLAGS,
 # which would make a different fingerprint and rebuild everything.
 output_name=$(sed -n 's/^output-name *= *"\(.*\)"/\1/p' Cargo.toml | head -n1)
@@ -91,7 +92,7 @@ cargo_test() {
   env -u LEPTOS_WATCH \
     RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components" \
     LEPTOS_OUTPUT_NAME="${output_name:-parley}" \
-    cargo test --features ssr
+    cargo test --features ssr,loadgen
 }
 COUNTS=$(mktemp "${TMPDIR:-/tmp}/parley-counts.XXXXXX")
 step cargo-test cargo_test_logged || true

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! loadgen --target NAME=ws://HOST:PORT,PID[+ws://HOST:PORT] [--target …] [--pairs 100] [--windows 4,16]
-//!         [--secs 5] [--warmup 1] [--idle 10000] [--rounds 1]
+//!         [--secs 5] [--warmup 1] [--idle 10000] [--rounds 1] [--hold DIR]
 //! loadgen bare-relay --addr HOST:PORT
 //! ```
 //!
@@ -18,6 +18,9 @@
 //! median run (by msgs/s) goes in the table, and every round is listed after it. A
 //! target with a second address (`+ws://…`, another instance of a cluster) has each pair's
 //! second client connect there, so every message crosses instances.
+//! `--windows none` runs no relay. With `--hold DIR`, the idle sockets stay open once counted:
+//! the generator writes how many to `DIR/<target>.ready` and closes them when `DIR/release`
+//! appears (`bench.sh --spread` holds several generators' sockets open at once that way).
 //! `bare-relay` serves the reference relay (`bare.rs`) the bench runs beside the others.
 mod bare;
 mod client;
@@ -26,6 +29,7 @@ mod tables;
 mod wire;
 
 use stats::Relay;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -45,6 +49,8 @@ struct Args {
     warmup: u64,
     idle: usize,
     rounds: usize,
+    /// Hold the idle sockets open until `<hold>/release` exists.
+    hold: Option<std::path::PathBuf>,
 }
 
 /// What the idle run saw, RSS in KiB.
@@ -106,7 +112,7 @@ async fn run(args: &Args) -> Result<(), String> {
     if args.idle > 0 {
         for t in &args.targets {
             eprintln!("loadgen: {}: {} idle sockets", t.name, args.idle);
-            idle.push(run_idle(t, args.idle).await?);
+            idle.push(run_idle(t, args.idle, args.hold.as_deref()).await?);
         }
     }
     // runs[window][round][target]: (relay, RSS per socket of the relay's own sockets)
@@ -150,8 +156,10 @@ fn medians(rounds: &[Vec<(Relay, f64)>]) -> Vec<(Relay, f64)> {
         .collect()
 }
 
-async fn run_idle(t: &Target, n: usize) -> Result<Idle, String> {
-    let ids: Vec<String> = (0..n).map(|i| format!("idle{i}")).collect();
+async fn run_idle(t: &Target, n: usize, hold: Option<&Path>) -> Result<Idle, String> {
+    // Unique across generators too: instances of a cluster share one id space.
+    let me = std::process::id();
+    let ids: Vec<String> = (0..n).map(|i| format!("idle{me}x{i}")).collect();
     let rss = || stats::rss_kib(t.pid).ok_or(format!("{}: no process {}", t.name, t.pid));
     let before = stats::settled_rss_kib(t.pid).await.ok_or("no process")?;
     let (sockets, stopped) = client::open_until_refused(&t.base, &ids).await;
@@ -167,6 +175,9 @@ async fn run_idle(t: &Target, n: usize) -> Result<Idle, String> {
     }
     let open = rss()?;
     let opened = sockets.len();
+    if let Some(dir) = hold {
+        held(dir, &t.name, opened).await?;
+    }
     for mut ws in sockets {
         let _ = ws.close(None).await;
     }
@@ -180,6 +191,22 @@ async fn run_idle(t: &Target, n: usize) -> Result<Idle, String> {
         open,
         closed,
     })
+}
+
+/// Says how many sockets `name` holds open (`<dir>/<name>.ready`) and waits for
+/// `<dir>/release`.
+async fn held(dir: &Path, name: &str, sockets: usize) -> Result<(), String> {
+    let ready = dir.join(format!("{name}.ready"));
+    std::fs::write(&ready, format!("{sockets}\n"))
+        .map_err(|e| format!("{}: {e}", ready.display()))?;
+    eprintln!(
+        "loadgen: {name}: holding {sockets} sockets until {}/release",
+        dir.display()
+    );
+    while !dir.join("release").exists() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
 }
 
 async fn run_relay(
@@ -241,7 +268,7 @@ async fn run_relay(
 
 fn usage() -> &'static str {
     "usage: loadgen --target NAME=ws://HOST:PORT,PID[+ws://HOST:PORT] [--target …] [--pairs 100] \
-     [--windows 4,16] [--secs 5] [--warmup 1] [--idle 10000] [--rounds 1]\n       \
+     [--windows 4,16|none] [--secs 5] [--warmup 1] [--idle 10000] [--rounds 1] [--hold DIR]\n       \
      loadgen bare-relay --addr HOST:PORT"
 }
 
@@ -254,6 +281,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         warmup: 1,
         idle: 10_000,
         rounds: 1,
+        hold: None,
     };
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -264,6 +292,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         match flag.as_str() {
             "--target" => args.targets.push(target(&value)?),
             "--pairs" => args.pairs = num(&value)?.max(1),
+            "--windows" if value == "none" => args.windows.clear(),
             "--windows" => {
                 args.windows = value.split(',').map(num).collect::<Result<_, _>>()?;
             }
@@ -271,6 +300,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--warmup" => args.warmup = num(&value)? as u64,
             "--idle" => args.idle = num(&value)?,
             "--rounds" => args.rounds = num(&value)?.max(1),
+            "--hold" => args.hold = Some(value.into()),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -296,4 +326,50 @@ fn target(s: &str) -> Result<Target, String> {
         pid: pid.parse().map_err(|_| bad())?,
         partner_base: partner,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, String> {
+        parse(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn windows_none_runs_no_relay_and_hold_names_a_folder() {
+        let a = args(&[
+            "--target",
+            "p=ws://127.0.0.1:1,2",
+            "--windows",
+            "none",
+            "--hold",
+            "/tmp/h",
+        ])
+        .unwrap();
+        assert!(a.windows.is_empty());
+        assert_eq!(a.hold.as_deref(), Some(Path::new("/tmp/h")));
+        let a = args(&["--target", "p=ws://127.0.0.1:1,2"]).unwrap();
+        assert_eq!((a.windows, a.hold), (vec![4, 16], None));
+        assert!(args(&["--target", "p=ws://127.0.0.1:1,2", "--windows", "4,x"]).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_held_run_says_how_many_and_waits_for_release() {
+        let dir = std::env::temp_dir().join(format!("loadgen-hold-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let waiting = tokio::spawn({
+            let dir = dir.clone();
+            async move { held(&dir, "p 1", 7).await }
+        });
+        let ready = dir.join("p 1.ready");
+        while !ready.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(std::fs::read_to_string(&ready).unwrap(), "7\n");
+        assert!(!waiting.is_finished(), "it returned before the release");
+        std::fs::write(dir.join("release"), "").unwrap();
+        waiting.await.unwrap().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

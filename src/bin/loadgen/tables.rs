@@ -5,6 +5,13 @@ use crate::{Args, Idle};
 
 /// `rows[window][target]`: the relay run and the RSS per socket its own sockets cost.
 pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
+    if !rows.is_empty() {
+        print_relay(args, idle, rows);
+    }
+    print_idle(args, idle);
+}
+
+fn print_relay(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
     println!(
         "\nRelay: {} client pairs, {}-byte messages, measured {} s after {} s of warm-up. \
          RSS/conn: {}.\n",
@@ -55,6 +62,9 @@ pub fn print(args: &Args, idle: &[Idle], rows: &[Vec<(Relay, f64)>]) {
             );
         }
     }
+}
+
+fn print_idle(args: &Args, idle: &[Idle]) {
     if idle.is_empty() {
         return;
     }
