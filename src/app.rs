@@ -23,7 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <crate::loader::IslandsLoader options/>
                 // Before the tags pages register: a call page's early script reads it.
                 <crate::test_hooks::TestHooksMeta/>
                 <MetaTags/>

@@ -5,6 +5,7 @@ pub mod app;
 pub mod call_by_name;
 pub mod calls;
 pub mod i18n;
+pub mod loader;
 pub mod rooms;
 pub mod signaling;
 pub mod test_hooks;

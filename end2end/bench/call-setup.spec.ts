@@ -17,6 +17,7 @@ const STEPS: [label: string, page: 'new' | 'old', mark: string][] = [
   ['HTML received', 'new', 'nav responseEnd'],
   ['DOM parsed', 'new', 'nav domInteractive'],
   ['wasm fetched', 'new', 'wasm responseEnd'],
+  ['wasm compile started', 'new', 'wasm start'],
   ['wasm instantiated', 'new', 'wasm ready'],
   ['camera asked (hydrating)', 'new', 'camera asked'],
   ['socket created', 'new', 'ws created'],

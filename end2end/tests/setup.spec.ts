@@ -115,6 +115,15 @@ test('a newcomer calls before its camera is up; its picture and sound follow wit
     return pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.direction}:${t.sender.track ? 'track' : 'none'}`);
   });
   expect(offers).toEqual(['audio:sendrecv:none', 'video:sendrecv:none']);
+  // Its connection uses the certificate the page's head made while the wasm loaded, so the
+  // offer did not wait for one to be made.
+  const usesEarlyCert = await pb.evaluate(() => {
+    const w = window as any;
+    const certs = (w.__pc as RTCPeerConnection).getConfiguration().certificates ?? [];
+    const fingerprint = (c: RTCCertificate) => c.getFingerprints().map((f) => f.value).join();
+    return w.__parleyCert instanceof RTCCertificate && certs.length === 1 && fingerprint(certs[0]) === fingerprint(w.__parleyCert);
+  });
+  expect(usesEarlyCert).toBe(true);
 
   await pb.evaluate(() => (window as any).__releaseCamera());
   await expectConnected(pa, ben);

@@ -33,6 +33,21 @@ pub const GLOBAL: &str = "__parleyCamera";
 /// Where the script leaves the socket: `{ws, queued, joined}`: the frames received so far in
 /// order, and whether it sent the `join` (it does once the welcome is in).
 pub const SOCKET_GLOBAL: &str = "__parleySocket";
+/// Where the script leaves the DTLS certificate it made for the page's peer connections: a
+/// connection made without one makes its own first, and its offer waits for it (10-40 ms here).
+pub const CERT_GLOBAL: &str = "__parleyCert";
+
+// Makes the certificate every connection of the page uses ([`CERT_GLOBAL`]), the kind Chromium
+// makes by itself (ECDSA P-256); a browser that cannot simply has none there.
+#[cfg(feature = "ssr")]
+macro_rules! cert {
+    () => {
+        concat!(
+            "try{RTCPeerConnection.generateCertificate({name:'ECDSA',namedCurve:'P-256'})",
+            ".then(c=>{window.__parleyCert=c},()=>{})}catch(e){}"
+        )
+    };
+}
 
 // Opens `/ws` on this site (what `calls::socket` opens first), keeps what arrives, and sends
 // the `join` in `j` ([`script`] defines it) once the first frame, the welcome, is in.
@@ -82,7 +97,7 @@ pub fn join_frame(room: &str, role: crate::signaling::protocol::Role) -> String 
 
 /// For a watcher, who sends no media: the socket alone.
 #[cfg(feature = "ssr")]
-pub const SOCKET_SCRIPT: &str = socket!();
+pub const SOCKET_SCRIPT: &str = concat!(cert!(), socket!());
 
 // The `localStorage` key of the remembered devices (`devices::STORAGE_KEY`).
 #[cfg(feature = "ssr")]
@@ -102,6 +117,7 @@ pub const CHOICE_GLOBAL: &str = "__parleyCameraChoice";
 /// before the engine takes the promise (which sees the refusal and words it).
 #[cfg(feature = "ssr")]
 pub const SCRIPT: &str = concat!(
+    cert!(),
     "(()=>{let s=null;try{s=localStorage.getItem('",
     storage_key!(),
     "')}catch(e){}if(s===null)return;",
@@ -201,6 +217,11 @@ mod tests {
             assert!(!s.contains("</"));
         }
         assert!(!SOCKET_SCRIPT.contains("getUserMedia"));
+        // The certificate is made whatever else the script does.
+        for s in [SCRIPT, SOCKET_SCRIPT] {
+            assert!(s.starts_with("try{RTCPeerConnection.generateCertificate("));
+            assert!(s.contains(&format!("window.{CERT_GLOBAL}=c")));
+        }
         assert_eq!(
             join_frame("a \"room\"", crate::signaling::protocol::Role::Watch),
             r#"{"type":"join","room":"a \"room\"","role":"watch"}"#
@@ -217,7 +238,8 @@ mod tests {
         assert!(s.starts_with("{const j=\"") && s.ends_with("}"));
         assert!(s.contains(SCRIPT));
         // The literal, read back as JSON (what the browser reads it as), is the join frame.
-        let literal = &s["{const j=".len()..s.find(";(()=>").unwrap()];
+        // `{const j=<literal>;<SCRIPT>}`
+        let literal = &s["{const j=".len()..s.len() - SCRIPT.len() - ";}".len()];
         let join: String = serde_json::from_str(literal).unwrap();
         assert_eq!(join, join_frame(room, Role::Mesh));
         assert!(script("r", Role::Watch).contains(SOCKET_SCRIPT));

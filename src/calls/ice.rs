@@ -22,6 +22,20 @@ pub fn rtc_configuration(ice: &str) -> RtcConfiguration {
     cfg
 }
 
+/// [`rtc_configuration`] for a new connection: with the certificate the page's early script
+/// made, once it is there (`calls::early`). Only at construction: a live connection's
+/// certificates cannot change.
+pub fn new_connection_configuration(ice: &str) -> RtcConfiguration {
+    let cfg = rtc_configuration(ice);
+    let cert = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &super::early::CERT_GLOBAL.into()).ok())
+        .filter(JsValue::is_object);
+    if let Some(cert) = cert {
+        let _ = js_sys::Reflect::set(&cfg, &"certificates".into(), &js_sys::Array::of1(&cert));
+    }
+    cfg
+}
+
 /// `expiresAt` (Unix seconds) of the ICE JSON, if its credentials expire.
 pub fn expires_at(ice: &str) -> Option<u64> {
     serde_json::from_str::<serde_json::Value>(ice)

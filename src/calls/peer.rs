@@ -66,7 +66,7 @@ impl Link {
         ice: &str,
         report: impl Fn(LinkEvent) + 'static,
     ) -> Result<Self, JsValue> {
-        let cfg = super::ice::rtc_configuration(ice);
+        let cfg = super::ice::new_connection_configuration(ice);
         let pc = RtcPeerConnection::new_with_configuration(&cfg)?;
         match outgoing {
             Outgoing::Tracks(stream) => {

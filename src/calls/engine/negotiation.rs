@@ -197,12 +197,16 @@ impl Engine {
             .unwrap_or_default();
         let init = RtcSessionDescriptionInit::new(kind);
         init.set_sdp(&sdp);
-        JsFuture::from(pc.set_local_description(&init)).await?;
+        // Sent while the description is being applied, not after: the connection runs its
+        // operations in order (its operations chain), so the peer's reply, set when it comes,
+        // waits for this one. That takes the time applying it takes (10-20 ms) off each step.
+        let applying = pc.set_local_description(&init);
         let payload = serde_json::value::to_raw_value(&json!({"type": name, "sdp": sdp})).ok();
         self.send_for(
             peer,
             &ClientMessage::relay(relay, Some(peer), payload.as_deref()),
         );
+        JsFuture::from(applying).await?;
         Ok(())
     }
 
