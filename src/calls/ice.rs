@@ -45,11 +45,17 @@ pub fn expires_at(ice: &str) -> Option<u64> {
 }
 
 /// Gives a live connection the servers (and fresh credentials) of `ice`. The transport policy
-/// stays the one the connection was made with.
+/// and the certificates stay the ones the connection was made with (a configuration without
+/// them would be refused as changing them).
 pub fn apply(pc: &RtcPeerConnection, ice: &str) -> Result<(), JsValue> {
     let cfg = rtc_configuration(ice);
-    let policy = js_sys::Reflect::get(&pc.get_configuration(), &"iceTransportPolicy".into())?;
-    js_sys::Reflect::set(&cfg, &"iceTransportPolicy".into(), &policy)?;
+    let now = pc.get_configuration();
+    for kept in ["iceTransportPolicy", "certificates"] {
+        let value = js_sys::Reflect::get(&now, &kept.into())?;
+        if !value.is_undefined() {
+            js_sys::Reflect::set(&cfg, &kept.into(), &value)?;
+        }
+    }
     pc.set_configuration_with_configuration(&cfg)
 }
 
