@@ -33,6 +33,16 @@ pub struct CurrentUser {
     pub guest: bool,
 }
 
+impl CurrentUser {
+    pub fn from_json(v: &crate::json::Json) -> Option<Self> {
+        Some(Self {
+            name: v.string_at("name")?,
+            peer_id: v.string_at("peer_id")?,
+            guest: v.bool_at("guest")?,
+        })
+    }
+}
+
 /// Usernames: 3 to 32 letters, digits, `-`, `_` or `.`.
 pub fn valid_username(name: &str) -> bool {
     (3..=32).contains(&name.len())

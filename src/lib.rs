@@ -5,6 +5,8 @@ pub mod app;
 pub mod call_by_name;
 pub mod calls;
 pub mod i18n;
+pub mod island_data;
+pub mod json;
 pub mod loader;
 pub mod rooms;
 pub mod signaling;

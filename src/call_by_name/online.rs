@@ -4,6 +4,8 @@ use super::api::online_users;
 use super::call_state::Dial;
 use crate::accounts::signed_in::Session;
 use crate::i18n::use_words;
+use crate::island_data::{self, IslandData};
+use crate::json::Json;
 use crate::signaling::protocol::OnlineUser;
 use crate::ui::initial;
 use leptos::prelude::*;
@@ -18,20 +20,45 @@ pub fn OnlineList() -> impl IntoView {
             {move || Suspend::new(async move {
                 let me = session.0.await.ok().flatten();
                 let initial = users.await.unwrap_or_default();
-                me.map(|me| view! { <OnlinePanel rendered=initial me=me.peer_id/> })
+                me.map(|me| {
+                    let data = island_data::provide(OnlineData { rendered: initial, me: me.peer_id });
+                    view! { {data} <OnlinePanel/> }
+                })
             })}
         </Suspense>
     }
 }
 
+/// What the online list starts from.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(serde::Serialize))]
+pub struct OnlineData {
+    /// The list as the server rendered it (already without me).
+    pub rendered: Vec<OnlineUser>,
+    /// My stable peer id, left out of live lists.
+    pub me: String,
+}
+
+impl IslandData for OnlineData {
+    const ID: &'static str = "online-data";
+
+    fn from_json(v: &Json) -> Option<Self> {
+        Some(Self {
+            rendered: v.list_at("rendered", OnlineUser::from_json)?,
+            me: v.string_at("me")?,
+        })
+    }
+
+    #[cfg(feature = "ssr")]
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// An island, fed by the overlay's socket through the shared call state.
 #[island]
-fn OnlinePanel(
-    /// The list as the server rendered it (already without me).
-    rendered: Vec<OnlineUser>,
-    /// My stable peer id, left out of live lists.
-    me: String,
-) -> impl IntoView {
+fn OnlinePanel() -> impl IntoView {
+    let OnlineData { rendered, me } = island_data::get();
     let calls = super::call_state::use_call_state();
     let w = use_words();
     Effect::new(move |_| calls.watching.set(true));

@@ -2,7 +2,7 @@
 //! what each is called, and which to use when the chosen one is gone. Plain logic here; the
 //! browser side (listing devices, opening tracks, `localStorage`) is in `devices/browser.rs`.
 use crate::i18n::Words;
-use serde::{Deserialize, Serialize};
+use crate::json::{Json, Object};
 
 #[cfg(feature = "hydrate")]
 pub mod browser;
@@ -100,24 +100,36 @@ pub fn named(raw: &[(String, String, String)], w: &Words) -> Vec<Device> {
 }
 
 /// The remembered devices; `None` means the browser's default.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Choice {
-    #[serde(default)]
     pub camera: Option<String>,
-    #[serde(default)]
     pub microphone: Option<String>,
-    #[serde(default)]
     pub speaker: Option<String>,
 }
 
 impl Choice {
     /// A stored choice; anything unreadable counts as none.
     pub fn parse(text: &str) -> Option<Choice> {
-        serde_json::from_str(text).ok()
+        let v = Json::parse(text)?;
+        // Each device a string, or absent or null.
+        let device = |key: &str| match v.get(key) {
+            None | Some(Json::Null) => Some(None),
+            Some(d) => d.as_str().map(|d| Some(d.to_owned())),
+        };
+        matches!(v, Json::Obj(_)).then_some(())?;
+        Some(Choice {
+            camera: device("camera")?,
+            microphone: device("microphone")?,
+            speaker: device("speaker")?,
+        })
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+        Object::new()
+            .opt_str("camera", self.camera.as_deref())
+            .opt_str("microphone", self.microphone.as_deref())
+            .opt_str("speaker", self.speaker.as_deref())
+            .finish()
     }
 
     pub fn get(&self, kind: Kind) -> Option<&str> {
@@ -240,6 +252,14 @@ mod tests {
         assert_eq!(c.get(Kind::Microphone), Some("mic-2"));
         assert_eq!(c.get(Kind::Speaker), None);
         assert_eq!(Choice::parse("{}"), Some(Choice::default()));
+        // As earlier versions stored it, with nulls.
+        let stored = r#"{"camera":null,"microphone":"mic-2","speaker":null}"#;
+        assert_eq!(
+            Choice::parse(stored).unwrap().get(Kind::Microphone),
+            Some("mic-2")
+        );
+        assert_eq!(Choice::parse(r#"{"camera":5}"#), None);
+        assert_eq!(Choice::parse("[]"), None);
         assert_eq!(Choice::parse("not json"), None);
     }
 

@@ -44,11 +44,7 @@ pub fn FileLine(
     let pct = move || percent(done.get(), size);
     let progress = move || {
         let d = done.get();
-        (w.file_progress)(
-            &human_size(d as f64),
-            &human_size(size as f64),
-            percent(d, size),
-        )
+        (w.file_progress)(&human_size(d), &human_size(size), percent(d, size))
     };
     #[cfg(feature = "hydrate")]
     let engine = StoredValue::new_local(use_context::<super::chat_panel::EngineContext>());

@@ -79,7 +79,7 @@ impl Files {
         None
     }
 
-    fn announce(&mut self, header: &serde_json::Value) -> Option<Report> {
+    fn announce(&mut self, header: &crate::json::Json) -> Option<Report> {
         let Announced { cut, outcome } =
             self.inbox
                 .announce(header, &self.slots, |name, size| Arriving {

@@ -38,10 +38,7 @@ pub fn new_connection_configuration(ice: &str) -> RtcConfiguration {
 
 /// `expiresAt` (Unix seconds) of the ICE JSON, if its credentials expire.
 pub fn expires_at(ice: &str) -> Option<u64> {
-    serde_json::from_str::<serde_json::Value>(ice)
-        .ok()?
-        .get("expiresAt")?
-        .as_u64()
+    crate::json::Json::parse(ice)?.u64_at("expiresAt")
 }
 
 /// Gives a live connection the servers (and fresh credentials) of `ice`. The transport policy

@@ -1,6 +1,7 @@
 //! One RTCPeerConnection to one remote peer, with its event closures and queued candidates.
 use super::problems::Relay;
 use super::recovery::Recovery;
+use crate::json::{Json, Object};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
@@ -17,7 +18,8 @@ thread_local! {
 
 /// What a link reports to the engine.
 pub enum LinkEvent {
-    Candidate(serde_json::Value),
+    /// A candidate of ours, as the JSON of its `RTCIceCandidateInit`.
+    Candidate(String),
     State(&'static str),
     /// The other side opened a data channel.
     Channel(web_sys::RtcDataChannel),
@@ -97,11 +99,7 @@ impl Link {
                 // Chrome also reports an empty candidate at the end of a round.
                 Some(c) if !c.candidate().is_empty() => {
                     found.set(found.get() + 1);
-                    r(LinkEvent::Candidate(serde_json::json!({
-                        "candidate": c.candidate(),
-                        "sdpMid": c.sdp_mid(),
-                        "sdpMLineIndex": c.sdp_m_line_index(),
-                    })));
+                    r(LinkEvent::Candidate(candidate_json(&c)));
                 }
                 Some(_) => {}
                 None => r(LinkEvent::Gathered(found.replace(0))),
@@ -183,14 +181,26 @@ pub fn state_name(s: RtcPeerConnectionState) -> &'static str {
     }
 }
 
+/// A candidate for the wire (`RTCIceCandidateInit`'s fields; a missing media line is left
+/// out rather than sent as `null`).
+fn candidate_json(c: &web_sys::RtcIceCandidate) -> String {
+    let json = Object::new()
+        .str("candidate", &c.candidate())
+        .opt_str("sdpMid", c.sdp_mid().as_deref());
+    match c.sdp_m_line_index() {
+        Some(i) => json.num("sdpMLineIndex", u64::from(i)),
+        None => json,
+    }
+    .finish()
+}
+
 /// A candidate from the wire, as the browser wants it.
-pub fn candidate_init(v: &serde_json::Value) -> Option<RtcIceCandidateInit> {
-    let c = RtcIceCandidateInit::new(v.get("candidate")?.as_str()?);
-    c.set_sdp_mid(v.get("sdpMid").and_then(|m| m.as_str()));
+pub fn candidate_init(v: &Json) -> Option<RtcIceCandidateInit> {
+    let c = RtcIceCandidateInit::new(v.str_at("candidate")?);
+    c.set_sdp_mid(v.str_at("sdpMid"));
     c.set_sdp_m_line_index(
-        v.get("sdpMLineIndex")
-            .and_then(|i| i.as_u64())
-            .map(|i| i as u16),
+        v.u64_at("sdpMLineIndex")
+            .and_then(|i| u16::try_from(i).ok()),
     );
     Some(c)
 }

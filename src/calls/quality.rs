@@ -130,12 +130,10 @@ pub fn grade(rtt_ms: Option<u32>, loss: Option<f64>, stalled: bool) -> Grade {
 pub fn details(s: &Sample, w: &Words) -> String {
     let parts = [
         s.rtt_ms.map(w.round_trip),
-        s.loss.map(|l| (w.packet_loss)(l * 100.0)),
+        s.loss.map(|l| (w.packet_loss)((l * 1000.0).round() as u32)),
         s.kbps.map(w.bitrate),
         s.frame.map(|(fw, fh)| (w.resolution)(fw, fh)),
-        Some((w.received_bytes)(&super::transfer::human_size(
-            s.received as f64,
-        ))),
+        Some((w.received_bytes)(&super::transfer::human_size(s.received))),
     ];
     parts.into_iter().flatten().collect::<Vec<_>>().join(" · ")
 }

@@ -2,31 +2,36 @@
 //! signaling socket: the resume token to come back with, whether the server kept our peer id,
 //! and the session's ICE configuration. Read from the frame apart from `ServerEvent`, so an
 //! older server without these fields still works.
-use serde::Deserialize;
+use crate::json::Json;
 
 /// Longest pause a `reconnect` may ask for; a larger one is cut to it.
 pub const MAX_RECONNECT_AFTER_MS: u64 = 30_000;
 
 /// The fields of `welcome` that matter across reconnections.
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Welcome {
     pub id: String,
     /// Token for `GET /ws?resume=…` after a drop.
-    #[serde(default)]
     pub resume: Option<String>,
-    #[serde(default)]
     pub resumed: bool,
-    /// `{"iceServers":[…],"iceTransportPolicy":…,"expiresAt":…}`.
-    #[serde(default)]
-    pub ice: Option<serde_json::Value>,
+    /// `{"iceServers":[…],"iceTransportPolicy":…,"expiresAt":…}`, as JSON text.
+    pub ice: Option<String>,
 }
 
 impl Welcome {
     /// The `welcome` in this frame; `None` for any other frame.
     pub fn parse(text: &str) -> Option<Self> {
-        is_kind(text, "welcome")
-            .then(|| serde_json::from_str(text).ok())
-            .flatten()
+        let v = Json::parse(text)?;
+        (v.str_at("type")? == "welcome").then_some(())?;
+        Some(Self {
+            id: v.string_at("id")?,
+            resume: v.string_at("resume"),
+            resumed: v.bool_at("resumed").unwrap_or(false),
+            ice: v
+                .get("ice")
+                .filter(|i| **i != Json::Null)
+                .map(Json::to_text),
+        })
     }
 
     /// Did the server re-attach this socket to the peer id `before` (with its room and role)?
@@ -40,26 +45,21 @@ pub fn is_reconnect(text: &str) -> bool {
     is_kind(text, "reconnect")
 }
 
+/// The `type` of a frame that is a JSON object with a string `type`.
+pub fn kind_of(text: &str) -> Option<String> {
+    Json::parse(text)?.string_at("type")
+}
+
 /// Is this frame's `type` `kind`?
 fn is_kind(text: &str, kind: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Head<'a> {
-        #[serde(rename = "type", borrow)]
-        kind: std::borrow::Cow<'a, str>,
-    }
-    serde_json::from_str::<Head>(text).is_ok_and(|h| h.kind == kind)
+    kind_of(text).is_some_and(|k| k == kind)
 }
 
 /// `{"type":"reconnect","after_ms":N}`: how long to wait before reconnecting.
 pub fn reconnect_after_ms(text: &str) -> u64 {
-    #[derive(Deserialize)]
-    struct Reconnect {
-        #[serde(default)]
-        after_ms: u64,
-    }
-    serde_json::from_str::<Reconnect>(text)
-        .map(|r| r.after_ms.min(MAX_RECONNECT_AFTER_MS))
-        .unwrap_or(0)
+    Json::parse(text)
+        .and_then(|v| v.u64_at("after_ms"))
+        .map_or(0, |ms| ms.min(MAX_RECONNECT_AFTER_MS))
 }
 
 /// The socket path, with the token to resume with if we have one.
@@ -108,7 +108,10 @@ mod tests {
         assert!(w.continues(Some("p1")));
         assert!(!w.continues(Some("p0")));
         assert!(!w.continues(None));
-        assert_eq!(w.ice.unwrap()["iceTransportPolicy"], "all");
+        assert_eq!(
+            w.ice.as_deref(),
+            Some(r#"{"iceServers":[],"iceTransportPolicy":"all"}"#)
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl Refused {
 }
 
 /// The size a file header declares, if it is a whole number of bytes within the cap.
-pub fn declared_size(size: &serde_json::Value) -> Result<u64, Refused> {
+pub fn declared_size(size: &crate::json::Json) -> Result<u64, Refused> {
     match size.as_u64() {
         Some(n) if n <= MAX_FILE_BYTES => Ok(n),
         Some(_) => Err(Refused::TooLarge),
@@ -168,10 +168,16 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 /// A size for people: bytes, KB or MB.
-pub fn human_size(bytes: f64) -> String {
+/// Whole numbers only: formatting a float would bring the float printer into the wasm.
+pub fn human_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
     match bytes {
-        b if b >= 1024.0 * 1024.0 => format!("{:.1} MB", b / 1024.0 / 1024.0),
-        b if b >= 1024.0 => format!("{:.0} KB", b / 1024.0),
+        b if b >= MB => {
+            let tenths = (u128::from(b) * 10 + u128::from(MB / 2)) / u128::from(MB);
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
+        b if b >= KB => format!("{} KB", (b + KB / 2) / KB),
         b => format!("{b} bytes"),
     }
 }

@@ -103,7 +103,7 @@ pub static EN: Words = Words {
     quality_poor: "Poor",
     quality_of: |grade| format!("Connection: {grade}"),
     round_trip: |ms| format!("round trip {ms} ms"),
-    packet_loss: |pct| format!("{pct:.1} % lost"),
+    packet_loss: |tenths| format!("{}.{} % lost", tenths / 10, tenths % 10),
     bitrate: |kbps| format!("{kbps} kbps"),
     resolution: |w, h| format!("{w}×{h}"),
     received_bytes: |size| format!("{size} received"),

@@ -104,7 +104,7 @@ pub static JA: Words = Words {
     quality_poor: "不安定",
     quality_of: |grade| format!("接続品質: {grade}"),
     round_trip: |ms| format!("往復 {ms} ms"),
-    packet_loss: |pct| format!("パケット損失 {pct:.1} %"),
+    packet_loss: |tenths| format!("パケット損失 {}.{} %", tenths / 10, tenths % 10),
     bitrate: |kbps| format!("{kbps} kbps"),
     resolution: |w, h| format!("解像度 {w}×{h}"),
     received_bytes: |size| format!("受信 {size}"),

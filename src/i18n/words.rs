@@ -118,8 +118,8 @@ pub struct Words {
     pub quality_of: fn(&str) -> String,
     /// Round-trip time in milliseconds.
     pub round_trip: fn(u32) -> String,
-    /// Packets lost, in percent.
-    pub packet_loss: fn(f64) -> String,
+    /// Packets lost, in tenths of a percent (whole numbers: see `transfer::human_size`).
+    pub packet_loss: fn(u32) -> String,
     /// Incoming bitrate in kilobits per second.
     pub bitrate: fn(u32) -> String,
     /// The incoming picture's width and height.

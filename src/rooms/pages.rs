@@ -6,6 +6,8 @@ use crate::accounts::signed_in::Session;
 use crate::accounts::CurrentUser;
 use crate::calls::stage::CallStage;
 use crate::i18n::use_words;
+use crate::island_data::{self, IslandData};
+use crate::json::Json;
 use crate::signaling::protocol::{Role, RoomSummary};
 use crate::ui::Alert;
 use leptos::either::Either;
@@ -42,19 +44,42 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let list = rooms.await.unwrap_or_default();
                 let signed_in = matches!(session.0.await, Ok(Some(_)));
-                view! { <RoomList initial=list live=signed_in/> }
+                let data = island_data::provide(RoomListData { initial: list, live: signed_in });
+                view! { {data} <RoomList/> }
             })}
         </Suspense>
     }
 }
 
+/// What the room list starts from.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(serde::Serialize))]
+pub struct RoomListData {
+    pub initial: Vec<RoomSummary>,
+    /// Keep the list live over a socket (only signed-in browsers may open one).
+    pub live: bool,
+}
+
+impl IslandData for RoomListData {
+    const ID: &'static str = "room-list-data";
+
+    fn from_json(v: &Json) -> Option<Self> {
+        Some(Self {
+            initial: v.list_at("initial", RoomSummary::from_json)?,
+            live: v.bool_at("live")?,
+        })
+    }
+
+    #[cfg(feature = "ssr")]
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// An island: the list, kept live over its own socket.
 #[island]
-fn RoomList(
-    initial: Vec<RoomSummary>,
-    /// Keep the list live over a socket (only signed-in browsers may open one).
-    live: bool,
-) -> impl IntoView {
+fn RoomList() -> impl IntoView {
+    let RoomListData { initial, live } = island_data::get();
     let rooms = RwSignal::new(initial);
     let w = use_words();
     #[cfg(feature = "hydrate")]
@@ -118,7 +143,10 @@ fn RoomScreen(role: Role) -> impl IntoView {
                 let user = session.0.await.ok().flatten();
                 let ice = ice.await.unwrap_or_else(|_| "[]".to_owned());
                 match people.await {
-                    Ok(summary) => Either::Left(view! { <RoomView summary user role ice/> }),
+                    Ok(summary) => Either::Left({
+                        let data = island_data::provide(RoomData { summary, user, role, ice });
+                        view! { {data} <RoomView/> }
+                    }),
                     Err(_) => Either::Right(view! {
                         <Title text=format!("{} · Parley", w.no_such_room)/>
                         <section class="card narrow">
@@ -133,15 +161,47 @@ fn RoomScreen(role: Role) -> impl IntoView {
     }
 }
 
+/// What the room's island starts from.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(serde::Serialize))]
+pub struct RoomData {
+    pub summary: RoomSummary,
+    pub user: Option<CurrentUser>,
+    pub role: Role,
+    /// STUN/TURN servers, as JSON.
+    pub ice: String,
+}
+
+impl IslandData for RoomData {
+    const ID: &'static str = "room-data";
+
+    fn from_json(v: &Json) -> Option<Self> {
+        Some(Self {
+            summary: RoomSummary::from_json(v.get("summary")?)?,
+            user: match v.get("user")? {
+                Json::Null => None,
+                user => Some(CurrentUser::from_json(user)?),
+            },
+            role: Role::from_json(v.get("role")?)?,
+            ice: v.string_at("ice")?,
+        })
+    }
+
+    #[cfg(feature = "ssr")]
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// An island: the call, the presence list it keeps live and the title that counts them.
 #[island]
-fn RoomView(
-    summary: RoomSummary,
-    user: Option<CurrentUser>,
-    role: Role,
-    /// STUN/TURN servers, as JSON.
-    ice: String,
-) -> impl IntoView {
+fn RoomView() -> impl IntoView {
+    let RoomData {
+        summary,
+        user,
+        role,
+        ice,
+    } = island_data::get();
     // The browser's island has no `App` above it: its live `<Title>` needs a meta context of
     // its own (on the server, the request's renders the title into the head).
     #[cfg(feature = "hydrate")]

@@ -7,7 +7,6 @@ use super::protocol::{
     MAX_BROADCAST_PAYLOAD,
 };
 use axum::extract::ws::Utf8Bytes;
-use serde_json::value::RawValue;
 
 /// Handles one text frame; returns a reply for the sender, if any.
 pub fn handle(hub: &Hub, id: &str, text: &str) -> Option<Utf8Bytes> {
@@ -95,7 +94,7 @@ fn forward(hub: &Hub, id: &str, relay: Relay<'_>, goodbye: &mut bool) -> Option<
         if kind == RelayKind::Bye {
             *goodbye = true;
         }
-        if payload.is_some_and(|p| p.get().len() > MAX_BROADCAST_PAYLOAD) {
+        if payload.is_some_and(|p| p.len() > MAX_BROADCAST_PAYLOAD) {
             return Some(error(
                 code::TOO_LARGE,
                 &format!(
@@ -129,8 +128,8 @@ fn role_word(role: Option<Role>) -> &'static str {
 
 /// `{"type":KIND,"from":ID,"payload":…}`. `kind` is a wire name of ours and `from` is an id we
 /// made (both plain ASCII), and `payload` is already valid JSON, so no escaping is needed.
-fn relay_frame(kind: &str, from: &str, payload: Option<&RawValue>) -> Utf8Bytes {
-    let payload = payload.map(RawValue::get).unwrap_or("null");
+fn relay_frame(kind: &str, from: &str, payload: Option<&str>) -> Utf8Bytes {
+    let payload = payload.unwrap_or("null");
     let mut s = String::with_capacity(32 + kind.len() + from.len() + payload.len());
     s.push_str("{\"type\":\"");
     s.push_str(kind);

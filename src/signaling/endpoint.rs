@@ -87,7 +87,7 @@ pub async fn upgrade(
     let opening = Opening {
         session: key.map(Into::into),
         resume: query.resume.filter(|t| t.len() <= MAX_RESUME_TOKEN),
-        ice: serde_json::to_value(&ice).ok(),
+        ice: crate::json::RawJson::of(&ice),
         grace: GracePolicy {
             grace: st.config.resume_grace,
             per_session: caps.sockets_per_user,

@@ -2,6 +2,7 @@
 //!
 //! Every frame is one JSON object with a `type`. Clients never say who they are: the server
 //! stamps `from` on everything it relays, using the id it assigned to the socket.
+use crate::json::{Json, RawJson};
 use serde::{Deserialize, Serialize};
 
 mod client;
@@ -35,6 +36,31 @@ pub enum Role {
     Watch,
 }
 
+impl Role {
+    /// The role a wire name (`mesh`, `talk`, `watch`) names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "mesh" => Some(Self::Mesh),
+            "talk" => Some(Self::Talk),
+            "watch" => Some(Self::Watch),
+            _ => None,
+        }
+    }
+
+    pub fn from_json(v: &Json) -> Option<Self> {
+        Self::from_name(v.as_str()?)
+    }
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Mesh => "mesh",
+            Self::Talk => "talk",
+            Self::Watch => "watch",
+        }
+    }
+}
+
 /// A peer as others see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerInfo {
@@ -45,12 +71,31 @@ pub struct PeerInfo {
     pub role: Role,
 }
 
+impl PeerInfo {
+    pub fn from_json(v: &Json) -> Option<Self> {
+        Some(Self {
+            id: v.string_at("id")?,
+            name: v.string_at("name")?,
+            role: Role::from_json(v.get("role")?)?,
+        })
+    }
+}
+
 /// A room and who is in it, as listed on the home page and `GET /api/rooms`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomSummary {
     pub name: String,
     /// Display names of the peers present, in join order.
     pub people: Vec<String>,
+}
+
+impl RoomSummary {
+    pub fn from_json(v: &Json) -> Option<Self> {
+        Some(Self {
+            name: v.string_at("name")?,
+            people: v.list_at("people", |p| p.as_str().map(str::to_owned))?,
+        })
+    }
 }
 
 /// Someone with at least one signaling socket open.
@@ -60,6 +105,16 @@ pub struct OnlineUser {
     /// The user's stable peer id (an account's is the same on every tab and device).
     pub peer_id: String,
     pub guest: bool,
+}
+
+impl OnlineUser {
+    pub fn from_json(v: &Json) -> Option<Self> {
+        Some(Self {
+            name: v.string_at("name")?,
+            peer_id: v.string_at("peer_id")?,
+            guest: v.bool_at("guest")?,
+        })
+    }
 }
 
 /// Rooms made for accepted 1:1 calls start with this; no one can open such a room by hand.
@@ -103,7 +158,7 @@ pub enum ServerEvent {
         resume: Option<String>,
         /// The session's ICE configuration, the same object as `GET /api/ice`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        ice: Option<serde_json::Value>,
+        ice: Option<RawJson>,
         /// True when this socket took over a dropped connection's id, room and role.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         resumed: bool,
@@ -174,13 +229,35 @@ pub enum ServerEvent {
 }
 
 /// A relayed message as the receiver sees it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Relayed {
-    #[serde(rename = "type")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Relayed<'a> {
     pub kind: String,
     pub from: String,
-    #[serde(default)]
-    pub payload: serde_json::Value,
+    /// `null` when the frame has none.
+    pub payload: Json<'a>,
+}
+
+impl<'a> Relayed<'a> {
+    /// The relay in this frame: one with a relay kind's `type` and a `from`.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let mut v = Json::parse(text)?;
+        let kind = v
+            .string_at("type")
+            .filter(|k| RelayKind::from_name(k).is_some())?;
+        let from = v.string_at("from")?;
+        let payload = match &mut v {
+            Json::Obj(members) => members
+                .iter()
+                .rposition(|(k, _)| k == "payload")
+                .map(|at| members.swap_remove(at).1),
+            _ => None,
+        };
+        Some(Self {
+            kind,
+            from,
+            payload: payload.unwrap_or(Json::Null),
+        })
+    }
 }
 
 /// Is `name` acceptable as a room name? Letters, digits, `-` and `_`, 1 to 48 characters.

@@ -14,7 +14,7 @@ pub struct Opening {
     /// The token the client presented to get its connection back.
     pub resume: Option<String>,
     /// The session's ICE configuration, sent in `welcome`.
-    pub ice: Option<serde_json::Value>,
+    pub ice: Option<crate::json::RawJson>,
     pub grace: GracePolicy,
     /// Cancelled when the server starts draining: the socket is then asked to reconnect.
     pub drain: Option<CancellationToken>,

@@ -55,7 +55,7 @@ impl Engine {
         match received {
             Received::Message(text) => self.push_line(from, text, None, false),
             Received::File(t) => {
-                let label = (w.file_label)(&t.name, &human_size(t.size as f64));
+                let label = (w.file_label)(&t.name, &human_size(t.size));
                 self.push_line(from, label, Some(t), false)
             }
             Received::Refused { name, why } => {

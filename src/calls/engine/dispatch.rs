@@ -1,29 +1,23 @@
 //! What the engine does with each frame from the server: room events and relayed signaling.
 use super::{tile, Engine};
 use crate::calls::model::{announce, CallStatus};
+use crate::calls::resume::kind_of;
 use crate::signaling::protocol::{PeerInfo, RelayKind, Relayed, Role, ServerEvent};
 use leptos::prelude::*;
 
 impl Engine {
     pub(super) fn on_text(&self, text: &str) {
-        #[derive(serde::Deserialize)]
-        struct Head<'a> {
-            #[serde(rename = "type")]
-            kind: &'a str,
-        }
-        let Ok(head) = serde_json::from_str::<Head>(text) else {
-            return;
-        };
-        match head.kind {
-            "welcome" => return self.on_welcome(text),
-            "reconnect" => return self.on_reconnect(),
-            _ => {}
-        }
-        if RelayKind::from_name(head.kind).is_some() {
-            if let Ok(m) = serde_json::from_str::<Relayed>(text) {
-                self.on_relayed(m);
+        match kind_of(text).as_deref() {
+            None => return,
+            Some("welcome") => return self.on_welcome(text),
+            Some("reconnect") => return self.on_reconnect(),
+            Some(kind) if RelayKind::from_name(kind).is_some() => {
+                if let Some(m) = Relayed::parse(text) {
+                    self.on_relayed(m);
+                }
+                return;
             }
-            return;
+            Some(_) => {}
         }
         match ServerEvent::from_json(text) {
             Some(ev) => self.on_event(ev),
@@ -159,8 +153,8 @@ impl Engine {
                 self.drop_peer(&from);
                 self.ui().status.try_set(CallStatus::Ended);
             }
-            (Role::Mesh | Role::Watch, "offer") => self.answer(from, m.payload),
-            (Role::Mesh | Role::Talk, "answer") => self.accept_answer(from, m.payload),
+            (Role::Mesh | Role::Watch, "offer") => self.answer(from, &m.payload),
+            (Role::Mesh | Role::Talk, "answer") => self.accept_answer(from, &m.payload),
             (_, "candidate") => self.add_candidate(&from, &m.payload),
             (_, "bye") => self.drop_peer(&from),
             _ => {}

@@ -2,8 +2,8 @@
 //! already carries every candidate needs nothing more).
 use super::Engine;
 use crate::calls::peer::{candidate_init, Link, LinkEvent, Outgoing};
+use crate::json::{Json, Object};
 use crate::signaling::protocol::{ClientMessage, RelayKind};
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit};
@@ -34,13 +34,10 @@ impl Engine {
                 return;
             };
             match ev {
-                LinkEvent::Candidate(c) => {
-                    let payload = serde_json::value::to_raw_value(&c).ok();
-                    e.send_for(
-                        &id,
-                        &ClientMessage::relay(RelayKind::Candidate, Some(&id), payload.as_deref()),
-                    )
-                }
+                LinkEvent::Candidate(c) => e.send_for(
+                    &id,
+                    &ClientMessage::relay(RelayKind::Candidate, Some(&id), Some(&c)),
+                ),
                 LinkEvent::State(s) => e.on_link_state(&id, s),
                 LinkEvent::Channel(dc) => e.add_chat(&id, dc),
                 LinkEvent::Gathered(n) => e.on_gathered(&id, n),
@@ -96,8 +93,8 @@ impl Engine {
         });
     }
 
-    pub(super) fn answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = sdp_field(&payload) else {
+    pub(super) fn answer(&self, peer: String, payload: &Json) {
+        let Some(sdp) = payload.string_at("sdp") else {
             return;
         };
         // A link made ahead (on the peer's `call`) has had no offer yet: this one is its first.
@@ -137,8 +134,8 @@ impl Engine {
         });
     }
 
-    pub(super) fn accept_answer(&self, peer: String, payload: Value) {
-        let Some(sdp) = sdp_field(&payload) else {
+    pub(super) fn accept_answer(&self, peer: String, payload: &Json) {
+        let Some(sdp) = payload.string_at("sdp") else {
             return;
         };
         let Some(pc) = self.0.borrow().links.get(&peer).map(|l| l.pc.clone()) else {
@@ -201,10 +198,10 @@ impl Engine {
         // operations in order (its operations chain), so the peer's reply, set when it comes,
         // waits for this one. That takes the time applying it takes (10-20 ms) off each step.
         let applying = pc.set_local_description(&init);
-        let payload = serde_json::value::to_raw_value(&json!({"type": name, "sdp": sdp})).ok();
+        let payload = Object::new().str("type", name).str("sdp", &sdp).finish();
         self.send_for(
             peer,
-            &ClientMessage::relay(relay, Some(peer), payload.as_deref()),
+            &ClientMessage::relay(relay, Some(peer), Some(&payload)),
         );
         JsFuture::from(applying).await?;
         Ok(())
@@ -256,7 +253,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn add_candidate(&self, peer: &str, payload: &Value) {
+    pub(super) fn add_candidate(&self, peer: &str, payload: &Json) {
         let Some(c) = candidate_init(payload) else {
             return;
         };
@@ -281,13 +278,6 @@ fn add_quietly(pc: &RtcPeerConnection, c: &web_sys::RtcIceCandidateInit) {
             leptos::logging::log!("a candidate was refused: {err:?}");
         }
     });
-}
-
-fn sdp_field(payload: &Value) -> Option<String> {
-    payload
-        .get("sdp")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
 }
 
 /// Runs a negotiation step; a failure is logged (the tile's state shows the outcome).

@@ -18,7 +18,7 @@ impl Engine {
             return;
         };
         if let Some(ice) = &w.ice {
-            self.set_ice(ice.to_string());
+            self.set_ice(ice.clone());
         }
         let continues = {
             let mut i = self.0.borrow_mut();

@@ -24,7 +24,7 @@ impl Engine {
         let (name, size) = (file.name(), file.size() as u64);
         let line = Transfer::new(name.clone(), size, true);
         let me = self.0.borrow().name.clone();
-        let label = (w.shared)(&name, &human_size(size as f64));
+        let label = (w.shared)(&name, &human_size(size));
         self.push_line(me, label, Some(line.clone()), false);
         let e = self.clone();
         spawn_local(async move {

@@ -3,7 +3,7 @@
 //! file (its chunks and its line in the chat).
 use super::wire::{digest_matches, id_of, Checksum};
 use super::{declared_size, safe_file_name, Progress, Refused, Slot, Slots, Step};
-use serde_json::Value;
+use crate::json::Json;
 use std::collections::HashMap;
 
 /// A file being received.
@@ -59,11 +59,11 @@ impl<T> Inbox<T> {
     /// free in `slots`; `data` makes what the page keeps with it (from its clean name and size).
     pub fn announce(
         &mut self,
-        header: &Value,
+        header: &Json,
         slots: &Slots,
         data: impl FnOnce(&str, u64) -> T,
     ) -> Announced<T> {
-        let name = safe_file_name(header["name"].as_str().unwrap_or_default());
+        let name = safe_file_name(header.str_at("name").unwrap_or_default());
         let Some(id) = id_of(header) else {
             return Announced {
                 cut: None,
@@ -71,7 +71,8 @@ impl<T> Inbox<T> {
             };
         };
         let cut = self.files.remove(&id);
-        let started = declared_size(&header["size"]).and_then(|size| {
+        let size = header.get("size").unwrap_or(&Json::Null);
+        let started = declared_size(size).and_then(|size| {
             let slot = slots.take().ok_or(Refused::TooMany)?;
             Ok(Incoming {
                 data: data(&name, size),
@@ -113,7 +114,7 @@ impl<T> Inbox<T> {
 
     /// The sender says it sent everything, with `sha256`: the file must be complete and the
     /// digest ours.
-    pub fn end(&mut self, id: u32, sha256: &Value) -> Ended<T> {
+    pub fn end(&mut self, id: u32, sha256: &Json) -> Ended<T> {
         let Some(mut file) = self.files.remove(&id) else {
             return Ended::Unknown;
         };

@@ -2,7 +2,7 @@
 //! JSON text frames, and binary frames that carry a file's bytes behind its 4-byte id, so
 //! several files can be on their way at once. Reading is as strict as the receiving rules
 //! need and no stricter: an unknown or unreadable frame is ignored.
-use serde_json::{json, Value};
+use crate::json::{Json, Object};
 use sha2::{Digest, Sha256};
 
 /// File bytes in one binary frame: with the id in front, a frame is 16 KiB, which every
@@ -11,14 +11,14 @@ pub const CHUNK_BYTES: u32 = 16 * 1024 - 4;
 
 /// A text frame, read.
 #[derive(Debug, PartialEq)]
-pub enum Text {
+pub enum Text<'a> {
     Message(String),
     /// A file announced: the whole header, which `Inbox::announce` checks field by field.
-    File(Value),
+    File(Json<'a>),
     /// The sender has sent every byte of file `id`; `sha256` is its digest, unchecked.
     End {
         id: u32,
-        sha256: Value,
+        sha256: Json<'a>,
     },
     /// The sender stopped sending file `id`.
     Cancel(u32),
@@ -41,69 +41,84 @@ pub enum Text {
 }
 
 /// Reads a text frame.
-pub fn read(text: &str) -> Text {
-    let Ok(v) = serde_json::from_str::<Value>(text) else {
+pub fn read(text: &str) -> Text<'_> {
+    let Some(v) = Json::parse(text) else {
         return Text::Unknown;
     };
     let id = id_of(&v);
-    match (v["t"].as_str(), id) {
-        (Some("msg"), _) => Text::Message(v["text"].as_str().unwrap_or_default().to_owned()),
+    match (v.str_at("t"), id) {
+        (Some("msg"), _) => Text::Message(v.string_at("text").unwrap_or_default()),
         (Some("file"), _) => Text::File(v),
         (Some("end"), Some(id)) => Text::End {
             id,
-            sha256: v["sha256"].clone(),
+            sha256: v.get("sha256").cloned().unwrap_or(Json::Null),
         },
         (Some("cancel"), Some(id)) => Text::Cancel(id),
         (Some("stop"), Some(id)) => Text::Stop {
             id,
-            cancelled: v["why"] == "cancelled",
+            cancelled: v.str_at("why") == Some("cancelled"),
         },
         (Some("ok"), Some(id)) => Text::Ok(id),
         (Some("media"), _) => Text::Media {
-            audio: v["audio"].as_bool().unwrap_or(true),
-            video: v["video"].as_bool().unwrap_or(true),
+            audio: v.bool_at("audio").unwrap_or(true),
+            video: v.bool_at("video").unwrap_or(true),
         },
-        (Some("screen"), _) => Text::Screen(v["on"].as_bool().unwrap_or(false)),
+        (Some("screen"), _) => Text::Screen(v.bool_at("on").unwrap_or(false)),
         _ => Text::Unknown,
     }
 }
 
 /// A transfer id: a whole number that fits in the 4 bytes in front of its chunks.
-pub fn id_of(v: &Value) -> Option<u32> {
-    v["id"].as_u64().and_then(|n| u32::try_from(n).ok())
+pub fn id_of(v: &Json) -> Option<u32> {
+    v.u64_at("id").and_then(|n| u32::try_from(n).ok())
+}
+
+/// A message of kind `t`.
+fn kind(t: &str) -> Object {
+    Object::new().str("t", t)
 }
 
 pub fn message(text: &str) -> String {
-    json!({"t": "msg", "text": text}).to_string()
+    kind("msg").str("text", text).finish()
 }
 
 pub fn file(id: u32, name: &str, size: u64) -> String {
-    json!({"t": "file", "id": id, "name": name, "size": size}).to_string()
+    kind("file")
+        .num("id", id.into())
+        .str("name", name)
+        .num("size", size)
+        .finish()
 }
 
 pub fn end(id: u32, sha256: &str) -> String {
-    json!({"t": "end", "id": id, "sha256": sha256}).to_string()
+    kind("end")
+        .num("id", id.into())
+        .str("sha256", sha256)
+        .finish()
 }
 
 pub fn cancel(id: u32) -> String {
-    json!({"t": "cancel", "id": id}).to_string()
+    kind("cancel").num("id", id.into()).finish()
 }
 
 pub fn stop(id: u32, cancelled: bool) -> String {
     let why = if cancelled { "cancelled" } else { "refused" };
-    json!({"t": "stop", "id": id, "why": why}).to_string()
+    kind("stop").num("id", id.into()).str("why", why).finish()
 }
 
 pub fn ok(id: u32) -> String {
-    json!({"t": "ok", "id": id}).to_string()
+    kind("ok").num("id", id.into()).finish()
 }
 
 pub fn media(audio: bool, video: bool) -> String {
-    json!({"t": "media", "audio": audio, "video": video}).to_string()
+    kind("media")
+        .bool("audio", audio)
+        .bool("video", video)
+        .finish()
 }
 
 pub fn screen(on: bool) -> String {
-    json!({"t": "screen", "on": on}).to_string()
+    kind("screen").bool("on", on).finish()
 }
 
 /// What goes in front of each chunk of file `id`.
@@ -138,7 +153,7 @@ impl Checksum {
 
 /// Whether the digest a sender declared is `hex` (ours): it must be 64 hex digits, in either
 /// case; anything else (missing, a number, too short) never matches.
-pub fn digest_matches(declared: &Value, hex: &str) -> bool {
+pub fn digest_matches(declared: &Json, hex: &str) -> bool {
     declared.as_str().is_some_and(|d| {
         d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()) && d.eq_ignore_ascii_case(hex)
     })
@@ -151,18 +166,19 @@ mod tests {
     #[test]
     fn every_message_reads_back_as_itself() {
         assert_eq!(read(&message("hi")), Text::Message("hi".into()));
-        let Text::File(h) = read(&file(7, "a.txt", 3)) else {
+        let header = file(7, "a.txt", 3);
+        let Text::File(h) = read(&header) else {
             panic!("not a file header")
         };
         assert_eq!(
-            (id_of(&h), h["name"].as_str(), h["size"].as_u64()),
+            (id_of(&h), h.str_at("name"), h.u64_at("size")),
             (Some(7), Some("a.txt"), Some(3))
         );
         assert_eq!(
             read(&end(7, "ab")),
             Text::End {
                 id: 7,
-                sha256: "ab".into()
+                sha256: Json::Str("ab".into())
             }
         );
         assert_eq!(read(&cancel(7)), Text::Cancel(7));
@@ -239,13 +255,27 @@ mod tests {
     #[test]
     fn only_the_same_64_hex_digits_match() {
         let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert!(digest_matches(&hex.into(), hex));
-        assert!(digest_matches(&hex.to_uppercase().into(), hex));
-        assert!(!digest_matches(&hex.replace('b', "c").into(), hex));
-        assert!(!digest_matches(&hex[..63].into(), &hex[..63]));
-        assert!(!digest_matches(&"".into(), ""));
-        assert!(!digest_matches(&Value::Null, hex));
+        let s = |d: &str| Json::Str(d.to_owned().into());
+        assert!(digest_matches(&s(hex), hex));
+        assert!(digest_matches(&s(&hex.to_uppercase()), hex));
+        assert!(!digest_matches(&s(&hex.replace('b', "c")), hex));
+        assert!(!digest_matches(&s(&hex[..63]), &hex[..63]));
+        assert!(!digest_matches(&s(""), ""));
+        assert!(!digest_matches(&Json::Null, hex));
         let plus = format!("+{}", &hex[1..]);
-        assert!(!digest_matches(&plus.clone().into(), &plus));
+        assert!(!digest_matches(&s(&plus), &plus));
+    }
+
+    #[test]
+    fn messages_are_written_as_before() {
+        assert_eq!(
+            file(7, "a\"b", 3),
+            r#"{"t":"file","id":7,"name":"a\"b","size":3}"#
+        );
+        assert_eq!(stop(1, true), r#"{"t":"stop","id":1,"why":"cancelled"}"#);
+        assert_eq!(
+            media(true, false),
+            r#"{"t":"media","audio":true,"video":false}"#
+        );
     }
 }

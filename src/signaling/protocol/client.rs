@@ -1,8 +1,7 @@
 //! What clients send in the room dialect: one typed value per frame, built by the browser and
 //! read by the server (`ClientMessage::parse`), so both sides agree on every kind and field.
 use super::Role;
-use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
+use crate::json::Object;
 use std::borrow::Cow;
 
 /// A field-less enum of frame kinds with their wire names, each listed once.
@@ -31,12 +30,6 @@ macro_rules! kinds {
                     $($wire => Some($name::$variant),)+
                     _ => None,
                 }
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
             }
         }
     };
@@ -104,8 +97,7 @@ impl RelayKind {
 
 /// One frame a client sends. `from` is deliberately absent: the server stamps it on relays,
 /// and whatever a client claims is ignored.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug)]
 pub enum ClientMessage<'a> {
     Join {
         room: Cow<'a, str>,
@@ -117,9 +109,7 @@ pub enum ClientMessage<'a> {
     WatchOnline,
     /// Rings a user by name (`user`) or stable peer id (`peer`); a non-empty `user` wins.
     Ring {
-        #[serde(skip_serializing_if = "Option::is_none")]
         user: Option<Cow<'a, str>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         peer: Option<Cow<'a, str>>,
     },
     Accept {
@@ -132,20 +122,16 @@ pub enum ClientMessage<'a> {
         call: Cow<'a, str>,
     },
     /// Its `type` is the relay's kind.
-    #[serde(untagged)]
     Relay(Relay<'a>),
 }
 
 /// A message for one peer (`to`) or the whole room, passed on as `{type, from, payload}`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Relay<'a> {
-    #[serde(rename = "type")]
     pub kind: RelayKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Cow<'a, str>>,
-    /// Any JSON, relayed as sent without being read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload: Option<&'a RawValue>,
+    /// Any JSON value, relayed as sent without being read.
+    pub payload: Option<&'a str>,
 }
 
 /// Every name in `a`, then every name in `b`.
@@ -170,7 +156,8 @@ impl<'a> ClientMessage<'a> {
         &names::<{ Command::ALL.len() + RelayKind::ALL.len() }>(Command::ALL, RelayKind::ALL);
 
     /// A relay of `kind` to `to`, or to the whole room without it.
-    pub fn relay(kind: RelayKind, to: Option<&'a str>, payload: Option<&'a RawValue>) -> Self {
+    /// `payload` must be one JSON value.
+    pub fn relay(kind: RelayKind, to: Option<&'a str>, payload: Option<&'a str>) -> Self {
         Self::Relay(Relay {
             kind,
             to: to.map(Cow::Borrowed),
@@ -197,7 +184,24 @@ impl<'a> ClientMessage<'a> {
 
     /// The frame's text.
     pub fn to_json(&self) -> String {
-        // Strings, a role and already-valid JSON: nothing here can fail to serialize.
-        serde_json::to_string(self).unwrap_or_default()
+        let frame = Object::new().str("type", self.kind());
+        match self {
+            Self::Join { room, role } => frame.str("room", room).str("role", role.as_str()),
+            Self::Ring { user, peer } => frame
+                .opt_str("user", user.as_deref())
+                .opt_str("peer", peer.as_deref()),
+            Self::Accept { call } | Self::Decline { call } | Self::Hangup { call } => {
+                frame.str("call", call)
+            }
+            Self::Relay(Relay { to, payload, .. }) => {
+                let frame = frame.opt_str("to", to.as_deref());
+                match payload {
+                    Some(p) => frame.raw("payload", p),
+                    None => frame,
+                }
+            }
+            Self::Leave | Self::WatchRooms | Self::Ping | Self::WatchOnline => frame,
+        }
+        .finish()
     }
 }

@@ -116,7 +116,7 @@ impl<'a> ClientMessage<'a> {
             return Ok(Self::Relay(Relay {
                 kind,
                 to: text(f.to, kind.as_str())?,
-                payload: f.payload,
+                payload: f.payload.map(RawValue::get),
             }));
         }
         let Some(command) = Command::from_name(&f.kind) else {

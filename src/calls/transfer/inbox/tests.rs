@@ -1,20 +1,25 @@
 use super::super::wire::Checksum;
 use super::super::{Refused, Slots, MAX_FILE_BYTES, MAX_INCOMING};
 use super::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
-fn header(id: u32, name: &str, size: u64) -> Value {
-    json!({"t": "file", "id": id, "name": name, "size": size})
+/// `v` as the page reads it off the channel (leaked: it lives as long as the test).
+fn read(v: Value) -> Json<'static> {
+    Json::parse(Box::leak(v.to_string().into_boxed_str())).unwrap()
 }
 
-fn sha(bytes: &[u8]) -> Value {
+fn header(id: u32, name: &str, size: u64) -> Json<'static> {
+    read(json!({"t": "file", "id": id, "name": name, "size": size}))
+}
+
+fn sha(bytes: &[u8]) -> Json<'static> {
     let mut c = Checksum::default();
     c.update(bytes);
-    c.hex().into()
+    read(c.hex().into())
 }
 
 /// Announces a file whose kept data is its clean name; returns the id or the refusal.
-fn announce(inbox: &mut Inbox<String>, slots: &Slots, h: &Value) -> Result<u32, Refused> {
+fn announce(inbox: &mut Inbox<String>, slots: &Slots, h: &Json) -> Result<u32, Refused> {
     let a = inbox.announce(h, slots, |name, _| name.to_owned());
     assert!(a.cut.is_none());
     a.outcome.map_err(|(_, _, why)| why)
@@ -36,7 +41,7 @@ fn a_file_is_offered_once_whole_and_its_digest_matches() {
     match inbox.end(1, &sha(b"hello")) {
         Ended::Verified(f, hex) => {
             assert_eq!((f.name.as_str(), f.data.as_str()), ("a.txt", "a.txt"));
-            assert_eq!(Value::from(hex), sha(b"hello"));
+            assert_eq!(read(hex.into()), sha(b"hello"));
         }
         _ => panic!("not verified"),
     }
@@ -49,7 +54,11 @@ fn a_file_is_offered_once_whole_and_its_digest_matches() {
 #[test]
 fn a_digest_that_does_not_match_or_is_missing_refuses_the_file() {
     let (mut inbox, slots) = (Inbox::default(), Slots::default());
-    for (id, digest) in [(1, sha(b"hellO")), (2, Value::Null), (3, json!(12))] {
+    for (id, digest) in [
+        (1, sha(b"hellO")),
+        (2, read(Value::Null)),
+        (3, read(json!(12))),
+    ] {
         announce(&mut inbox, &slots, &header(id, "a", 5)).unwrap();
         assert!(taken(inbox.chunk(id, b"hello")));
         assert!(matches!(
@@ -97,9 +106,9 @@ fn headers_that_break_the_rules_are_refused_with_the_reason() {
     let (mut inbox, slots) = (Inbox::default(), Slots::default());
     let big = header(1, "big", MAX_FILE_BYTES + 1);
     assert_eq!(announce(&mut inbox, &slots, &big), Err(Refused::TooLarge));
-    let bad = json!({"t": "file", "id": 2, "name": "x", "size": 1.5});
+    let bad = read(json!({"t": "file", "id": 2, "name": "x", "size": 1.5}));
     assert_eq!(announce(&mut inbox, &slots, &bad), Err(Refused::BadSize));
-    let no_id = json!({"t": "file", "name": "x/y", "size": 1});
+    let no_id = read(json!({"t": "file", "name": "x/y", "size": 1}));
     let a = inbox.announce(&no_id, &slots, |n, _| n.to_owned());
     assert!(matches!(a.outcome, Err((n, None, Refused::Malformed)) if n == "y"));
     assert!(
