@@ -189,13 +189,17 @@ test('a peer that says its state on the chat channel hears ours again, screen in
   const heard = () => raw.evaluate(() => (window as any).__raw.heard.map((t: string) => JSON.parse(t)));
   // What the page says when the channel opens: its microphone and camera, and its screen.
   await expect.poll(heard, { timeout: 20_000 }).toContainEqual({ t: 'screen', on: true });
+  const state = [{ t: 'media', audio: expect.any(Boolean), video: true }, { t: 'screen', on: true }];
   const said = await heard();
-  expect(said).toEqual([{ t: 'media', audio: expect.any(Boolean), video: true }, { t: 'screen', on: true }]);
-  // Our first word gets the page's state again, once.
+  // Said once. Under load, Chromium has been seen to lose the first message a page sends on a
+  // channel the other side opened (a full suite once heard only the `screen`): the reply
+  // below is what makes up for that, so it is what must hold in full.
+  expect(said.length === 1 ? [state[0], ...said] : said).toEqual(state);
+  // Our first word gets the page's whole state again, once.
   await raw.evaluate(() => (window as any).__raw.dc.send(JSON.stringify({ t: 'media', audio: false, video: false })));
-  await expect.poll(async () => (await heard()).slice(said.length)).toEqual(said);
+  await expect.poll(async () => (await heard()).slice(said.length)).toEqual(state);
   await expect(remoteTile(pa, rawName)).toHaveAttribute('data-muted', 'true');
   await raw.evaluate(() => (window as any).__raw.dc.send(JSON.stringify({ t: 'media', audio: true, video: false })));
   await expect(remoteTile(pa, rawName)).toHaveAttribute('data-muted', 'false');
-  expect(await heard()).toHaveLength(2 * said.length);
+  expect(await heard()).toHaveLength(said.length + state.length);
 });
