@@ -121,3 +121,27 @@ async fn room_wide_relays_carry_small_payloads_only() {
     send(&mut a, json!({"type": "offer", "to": b_id, "payload": big})).await;
     assert_eq!(next_json(&mut b).await["payload"], json!(big));
 }
+
+/// The page already in a room answers a newcomer's arrival (`peer_joined`) with `response`
+/// before the newcomer has sent `call`: that relay must reach it, so its first offer can go
+/// out as soon as it is made.
+#[tokio::test]
+async fn a_response_to_peer_joined_reaches_the_newcomer_before_its_call() {
+    let s = start(&[]).await;
+    let (ca, cb) = (guest(&s).await, guest(&s).await);
+    let (mut a, a_id, _) = join(&s, &ca, "early", "mesh").await;
+    let (mut b, b_id, joined) = join(&s, &cb, "early", "mesh").await;
+    assert_eq!(joined["type"], "joined");
+    let arrived = next_json(&mut a).await;
+    assert_eq!(
+        (arrived["type"].as_str(), arrived["peer"]["id"].as_str()),
+        (Some("peer_joined"), Some(b_id.as_str()))
+    );
+    send(&mut a, json!({"type": "response", "to": b_id})).await;
+    let got = next_json(&mut b).await;
+    assert_eq!(
+        (got["type"].as_str(), got["from"].as_str()),
+        (Some("response"), Some(a_id.as_str())),
+        "{got}"
+    );
+}

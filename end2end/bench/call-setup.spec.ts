@@ -31,6 +31,8 @@ const STEPS: [label: string, page: 'new' | 'old', mark: string][] = [
   ['peer connection made', 'new', 'pc created'],
   ['offer made (setLocalDescription)', 'new', 'set local offer'],
   ['offer sent', 'new', 'ws send offer'],
+  ['peer_joined received (old page)', 'old', 'ws recv peer_joined'],
+  ['response sent (old page)', 'old', 'ws send response'],
   ['call received (old page)', 'old', 'ws recv call'],
   ['peer connection made (old page)', 'old', 'pc created'],
   ['offer received (old page)', 'old', 'ws recv offer'],
