@@ -79,6 +79,15 @@ export function probe(cameraDelayMs = 0): void {
     constructor(cfg?: RTCConfiguration) {
       super(cfg);
       mark('pc created');
+      // Made with the certificate the head script made (else it makes its own first).
+      if (cfg?.certificates?.length) mark('pc with early certificate');
+      this.createOffer = ((orig) => (...a: any[]) => {
+        mark('create offer');
+        return (orig as any)(...a).then((d: unknown) => {
+          mark('offer created');
+          return d;
+        });
+      })(this.createOffer.bind(this));
       this.addEventListener('icecandidate', (e: RTCPeerConnectionIceEvent) => {
         if (e.candidate) mark('first local candidate');
       });

@@ -87,9 +87,13 @@ impl Engine {
         // talker opens one too, for its microphone and camera state only.
         let dc = pc.create_data_channel("chat");
         self.add_chat(&peer, dc);
+        // Asked for here, not when the task below first runs: that waits behind whatever else
+        // the page has queued (10 ms and more while a call starts).
+        let made = pc.create_offer();
         let e = self.clone();
         spawn_logged("offer", async move {
-            e.describe_and_send(&pc, &peer, RtcSdpType::Offer).await
+            let desc = JsFuture::from(made).await?;
+            e.use_and_send(&pc, &peer, RtcSdpType::Offer, &desc).await
         });
     }
 
@@ -111,10 +115,23 @@ impl Engine {
             // An offer on a live link: the other side restarts ICE (or renegotiates).
             self.restart_offered(&peer);
         }
+        // Both asked for at once: the connection runs them in order (its operations chain),
+        // so the answer is made as soon as the offer is in, without a turn of the page between.
+        let init = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
+        init.set_sdp(&sdp);
+        let applied = pc.set_remote_description(&init);
+        let made = pc.create_answer();
         let e = self.clone();
         spawn_logged("answer", async move {
-            e.set_remote(&pc, &peer, RtcSdpType::Offer, &sdp).await?;
-            e.describe_and_send(&pc, &peer, RtcSdpType::Answer).await
+            let answer = JsFuture::from(made);
+            if let Err(err) = JsFuture::from(applied).await {
+                // The answer fails with it: awaited, so its failure is not left unhandled.
+                let _ = answer.await;
+                return Err(err);
+            }
+            e.remote_ready(&peer);
+            let desc = answer.await?;
+            e.use_and_send(&pc, &peer, RtcSdpType::Answer, &desc).await
         });
     }
 
@@ -159,20 +176,6 @@ impl Engine {
         JsFuture::from(pc.set_remote_description(&init)).await?;
         self.remote_ready(peer);
         Ok(())
-    }
-
-    /// Creates our offer or answer, makes it the local description and sends it to `peer`.
-    async fn describe_and_send(
-        &self,
-        pc: &RtcPeerConnection,
-        peer: &str,
-        kind: RtcSdpType,
-    ) -> Result<(), JsValue> {
-        let desc = match kind {
-            RtcSdpType::Offer => JsFuture::from(pc.create_offer()).await?,
-            _ => JsFuture::from(pc.create_answer()).await?,
-        };
-        self.use_and_send(pc, peer, kind, &desc).await
     }
 
     /// Makes `desc` (just created) the local description and sends it to `peer`.
