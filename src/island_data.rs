@@ -12,18 +12,15 @@ pub trait IslandData: Clone + Send + Sync + Sized + 'static {
     /// The id of the `<template>` that carries it.
     const ID: &'static str;
 
+    /// Reads back what the server wrote (serde's JSON of the type, see [`provide`]).
     fn from_json(v: &Json) -> Option<Self>;
-
-    /// The JSON the browser reads back with [`IslandData::from_json`].
-    #[cfg(feature = "ssr")]
-    fn to_json(&self) -> String;
 }
 
 /// Gives the island rendered after it `data`, on the server and in the page for the browser.
 /// Call it before the island's view is made.
 #[cfg(feature = "ssr")]
-pub fn provide<T: IslandData>(data: T) -> impl IntoView {
-    let json = data.to_json();
+pub fn provide<T: IslandData + serde::Serialize>(data: T) -> impl IntoView {
+    let json = serde_json::to_string(&data).unwrap_or_default();
     provide_context(data);
     view! { <template id=T::ID data-island=json></template> }
 }

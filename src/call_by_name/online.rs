@@ -48,11 +48,6 @@ impl IslandData for OnlineData {
             me: v.string_at("me")?,
         })
     }
-
-    #[cfg(feature = "ssr")]
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
 }
 
 /// An island, fed by the overlay's socket through the shared call state.

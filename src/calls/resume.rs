@@ -40,19 +40,9 @@ impl Welcome {
     }
 }
 
-/// Is this frame the server's `reconnect`?
-pub fn is_reconnect(text: &str) -> bool {
-    is_kind(text, "reconnect")
-}
-
 /// The `type` of a frame that is a JSON object with a string `type`.
 pub fn kind_of(text: &str) -> Option<String> {
     Json::parse(text)?.string_at("type")
-}
-
-/// Is this frame's `type` `kind`?
-fn is_kind(text: &str, kind: &str) -> bool {
-    kind_of(text).is_some_and(|k| k == kind)
 }
 
 /// `{"type":"reconnect","after_ms":N}`: how long to wait before reconnecting.
@@ -129,10 +119,14 @@ mod tests {
             MAX_RECONNECT_AFTER_MS
         );
         assert_eq!(reconnect_after_ms(r#"{"type":"reconnect"}"#), 0);
-        assert!(is_reconnect(r#"{"type":"reconnect","after_ms":5}"#));
-        assert!(!is_reconnect(
-            r#"{"type":"offer","from":"p","payload":{"type":"reconnect"}}"#
-        ));
+        assert_eq!(
+            kind_of(r#"{"type":"reconnect","after_ms":5}"#).as_deref(),
+            Some("reconnect")
+        );
+        assert_eq!(
+            kind_of(r#"{"type":"offer","from":"p","payload":{"type":"reconnect"}}"#).as_deref(),
+            Some("offer")
+        );
     }
 
     #[test]

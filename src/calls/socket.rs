@@ -5,7 +5,7 @@
 //! call-by-name client and the live room list each keep one; each is told what happens. The
 //! call engine's starts as the socket the page's inline script opened (`calls::early`).
 use super::backoff::Backoff;
-use super::resume::{is_reconnect, reconnect_after_ms, socket_path, Welcome};
+use super::resume::{kind_of, reconnect_after_ms, socket_path, Welcome};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -160,7 +160,8 @@ impl ReconnectingSocket {
     }
 
     fn on_text(&self, text: &str) {
-        if is_reconnect(text) {
+        let kind = kind_of(text);
+        if kind.as_deref() == Some("reconnect") {
             self.0.borrow_mut().asked = true;
             let w = self.downgrade();
             later(reconnect_after_ms(text) as i32, move || {
@@ -172,11 +173,13 @@ impl ReconnectingSocket {
                     me.on_close(1001, "");
                 }
             });
-        } else if let Some(w) = Welcome::parse(text) {
-            let mut s = self.0.borrow_mut();
-            s.backoff.reset();
-            s.asked = false;
-            s.resume = w.resume;
+        } else if kind.as_deref() == Some("welcome") {
+            if let Some(w) = Welcome::parse(text) {
+                let mut s = self.0.borrow_mut();
+                s.backoff.reset();
+                s.asked = false;
+                s.resume = w.resume;
+            }
         }
         self.emit(Event::Text(text));
     }

@@ -69,11 +69,6 @@ impl IslandData for RoomListData {
             live: v.bool_at("live")?,
         })
     }
-
-    #[cfg(feature = "ssr")]
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
 }
 
 /// An island: the list, kept live over its own socket.
@@ -185,11 +180,6 @@ impl IslandData for RoomData {
             role: Role::from_json(v.get("role")?)?,
             ice: v.string_at("ice")?,
         })
-    }
-
-    #[cfg(feature = "ssr")]
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
     }
 }
 

@@ -238,9 +238,8 @@ pub struct Relayed<'a> {
 }
 
 impl<'a> Relayed<'a> {
-    /// The relay in this frame: one with a relay kind's `type` and a `from`.
-    pub fn parse(text: &'a str) -> Option<Self> {
-        let mut v = Json::parse(text)?;
+    /// The relay in this (parsed) frame: one with a relay kind's `type` and a `from`.
+    pub fn read(mut v: Json<'a>) -> Option<Self> {
         let kind = v
             .string_at("type")
             .filter(|k| RelayKind::from_name(k).is_some())?;

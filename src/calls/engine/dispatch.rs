@@ -1,25 +1,28 @@
 //! What the engine does with each frame from the server: room events and relayed signaling.
 use super::{tile, Engine};
 use crate::calls::model::{announce, CallStatus};
-use crate::calls::resume::kind_of;
+use crate::json::Json;
 use crate::signaling::protocol::{PeerInfo, RelayKind, Relayed, Role, ServerEvent};
 use leptos::prelude::*;
 
 impl Engine {
     pub(super) fn on_text(&self, text: &str) {
-        match kind_of(text).as_deref() {
+        let Some(frame) = Json::parse(text) else {
+            return;
+        };
+        let relay = match frame.str_at("type") {
             None => return,
             Some("welcome") => return self.on_welcome(text),
             Some("reconnect") => return self.on_reconnect(),
-            Some(kind) if RelayKind::from_name(kind).is_some() => {
-                if let Some(m) = Relayed::parse(text) {
-                    self.on_relayed(m);
-                }
-                return;
+            Some(kind) => RelayKind::from_name(kind).is_some(),
+        };
+        if relay {
+            if let Some(m) = Relayed::read(frame) {
+                self.on_relayed(m);
             }
-            Some(_) => {}
+            return;
         }
-        match ServerEvent::from_json(text) {
+        match ServerEvent::read(&frame) {
             Some(ev) => self.on_event(ev),
             None => leptos::logging::warn!("unreadable server message"),
         }

@@ -8,7 +8,11 @@ impl ServerEvent {
     /// Reads a server event; `None` for a relayed message, an unknown `type`, or an event
     /// without a field it needs (as the derived `Deserialize` would refuse it).
     pub fn from_json(text: &str) -> Option<Self> {
-        let f = Json::parse(text)?;
+        Self::read(&Json::parse(text)?)
+    }
+
+    /// [`ServerEvent::from_json`] of a frame already parsed.
+    pub fn read(f: &Json) -> Option<Self> {
         let s = |key: &str| f.string_at(key);
         Some(match f.str_at("type")? {
             "welcome" => Self::Welcome {
