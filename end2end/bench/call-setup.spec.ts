@@ -2,79 +2,16 @@
 // in, on the log-in page) opens the room. Measured from the second guest's navigation to both
 // remote tiles reading "connected", over RUNS runs (default 10), with the time of each step.
 // Not part of the test suite: `scripts/bench.sh --call-setup` runs it on the release build.
-import { expect, type Page } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { joinAsGuest, openPage, remoteTile, test, unique } from '../tests/helpers';
 import { probe } from './probe';
+import { marks, ms, pct, STEPS } from './steps';
 
 const RUNS = Number(process.env.RUNS ?? 10);
 /** LOWRES=1: the test hooks' small, silent camera (`?lowres=1`), for less CPU per page. */
 const QUERY = process.env.LOWRES === '1' ? '?lowres=1' : '';
 /** CAMERA_DELAY=ms: the newcomer's camera starts that much later (a real webcam's warm-up). */
 const CAMERA_DELAY = Number(process.env.CAMERA_DELAY ?? 0);
-
-/** The steps reported, in order, each read from one of the pages' marks. */
-const STEPS: [label: string, page: 'new' | 'old', mark: string][] = [
-  ['HTML received', 'new', 'nav responseEnd'],
-  ['DOM parsed', 'new', 'nav domInteractive'],
-  ['wasm fetched', 'new', 'wasm responseEnd'],
-  ['wasm compile started', 'new', 'wasm start'],
-  ['wasm instantiated', 'new', 'wasm ready'],
-  ['camera asked (hydrating)', 'new', 'camera asked'],
-  ['socket created', 'new', 'ws created'],
-  ['socket open', 'new', 'ws open'],
-  ['welcome', 'new', 'ws recv welcome'],
-  ['join sent', 'new', 'ws send join'],
-  ['joined', 'new', 'ws recv joined'],
-  ['camera ready', 'new', 'camera ready'],
-  ['call sent', 'new', 'ws send call'],
-  ['response received', 'new', 'ws recv response'],
-  ['peer connection made', 'new', 'pc created'],
-  ['… with the early certificate', 'new', 'pc with early certificate'],
-  ['createOffer called', 'new', 'create offer'],
-  ['createOffer resolved', 'new', 'offer created'],
-  ['offer made (setLocalDescription)', 'new', 'set local offer'],
-  ['offer sent', 'new', 'ws send offer'],
-  ['peer_joined received (old page)', 'old', 'ws recv peer_joined'],
-  ['response sent (old page)', 'old', 'ws send response'],
-  ['call received (old page)', 'old', 'ws recv call'],
-  ['peer connection made (old page)', 'old', 'pc created'],
-  ['offer received (old page)', 'old', 'ws recv offer'],
-  ['answer made (old page)', 'old', 'set local answer'],
-  ['answer sent (old page)', 'old', 'ws send answer'],
-  ['answer received', 'new', 'ws recv answer'],
-  ['ICE connected', 'new', 'ice connected'],
-  ['peer connection connected', 'new', 'pc connected'],
-  ['tile connected (new page)', 'new', 'tile connected'],
-  ['tile connected (old page)', 'old', 'tile connected'],
-];
-
-/** The page's marks, with the call's socket (the one that sent `join`) as `ws …`, and the
- *  navigation and wasm timings as epoch milliseconds. */
-async function marks(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() => {
-    const w = window as any;
-    const out: Record<string, number> = { ...w.__setup };
-    const call = (w.__sockets ?? []).find((s: any) => s['send join']);
-    for (const [k, v] of Object.entries(call ?? {})) out['ws ' + k] = v as number;
-    const origin = performance.timeOrigin;
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    if (nav) {
-      out['nav responseEnd'] = origin + nav.responseEnd;
-      out['nav domInteractive'] = origin + nav.domInteractive;
-    }
-    const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm')) as
-      | PerformanceResourceTiming
-      | undefined;
-    if (wasm) out['wasm responseEnd'] = origin + wasm.responseEnd;
-    return out;
-  });
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`);
 
 test('call set-up: second guest opens the room until both tiles are connected', async ({ browser }) => {
   test.setTimeout(RUNS * 30_000 + 30_000);

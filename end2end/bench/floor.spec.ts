@@ -12,6 +12,7 @@ import { expect, type Page } from '@playwright/test';
 import config from '../playwright.config';
 import { joinAsGuest, openPage, test, unique } from '../tests/helpers';
 import { probe } from './probe';
+import { marks, ms, STEPS } from './steps';
 
 const RUNS = Number(process.env.RUNS ?? 10);
 const launch = config.use!.launchOptions!;
@@ -51,12 +52,17 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]);
 };
+const median = (xs: number[] | undefined) => {
+  const ys = (xs ?? []).filter((x) => !Number.isNaN(x));
+  return ys.length ? pct(ys, 50) : undefined;
+};
 
 test('call set-up floor: a plain JavaScript newcomer against the app, alternated with the app', async ({
   browser,
 }) => {
   test.setTimeout(RUNS * 2 * 30_000 + 30_000);
   const times: Record<'plain' | 'app', number[]> = { plain: [], app: [] };
+  const steps: Record<'plain' | 'app', Record<string, number[]>> = { plain: {}, app: {} };
   for (let run = 0; run < RUNS * 2; run++) {
     const kind = run % 2 === 0 ? 'plain' : 'app';
     const room = unique('floor');
@@ -84,6 +90,9 @@ test('call set-up floor: a plain JavaScript newcomer against the app, alternated
     const theirs = await old.evaluate(() => (window as any).__setup['tile connected']);
     const total = Math.max(mine, theirs) - t0;
     times[kind].push(total);
+    const m = { new: await marks(fresh), old: await marks(old) };
+    m.new['tile connected'] ??= mine;
+    for (const [label, page, key] of STEPS) (steps[kind][label] ??= []).push(m[page][key] - t0);
     console.log(`run ${run + 1} (${kind}): ${Math.round(total)} ms`);
     await old.context().close();
     await fresh.context().close();
@@ -100,6 +109,12 @@ test('call set-up floor: a plain JavaScript newcomer against the app, alternated
         (k) =>
           `| ${k === 'plain' ? 'plain JavaScript page' : 'the app (wasm)'} | ${pct(times[k], 50)} ms | ${pct(times[k], 90)} ms | ${Math.round(Math.min(...times[k]))} ms |`,
       ),
+      '',
+      'Step by step, median from the navigation:',
+      '',
+      '| step | plain JavaScript page | the app (wasm) |',
+      '|---|---|---|',
+      ...STEPS.map(([label]) => `| ${label} | ${ms(median(steps.plain[label]))} | ${ms(median(steps.app[label]))} |`),
     ].join('\n'),
   );
 });
