@@ -8,11 +8,19 @@
 //! bench, "wasm compile started"), and the call's offer after it. This one is an `async`
 //! module: it runs as soon as the glue (preloaded) is in, which is while the parser is still
 //! on the page. It never hydrates before `DOMContentLoaded`, so every island is in the
-//! document by then. Islands are hydrated in document order, each by the function the wasm
+//! document by then, and on a call page where the inline script is making the call
+//! (`calls::early`), not before that call's answers are in (250 ms at most): hydration is the
+//! page's longest task (30-50 ms here), and an answer that came during it waited for it, and the
+//! connection with it. Islands are hydrated in document order, each by the function the wasm
 //! exports under its `data-component` name, as Leptos' script does (no island here takes
 //! children, so nothing else of that script is needed).
 use leptos::either::Either;
 use leptos::prelude::*;
+
+/// The longest the islands wait for a call page's early script to have its answers in
+/// (`calls::early`, `offers!`): hydration is the page's longest task, and a peer's answer that
+/// came during it would wait for it too.
+const WAIT_MS: u32 = 250;
 
 /// The module's text for the glue at `js` and the wasm at `wasm`. The paths are the site's own,
 /// from its configuration; neither can contain a quote.
@@ -24,8 +32,11 @@ fn script(js: &str, wasm: &str) -> String {
          for(const island of document.querySelectorAll('leptos-island')){{\
          const make=parley[island.dataset.component];\
          if(make)make(island);else console.warn('no island '+island.dataset.component+' in the wasm')}}}};\
-         if(document.readyState==='loading')addEventListener('DOMContentLoaded',hydrate,{{once:true}});\
-         else hydrate();"
+         const go=()=>{{if(document.readyState==='loading')addEventListener('DOMContentLoaded',hydrate,{{once:true}});\
+         else hydrate()}};\
+         const early=window.__parleySocket;\
+         if(early&&early.ready)Promise.race([early.ready,new Promise(r=>setTimeout(r,{WAIT_MS}))]).then(go);\
+         else go();"
     )
 }
 
@@ -81,6 +92,10 @@ mod tests {
         // Hydration waits for the parsed document, and runs once.
         assert!(s.contains("addEventListener('DOMContentLoaded',hydrate,{once:true})"));
         assert!(s.contains("parley.hydrate();"));
+        // A call page's islands wait for its early call's answers, 250 ms at most.
+        assert!(
+            s.contains("Promise.race([early.ready,new Promise(r=>setTimeout(r,250))]).then(go)")
+        );
         assert!(s.contains("querySelectorAll('leptos-island')"));
         assert!(s.contains("parley[island.dataset.component]"));
         // No idle wait, and nothing that could end the script element early.

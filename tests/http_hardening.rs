@@ -78,8 +78,10 @@ async fn a_call_pages_early_script_runs_before_the_stylesheet_loads() {
         .to_owned();
     let body = resp.text().await.unwrap();
     let head = body.split("</head>").next().unwrap();
+    // The early script (the loader before it names its state too).
     let script = head
-        .find("__parleySocket")
+        .find("{const j=")
+        .and_then(|at| head[at..].find("__parleySocket").map(|k| at + k))
         .expect("the early script in the head");
     let sheet = head
         .find("rel=\"stylesheet\"")

@@ -57,9 +57,64 @@ macro_rules! socket {
         concat!(
             "(()=>{const ws=new WebSocket((location.protocol==='https:'?'wss://':'ws://')",
             "+location.host+'/ws'),queued=[],o={ws,queued,joined:false};",
-            "ws.onmessage=e=>{queued.push(e.data);if(j&&queued.length===1){",
+            "ws.onmessage=e=>{if(o.on&&o.on(e.data))return;queued.push(e.data);",
+            "if(j&&queued.length===1){",
             "try{if(JSON.parse(e.data).type==='welcome'){ws.send(j);o.joined=true}}catch(x){}}};",
             "window.__parleySocket=o})();"
+        )
+    };
+}
+
+// A mesh newcomer's call, made here rather than once the wasm runs (which is 50-100 ms later on
+// this machine, and busy hydrating when the peer answers): on the `joined` that answers our join,
+// the script sends `call` and makes a connection to each peer already in the room, as
+// `engine::negotiation` does (the welcome's ICE servers, the early certificate, audio and video
+// lines for the camera still to come, the chat channel), and its offer. The offer and the
+// connection's candidates are held until that peer's `response`, then sent; the peer's answer
+// and candidates are applied here too, and not kept for the engine. `o.ready` settles once every
+// answer is in (or there is nothing to wait for): the loader hydrates then (`loader.rs`), so the
+// page's longest task does not hold up the answer. The engine takes it all over on the `joined`
+// it reads from the frames kept (`early::handoff`), and sends what the script's offers still
+// send (`o.out`).
+#[cfg(feature = "ssr")]
+macro_rules! offers {
+    () => {
+        concat!(
+            "(()=>{const o=window.__parleySocket,ws=o.ws;let ice,n=0;o.links={};",
+            "o.ready=new Promise(r=>{o.go=r});ws.addEventListener('close',()=>o.go());",
+            "const done=()=>{if(!--n)o.go()};",
+            "o.out=(p,f)=>{const l=o.links[p];if(l&&l.held)l.held.push(f);else ws.send(f)};",
+            "o.on=t=>{let m;try{m=JSON.parse(t)}catch(x){return}if(!m)return;",
+            "const l=o.links[m.from];",
+            "if(m.type==='welcome')ice=m.ice;",
+            "else if(m.type==='joined'&&o.joined&&!o.announced){",
+            "o.announced=true;if(m.role!=='mesh')return o.go();ws.send('",
+            r#"{"type":"call"}"#,
+            "');try{const c=ice||{},g={iceServers:Array.isArray(c.iceServers)?c.iceServers:[]};",
+            "if(c.iceTransportPolicy==='relay')g.iceTransportPolicy='relay';",
+            "if(window.__parleyCert)g.certificates=[window.__parleyCert];",
+            "const later=o.later=new MediaStream();",
+            "for(const q of m.peers||[]){if(q.role!=='mesh')continue;const p=q.id;",
+            "try{const pc=new RTCPeerConnection(g),",
+            "l=o.links[p]={pc,held:[],found:0,gathered:-1,pending:[],set:false};",
+            "for(const k of['audio','video'])pc.addTransceiver(k,{direction:'sendrecv',streams:[later]});",
+            "l.dc=pc.createDataChannel('chat');",
+            "pc.ontrack=e=>{if(e.streams[0])l.stream=e.streams[0]};",
+            "pc.onicecandidate=e=>{const x=e.candidate;if(!x){l.gathered=l.found;l.found=0;return}",
+            "if(!x.candidate)return;l.found++;const f={candidate:x.candidate};",
+            "if(x.sdpMid!=null)f.sdpMid=x.sdpMid;if(x.sdpMLineIndex!=null)f.sdpMLineIndex=x.sdpMLineIndex;",
+            "o.out(p,JSON.stringify({type:'candidate',to:p,payload:f}))};",
+            "pc.createOffer().then(d=>{pc.setLocalDescription(d).catch(()=>{});",
+            "o.out(p,JSON.stringify({type:'offer',to:p,payload:{type:'offer',sdp:d.sdp}}))}).catch(()=>{});",
+            "n++}catch(x){delete o.links[p]}}}catch(x){}if(n===0)o.go()}",
+            "else if(!l)return;",
+            "else if(m.type==='response'){if(l.held){const h=l.held;l.held=null;for(const f of h)ws.send(f)}return true}",
+            "else if(m.type==='answer'&&!l.remote){",
+            "const r=l.remote=l.pc.setRemoteDescription(m.payload);r.then(()=>{if(o.taken)return;l.set=true;",
+            "for(const c of l.pending)l.pc.addIceCandidate(c).catch(()=>{});l.pending=[]},()=>{}).finally(done);",
+            "return true}",
+            "else if(m.type==='candidate'){if(l.set)l.pc.addIceCandidate(m.payload).catch(()=>{});",
+            "else l.pending.push(m.payload);return true}}})();"
         )
     };
 }
@@ -122,6 +177,7 @@ pub const SCRIPT: &str = concat!(
     storage_key!(),
     "')}catch(e){}if(s===null)return;",
     socket!(),
+    offers!(),
     "const m=navigator.mediaDevices;if(!m||!m.getUserMedia)return;",
     "let d={};try{d=JSON.parse(s)||{}}catch(e){}",
     "const low=!!document.querySelector('meta[name=parley-test-hooks]')",
@@ -136,6 +192,9 @@ pub const SCRIPT: &str = concat!(
     "window.__parleyCamera=p;window.__parleyCameraChoice=s})()"
 );
 
+#[cfg(feature = "hydrate")]
+pub mod handoff;
+
 /// The socket the script opened.
 #[cfg(feature = "hydrate")]
 pub struct Early {
@@ -144,6 +203,8 @@ pub struct Early {
     pub queued: Vec<String>,
     /// Whether it sent the `join` (answering the first of `queued`, the welcome).
     pub joined: bool,
+    /// The script's state, with the connections it made ([`handoff`]).
+    pub state: wasm_bindgen::JsValue,
 }
 
 /// The socket the script opened, taken once; `None` if there is none or it is already closing
@@ -160,6 +221,7 @@ pub fn take_socket() -> Option<Early> {
     ws.set_onmessage(None);
     if ws.ready_state() > web_sys::WebSocket::OPEN {
         let _ = ws.close();
+        handoff::close(&early);
         return None;
     }
     let queued = get("queued")?
@@ -169,7 +231,12 @@ pub fn take_socket() -> Option<Early> {
         .filter_map(|m| m.as_string())
         .collect();
     let joined = get("joined").and_then(|j| j.as_bool()).unwrap_or(false);
-    Some(Early { ws, queued, joined })
+    Some(Early {
+        ws,
+        queued,
+        joined,
+        state: early,
+    })
 }
 
 #[cfg(test)]
@@ -227,6 +294,42 @@ mod tests {
             r#"{"type":"join","room":"a \"room\"","role":"watch"}"#
         );
         assert_eq!(crate::calls::resume::socket_path(None), "/ws");
+    }
+
+    #[test]
+    fn a_mesh_newcomers_script_calls_and_offers_as_the_engine_would() {
+        use crate::signaling::protocol::RelayKind;
+        let s = SCRIPT;
+        // The engine's own `call`, once, on the `joined` that answers our join, for a mesh.
+        let call = RelayKind::Call.to_room().to_json();
+        assert!(s.contains(&format!("ws.send('{call}')")));
+        assert!(s.contains("m.type==='joined'&&o.joined&&!o.announced"));
+        assert!(s.contains("if(m.role!=='mesh')return o.go()"));
+        // Connections as `engine::negotiation` makes them: the certificate, audio and video
+        // lines for the camera still to come, the chat channel the engine opens.
+        assert!(s.contains("g.certificates=[window.__parleyCert]"));
+        assert!(s.contains("pc.addTransceiver(k,{direction:'sendrecv',streams:[later]})"));
+        assert!(s.contains("pc.createDataChannel('chat')"));
+        // Held until the peer's `response`, then sent in order.
+        assert!(s.contains("if(l&&l.held)l.held.push(f);else ws.send(f)"));
+        assert!(s.contains("m.type==='response'){if(l.held){const h=l.held;l.held=null;for(const f of h)ws.send(f)}"));
+        // Frames of a peer it has no connection to are left for the engine.
+        assert!(s.contains("else if(!l)return;"));
+        // The islands wait on `ready`, which settles on a close, on no connection to make,
+        // and once every answer is applied or refused.
+        assert!(s.contains("ws.addEventListener('close',()=>o.go())"));
+        assert!(s.contains("if(n===0)o.go()"));
+        assert!(s.contains(".finally(done)"));
+        // The engine's names for what it takes over (`early::handoff`).
+        for key in [
+            "held", "found", "gathered", "pending", "set", "remote", "stream", "dc",
+        ] {
+            assert!(s.contains(&format!("l.{key}")), "{key}");
+        }
+        assert!(s.contains("o.later=new MediaStream()") && s.contains("if(o.taken)return"));
+        // A watcher's page makes no call.
+        assert!(!SOCKET_SCRIPT.contains("RTCPeerConnection("));
+        assert!(!s.contains("</"));
     }
 
     #[test]

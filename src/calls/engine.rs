@@ -23,6 +23,7 @@ use web_sys::MediaStream;
 mod chatting;
 mod devices;
 mod dispatch;
+mod early_call;
 mod ice_refresh;
 mod late_camera;
 mod lifecycle;
@@ -52,6 +53,11 @@ struct Inner {
     /// The page's inline script sent our `join` on the socket the engine took over: the
     /// first welcome needs no second one.
     joined_early: bool,
+    /// That script's state: a mesh newcomer's call it started, taken over on the first
+    /// `joined` (`early_call.rs`).
+    early: Option<wasm_bindgen::JsValue>,
+    /// Where that script's offers still to come are sent from.
+    early_out: Option<wasm_bindgen::closure::Closure<dyn FnMut(String, String)>>,
     /// Camera (or its failure) settled: we may call and answer now.
     media_ready: bool,
     local: Option<MediaStream>,
@@ -101,6 +107,8 @@ impl Engine {
             socket: None,
             joined: false,
             joined_early: false,
+            early: None,
+            early_out: None,
             media_ready: false,
             local: None,
             camera_later: None,
@@ -168,7 +176,7 @@ impl Engine {
 
     fn connect(&self) {
         let w = self.weak();
-        let (socket, joined_early) = ReconnectingSocket::open_early(move |_, ev| {
+        let (socket, early) = ReconnectingSocket::open_early(move |_, ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
@@ -180,7 +188,8 @@ impl Engine {
         });
         let mut i = self.0.borrow_mut();
         i.socket = Some(socket);
-        i.joined_early = joined_early;
+        i.joined_early = early.is_some();
+        i.early = early;
     }
 
     pub(super) fn send(&self, msg: &ClientMessage<'_>) {
@@ -217,7 +226,7 @@ impl Engine {
         // Those we are connected to already learn that our camera and microphone are on.
         self.media_changed();
         if joined && !announced {
-            self.announce();
+            self.announce(false);
         }
         for peer in pending {
             match role {
@@ -228,16 +237,18 @@ impl Engine {
         self.refresh_status();
     }
 
-    /// Tells the room we are ready: `call` in a mesh, `talk_ready` ("On Air") for a talker.
-    /// A mesh page then makes its offers to the peers that were there before it at once, and
-    /// sends each when that peer answers the call.
-    fn announce(&self) {
+    /// Tells the room we are ready: `call` in a mesh, `talk_ready` ("On Air") for a talker
+    /// (unless the page's early script has said it: `sent`). A mesh page then makes its offers
+    /// to the peers that were there before it at once, and sends each when that peer answers
+    /// the call.
+    fn announce(&self, sent: bool) {
         let role = {
             let mut i = self.0.borrow_mut();
             i.announced = true;
             i.role
         };
         match role {
+            _ if sent => {}
             Role::Mesh => self.send(&RelayKind::Call.to_room()),
             Role::Talk => self.send(&RelayKind::TalkReady.to_room()),
             Role::Watch => {}

@@ -87,12 +87,25 @@ impl Link {
             }
             Outgoing::Nothing => {}
         }
+        Self::wrap(peer, pc, offerer, 0, report)
+    }
+
+    /// A connection to `peer` made elsewhere (the page's early script, `early::handoff`), which
+    /// has found `found` candidates in its current round of gathering; it reports through
+    /// `report` from now on.
+    pub fn wrap(
+        peer: &str,
+        pc: RtcPeerConnection,
+        offerer: bool,
+        found: u32,
+        report: impl Fn(LinkEvent) + 'static,
+    ) -> Result<Self, JsValue> {
         let report = std::rc::Rc::new(report);
         let mut closures = Vec::new();
 
         let r = report.clone();
         // Candidates of the current gathering round: none at all means no path can work.
-        let found = Cell::new(0u32);
+        let found = Cell::new(found);
         let on_ice = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
             let ev: RtcPeerConnectionIceEvent = ev.unchecked_into();
             match ev.candidate() {
@@ -112,8 +125,7 @@ impl Link {
         let on_track = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
             let ev: RtcTrackEvent = ev.unchecked_into();
             if let Ok(stream) = ev.streams().get(0).dyn_into::<MediaStream>() {
-                REMOTE.with(|m| m.borrow_mut().insert(id.clone(), stream));
-                bind_video(&id);
+                show_remote(&id, stream);
             }
         });
         pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
@@ -206,6 +218,12 @@ pub fn candidate_init(v: &Json) -> Option<RtcIceCandidateInit> {
 }
 
 /// Points the tile's `<video>` at the peer's stream, once both exist.
+/// `stream` is what `peer` sends: its tile shows it.
+pub fn show_remote(peer: &str, stream: MediaStream) {
+    REMOTE.with(|m| m.borrow_mut().insert(peer.to_owned(), stream));
+    bind_video(peer);
+}
+
 pub fn bind_video(peer: &str) {
     let Some(stream) = REMOTE.with(|m| m.borrow().get(peer).cloned()) else {
         return;

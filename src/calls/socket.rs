@@ -64,10 +64,19 @@ impl ReconnectingSocket {
     /// [`Self::open`], taking over the socket the page's inline script opened if there is one
     /// (`calls::early`). What it received so far is handed on first, in order, once the
     /// caller has this handle (in a microtask: before any later frame).
-    /// Returns the socket and whether it has sent the `join` already.
-    pub fn open_early(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> (Self, bool) {
-        let Some(super::early::Early { ws, queued, joined }) = super::early::take_socket() else {
-            return (Self::open(handler), false);
+    /// Returns the socket and, if the script has sent the `join` already, its state (with the
+    /// connections it made for the call, `early::handoff`).
+    pub fn open_early(
+        handler: impl Fn(&ReconnectingSocket, Event) + 'static,
+    ) -> (Self, Option<wasm_bindgen::JsValue>) {
+        let Some(super::early::Early {
+            ws,
+            queued,
+            joined,
+            state,
+        }) = super::early::take_socket()
+        else {
+            return (Self::open(handler), None);
         };
         let me = Self::new(handler);
         let socket = Socket::wrap(ws, me.on_message(), me.on_close_fn());
@@ -80,7 +89,7 @@ impl ReconnectingSocket {
                 }
             }
         });
-        (me, joined)
+        (me, joined.then_some(state))
     }
 
     fn new(handler: impl Fn(&ReconnectingSocket, Event) + 'static) -> Self {

@@ -57,9 +57,11 @@ impl Engine {
                         .collect()
                 });
                 ui.tiles.try_set(tiles);
+                // The page's early script may have called, and made our offers, already.
+                let sent = self.adopt_early_call();
                 self.refresh_status();
                 if ready {
-                    self.announce();
+                    self.announce(sent);
                 }
                 if role == Role::Watch {
                     // The talker may have been on air for a while: ask now.

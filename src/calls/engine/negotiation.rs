@@ -15,8 +15,6 @@ impl Engine {
         if let Some(l) = self.0.borrow().links.get(peer) {
             return Some(l.pc.clone());
         }
-        let w = self.weak();
-        let id = peer.to_owned();
         let (local, later) = {
             let i = self.0.borrow();
             (i.local.clone(), i.camera_later.clone())
@@ -29,7 +27,15 @@ impl Engine {
             _ => Outgoing::Nothing,
         };
         let ice = self.0.borrow().ice.clone();
-        let link = Link::new(peer, offerer, outgoing, &ice, move |ev| {
+        let link = Link::new(peer, offerer, outgoing, &ice, self.link_events(peer));
+        self.keep_link(peer, link)
+    }
+
+    /// What a link to `peer` reports, handled.
+    pub(super) fn link_events(&self, peer: &str) -> impl Fn(LinkEvent) + 'static {
+        let w = self.weak();
+        let id = peer.to_owned();
+        move |ev| {
             let Some(e) = w.upgrade().map(Engine) else {
                 return;
             };
@@ -43,7 +49,15 @@ impl Engine {
                 LinkEvent::Gathered(n) => e.on_gathered(&id, n),
                 LinkEvent::IceError { url, code } => e.on_ice_error(&id, &url, code),
             }
-        });
+        }
+    }
+
+    /// Keeps a new link to `peer` (or shows that it could not be made).
+    pub(super) fn keep_link(
+        &self,
+        peer: &str,
+        link: Result<Link, JsValue>,
+    ) -> Option<RtcPeerConnection> {
         match link {
             Ok(l) => {
                 let pc = l.pc.clone();
@@ -212,6 +226,11 @@ impl Engine {
 
     /// Sends `msg` for `peer`, or holds it while that link's offer waits for the peer.
     fn send_for(&self, peer: &str, msg: &ClientMessage<'_>) {
+        self.send_text_for(peer, msg.to_json());
+    }
+
+    /// [`Self::send_for`] with the frame's text.
+    pub(super) fn send_text_for(&self, peer: &str, frame: String) {
         if let Some(held) = self
             .0
             .borrow_mut()
@@ -219,10 +238,12 @@ impl Engine {
             .get_mut(peer)
             .and_then(|l| l.held.as_mut())
         {
-            held.push(msg.to_json());
+            held.push(frame);
             return;
         }
-        self.send(msg);
+        if let Some(s) = &self.0.borrow().socket {
+            s.send(&frame);
+        }
     }
 
     /// `peer` is ready (`response`): what was held for it goes out, in order.
@@ -242,7 +263,7 @@ impl Engine {
     }
 
     /// The remote description is set: queued candidates can go in now.
-    fn remote_ready(&self, peer: &str) {
+    pub(super) fn remote_ready(&self, peer: &str) {
         let (pc, pending) = {
             let mut i = self.0.borrow_mut();
             let Some(l) = i.links.get_mut(peer) else {
