@@ -9,17 +9,16 @@
 //! module: it runs as soon as the glue (preloaded) is in, which is while the parser is still
 //! on the page. It never hydrates before `DOMContentLoaded`, so every island is in the
 //! document by then, and on a call page where the inline script is making the call
-//! (`calls::early`), not before that call's answers are in (250 ms at most): hydration is the
-//! page's longest task (30-50 ms here), and an answer that came during it waited for it, and the
-//! connection with it. Islands are hydrated in document order, each by the function the wasm
+//! (`calls::early`), not before that call's offers are made (250 ms at most): hydration is the
+//! page's longest task (30-70 ms here), and held up the offers; now it runs while they travel.
+//! Islands are hydrated in document order, each by the function the wasm
 //! exports under its `data-component` name, as Leptos' script does (no island here takes
 //! children, so nothing else of that script is needed).
 use leptos::either::Either;
 use leptos::prelude::*;
 
-/// The longest the islands wait for a call page's early script to have its answers in
-/// (`calls::early`, `offers!`): hydration is the page's longest task, and a peer's answer that
-/// came during it would wait for it too.
+/// The longest the islands wait for a call page's early script to make its offers
+/// (`calls::early`, `offers!`): hydration is the page's longest task, and would hold them up.
 const WAIT_MS: u32 = 250;
 
 /// The module's text for the glue at `js` and the wasm at `wasm`. The paths are the site's own,
@@ -92,7 +91,7 @@ mod tests {
         // Hydration waits for the parsed document, and runs once.
         assert!(s.contains("addEventListener('DOMContentLoaded',hydrate,{once:true})"));
         assert!(s.contains("parley.hydrate();"));
-        // A call page's islands wait for its early call's answers, 250 ms at most.
+        // A call page's islands wait for its early call's offers, 250 ms at most.
         assert!(
             s.contains("Promise.race([early.ready,new Promise(r=>setTimeout(r,250))]).then(go)")
         );

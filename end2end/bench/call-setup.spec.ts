@@ -5,7 +5,7 @@
 import { expect } from '@playwright/test';
 import { joinAsGuest, openPage, remoteTile, test, unique } from '../tests/helpers';
 import { probe } from './probe';
-import { marks, ms, pct, STEPS } from './steps';
+import { connected, marks, ms, pct, STEPS } from './steps';
 
 const RUNS = Number(process.env.RUNS ?? 10);
 /** LOWRES=1: the test hooks' small, silent camera (`?lowres=1`), for less CPU per page. */
@@ -30,8 +30,11 @@ test('call set-up: second guest opens the room until both tiles are connected', 
     const newName = await joinAsGuest(fresh);
     const t0 = Date.now();
     await fresh.goto(`/r/${room}${QUERY}`);
-    await expect(remoteTile(fresh, oldName)).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
-    await expect(remoteTile(old, newName)).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
+    await connected(fresh);
+    await connected(old);
+    // The tiles the marks are for.
+    await expect(remoteTile(fresh, oldName)).toHaveAttribute('data-state', 'connected');
+    await expect(remoteTile(old, newName)).toHaveAttribute('data-state', 'connected');
 
     const m = { new: await marks(fresh), old: await marks(old) };
     const total = Math.max(m.new['tile connected'], m.old['tile connected']) - t0;

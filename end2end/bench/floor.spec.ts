@@ -12,7 +12,7 @@ import { expect, type Page } from '@playwright/test';
 import config from '../playwright.config';
 import { joinAsGuest, openPage, test, unique } from '../tests/helpers';
 import { probe } from './probe';
-import { marks, ms, STEPS } from './steps';
+import { connected, marks, ms, STEPS } from './steps';
 
 const RUNS = Number(process.env.RUNS ?? 10);
 const launch = config.use!.launchOptions!;
@@ -78,12 +78,10 @@ test('call set-up floor: a plain JavaScript newcomer against the app, alternated
     await fresh.route('**/floor', (r) => r.fulfill({ contentType: 'text/html', body: plainPage(room) }));
     const t0 = Date.now();
     await fresh.goto(kind === 'plain' ? '/floor' : `/r/${room}`);
-    if (kind === 'plain') {
-      await fresh.waitForFunction(() => (window as any).__floor.connected, null, { timeout: 20_000 });
-    } else {
-      await expect(tileConnected(fresh)).toHaveCount(1, { timeout: 20_000 });
-    }
-    await expect(tileConnected(old)).toHaveCount(1, { timeout: 20_000 });
+    await connected(fresh);
+    await connected(old);
+    if (kind === 'app') await expect(tileConnected(fresh)).toHaveCount(1);
+    await expect(tileConnected(old)).toHaveCount(1);
     const mine = await fresh.evaluate(
       () => (window as any).__floor?.connected ?? (window as any).__setup['tile connected'],
     );

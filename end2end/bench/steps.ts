@@ -70,3 +70,14 @@ export const pct = (xs: number[], p: number) => {
 };
 export const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`);
 
+/** Waits until the page's probe has stamped "tile connected" (the plain page: its own
+ *  `connected`). Not `expect(locator)`: while it waits, Playwright's `expect` builds an
+ *  accessibility snapshot of the page (17 ms of the newcomer's main thread in one profile, in
+ *  the middle of its call set-up), which would slow the very thing measured. */
+export function connected(page: Page): Promise<unknown> {
+  return page.waitForFunction(
+    () => (window as any).__setup?.['tile connected'] ?? (window as any).__floor?.connected,
+    null,
+    { timeout: 20_000, polling: 'raf' },
+  );
+}

@@ -71,9 +71,10 @@ macro_rules! socket {
 // `engine::negotiation` does (the welcome's ICE servers, the early certificate, audio and video
 // lines for the camera still to come, the chat channel), and its offer. The offer and the
 // connection's candidates are held until that peer's `response`, then sent; the peer's answer
-// and candidates are applied here too, and not kept for the engine. `o.ready` settles once every
-// answer is in (or there is nothing to wait for): the loader hydrates then (`loader.rs`), so the
-// page's longest task does not hold up the answer. The engine takes it all over on the `joined`
+// and candidates, when they come before the engine runs, are applied here too, and not kept
+// for the engine. `o.ready` settles once every offer is made (or there is nothing to make, or
+// the socket closed): the loader hydrates then (`loader.rs`), so the page's longest task runs
+// while the offer travels, not before it is made. The engine takes it all over on the `joined`
 // it reads from the frames kept (`early::handoff`), and sends what the script's offers still
 // send (`o.out`).
 #[cfg(feature = "ssr")]
@@ -105,13 +106,13 @@ macro_rules! offers {
             "if(x.sdpMid!=null)f.sdpMid=x.sdpMid;if(x.sdpMLineIndex!=null)f.sdpMLineIndex=x.sdpMLineIndex;",
             "o.out(p,JSON.stringify({type:'candidate',to:p,payload:f}))};",
             "pc.createOffer().then(d=>{pc.setLocalDescription(d).catch(()=>{});",
-            "o.out(p,JSON.stringify({type:'offer',to:p,payload:{type:'offer',sdp:d.sdp}}))}).catch(()=>{});",
+            "o.out(p,JSON.stringify({type:'offer',to:p,payload:{type:'offer',sdp:d.sdp}}))}).catch(()=>{}).finally(done);",
             "n++}catch(x){delete o.links[p]}}}catch(x){}if(n===0)o.go()}",
             "else if(!l)return;",
             "else if(m.type==='response'){if(l.held){const h=l.held;l.held=null;for(const f of h)ws.send(f)}return true}",
             "else if(m.type==='answer'&&!l.remote){",
             "const r=l.remote=l.pc.setRemoteDescription(m.payload);r.then(()=>{if(o.taken)return;l.set=true;",
-            "for(const c of l.pending)l.pc.addIceCandidate(c).catch(()=>{});l.pending=[]},()=>{}).finally(done);",
+            "for(const c of l.pending)l.pc.addIceCandidate(c).catch(()=>{});l.pending=[]},()=>{});",
             "return true}",
             "else if(m.type==='candidate'){if(l.set)l.pc.addIceCandidate(m.payload).catch(()=>{});",
             "else l.pending.push(m.payload);return true}}})();"
@@ -316,7 +317,7 @@ mod tests {
         // Frames of a peer it has no connection to are left for the engine.
         assert!(s.contains("else if(!l)return;"));
         // The islands wait on `ready`, which settles on a close, on no connection to make,
-        // and once every answer is applied or refused.
+        // and once every offer is made or has failed.
         assert!(s.contains("ws.addEventListener('close',()=>o.go())"));
         assert!(s.contains("if(n===0)o.go()"));
         assert!(s.contains(".finally(done)"));
