@@ -87,7 +87,7 @@ macro_rules! offers {
             "o.out=(p,f)=>{const l=o.links[p];if(l&&l.held)l.held.push(f);else ws.send(f)};",
             "o.on=t=>{let m;try{m=JSON.parse(t)}catch(x){return}if(!m)return;",
             "const l=o.links[m.from];",
-            "if(m.type==='welcome')ice=m.ice;",
+            "if(m.type==='welcome')ice=m.ice;else if(m.type==='error')o.go();",
             "else if(m.type==='joined'&&o.joined&&!o.announced){",
             "o.announced=true;if(m.role!=='mesh')return o.go();ws.send('",
             r#"{"type":"call"}"#,
@@ -316,9 +316,10 @@ mod tests {
         assert!(s.contains("m.type==='response'){if(l.held){const h=l.held;l.held=null;for(const f of h)ws.send(f)}"));
         // Frames of a peer it has no connection to are left for the engine.
         assert!(s.contains("else if(!l)return;"));
-        // The islands wait on `ready`, which settles on a close, on no connection to make,
-        // and once every offer is made or has failed.
+        // The islands wait on `ready`, which settles on a close, on an error (a full room),
+        // on no connection to make, and once every offer is made or has failed.
         assert!(s.contains("ws.addEventListener('close',()=>o.go())"));
+        assert!(s.contains("else if(m.type==='error')o.go();"));
         assert!(s.contains("if(n===0)o.go()"));
         assert!(s.contains(".finally(done)"));
         // The engine's names for what it takes over (`early::handoff`).
