@@ -9,6 +9,7 @@ import {
   joinAsGuest,
   openPage,
   openRoom,
+  pcState,
   remoteTile,
   test,
   unique,
@@ -148,6 +149,47 @@ test('a newcomer calls before its camera is up; its picture and sound follow wit
     };
   });
   expect(after).toEqual({ state: 'connected', lines: ['audio:audio', 'video:video'] });
+});
+
+test('an offer the inline script holds for a peer not ready yet goes out from the wasm when that peer answers', async ({ browser }) => {
+  const room = unique('held-offer');
+  // Ann's camera is held: she answers nobody's call until it runs.
+  const pa = await openPage(browser, 'ho-a');
+  const ann = await joinAsGuest(pa);
+  await pa.addInitScript(holdCamera);
+  await pa.goto(`/r/${room}?lowres=1`);
+  await expect(pa.locator('[data-testid=call-status]')).toHaveText(/waiting/i, { timeout: 20_000 });
+
+  const pb = await openPage(browser, 'ho-b');
+  const ben = await joinAsGuest(pb);
+  await pb.addInitScript(countJoins);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await pb.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await pb.goto(`/r/${room}?lowres=1`, { waitUntil: 'commit' });
+  // Ben's script has called and made its offer to ann, and holds it: no `response` yet.
+  const heldFrames = () =>
+    pb.evaluate(() => {
+      const links = (window as any).__parleySocket?.links ?? {};
+      return Object.values(links).map((l: any) => (l.held ?? []).map((f: string) => JSON.parse(f).type));
+    });
+  await expect.poll(heldFrames, { message: 'the offer is held for ann' }).toEqual([expect.arrayContaining(['offer'])]);
+  expect(await joins(pb)).toMatchObject({ calls: 1, responses: 0 });
+
+  // Ben's wasm takes the call over, with the held offer; ann has had nothing from him yet.
+  release();
+  await expect.poll(() => pb.evaluate(() => (window as any).__parleySocket === undefined)).toBe(true);
+  const benId = (await remoteTile(pa, ben).getAttribute('data-peer-id'))!;
+  expect(await pcState(pa, benId)).toBe('missing');
+
+  // Ann's camera runs: she answers, the engine sends the offer it took over, and the call is up.
+  await pa.evaluate(() => (window as any).__releaseCamera());
+  await expectConnected(pb, ann);
+  await expectConnected(pa, ben);
+  expect(await joins(pb)).toMatchObject({ sent: 1, calls: 1, joined: 1 });
 });
 
 test('the wasm travels compressed, and is revalidated rather than fetched again', async ({ request }) => {
