@@ -302,33 +302,40 @@ mod tests {
         use crate::signaling::protocol::RelayKind;
         let s = SCRIPT;
         // The engine's own `call`, once, on the `joined` that answers our join, for a mesh.
-        let call = RelayKind::Call.to_room().to_json();
-        assert!(s.contains(&format!("ws.send('{call}')")));
-        assert!(s.contains("m.type==='joined'&&o.joined&&!o.announced"));
-        assert!(s.contains("if(m.role!=='mesh')return o.go()"));
-        // Connections as `engine::negotiation` makes them: the certificate, audio and video
-        // lines for the camera still to come, the chat channel the engine opens.
-        assert!(s.contains("g.certificates=[window.__parleyCert]"));
-        assert!(s.contains("pc.addTransceiver(k,{direction:'sendrecv',streams:[later]})"));
-        assert!(s.contains("pc.createDataChannel('chat')"));
-        // Held until the peer's `response`, then sent in order.
-        assert!(s.contains("if(l&&l.held)l.held.push(f);else ws.send(f)"));
-        assert!(s.contains("m.type==='response'){if(l.held){const h=l.held;l.held=null;for(const f of h)ws.send(f)}"));
-        // Frames of a peer it has no connection to are left for the engine.
-        assert!(s.contains("else if(!l)return;"));
-        // The islands wait on `ready`, which settles on a close, on an error (a full room),
-        // on no connection to make, and once every offer is made or has failed.
-        assert!(s.contains("ws.addEventListener('close',()=>o.go())"));
-        assert!(s.contains("else if(m.type==='error')o.go();"));
-        assert!(s.contains("if(n===0)o.go()"));
-        assert!(s.contains(".finally(done)"));
+        let call = format!("ws.send('{}')", RelayKind::Call.to_room().to_json());
+        let parts = [
+            call.as_str(),
+            "m.type==='joined'&&o.joined&&!o.announced",
+            "if(m.role!=='mesh')return o.go()",
+            // Connections as `engine::negotiation` makes them: the certificate, audio and
+            // video lines for the camera still to come, the chat channel the engine opens.
+            "g.certificates=[window.__parleyCert]",
+            "pc.addTransceiver(k,{direction:'sendrecv',streams:[later]})",
+            "pc.createDataChannel('chat')",
+            // Held until the peer's `response`, then sent in order.
+            "if(l&&l.held)l.held.push(f);else ws.send(f)",
+            "m.type==='response'){if(l.held){const h=l.held;l.held=null;for(const f of h)ws.send(f)}",
+            // Frames of a peer it has no connection to are left for the engine.
+            "else if(!l)return;",
+            // The islands wait on `ready`, which settles on a close, on an error (a full
+            // room), on no connection to make, and once every offer is made or has failed.
+            "ws.addEventListener('close',()=>o.go())",
+            "else if(m.type==='error')o.go();",
+            "if(n===0)o.go()",
+            ".finally(done)",
+            // What the engine takes over besides the connections (`early::handoff`).
+            "o.later=new MediaStream()",
+            "if(o.taken)return",
+        ];
+        for part in parts {
+            assert!(s.contains(part), "{part}");
+        }
         // The engine's names for what it takes over (`early::handoff`).
         for key in [
             "held", "found", "gathered", "pending", "set", "remote", "stream", "dc",
         ] {
             assert!(s.contains(&format!("l.{key}")), "{key}");
         }
-        assert!(s.contains("o.later=new MediaStream()") && s.contains("if(o.taken)return"));
         // A watcher's page makes no call.
         assert!(!SOCKET_SCRIPT.contains("RTCPeerConnection("));
         assert!(!s.contains("</"));
