@@ -9,17 +9,24 @@
 //! module: it runs as soon as the glue (preloaded) is in, which is while the parser is still
 //! on the page. It never hydrates before `DOMContentLoaded`, so every island is in the
 //! document by then, and on a call page where the inline script is making the call
-//! (`calls::early`), not before that call's offers are made (250 ms at most): hydration is the
-//! page's longest task (30-70 ms here), and held up the offers; now it runs while they travel.
-//! Islands are hydrated in document order, each by the function the wasm
-//! exports under its `data-component` name, as Leptos' script does (no island here takes
-//! children, so nothing else of that script is needed).
+//! (`calls::early`), not before that call is up (400 ms at most): hydration is the page's
+//! longest task (30-70 ms here), and every frame of the call that arrived meanwhile waited for
+//! it. There the island holding the call (its `.stage`) is hydrated first, and the page's other
+//! islands (the call-by-name overlay, with its own socket) once the page is next idle, 1 s at
+//! most. Each island is hydrated by the function the wasm exports under its `data-component`
+//! name, as Leptos' script does (no island here takes children, so nothing else of that script
+//! is needed). `parley hydrate` and `parley hydrated` mark the first hydration in the page's
+//! performance timeline.
 use leptos::either::Either;
 use leptos::prelude::*;
 
-/// The longest the islands wait for a call page's early script to make its offers
-/// (`calls::early`, `offers!`): hydration is the page's longest task, and would hold them up.
-const WAIT_MS: u32 = 250;
+/// The longest the islands wait for a call page's early script to bring its call up
+/// (`calls::early`, `offers!`): hydration is the page's longest task, and would hold up every
+/// frame of the call on its way.
+const WAIT_MS: u32 = 400;
+
+/// The longest the page's other islands wait, after the call's, for the page to be idle.
+const LATER_MS: u32 = 1000;
 
 /// The module's text for the glue at `js` and the wasm at `wasm`. The paths are the site's own,
 /// from its configuration; neither can contain a quote.
@@ -27,13 +34,18 @@ fn script(js: &str, wasm: &str) -> String {
     format!(
         "import init,*as parley from'{js}';\
          await init({{module_or_path:'{wasm}'}});\
-         const hydrate=()=>{{parley.hydrate();\
-         for(const island of document.querySelectorAll('leptos-island')){{\
-         const make=parley[island.dataset.component];\
-         if(make)make(island);else console.warn('no island '+island.dataset.component+' in the wasm')}}}};\
+         const early=window.__parleySocket;\
+         const one=island=>{{const make=parley[island.dataset.component];\
+         if(make)make(island);else console.warn('no island '+island.dataset.component+' in the wasm')}};\
+         const hydrate=()=>{{performance.mark('parley hydrate');parley.hydrate();\
+         const all=[...document.querySelectorAll('leptos-island')];\
+         const now=early?all.filter(i=>i.querySelector('.stage')):all;\
+         now.forEach(one);performance.mark('parley hydrated');\
+         const rest=all.filter(i=>!now.includes(i));\
+         if(rest.length){{const later=()=>rest.forEach(one);\
+         if(window.requestIdleCallback)requestIdleCallback(later,{{timeout:{LATER_MS}}});else setTimeout(later,50)}}}};\
          const go=()=>{{if(document.readyState==='loading')addEventListener('DOMContentLoaded',hydrate,{{once:true}});\
          else hydrate()}};\
-         const early=window.__parleySocket;\
          if(early&&early.ready)Promise.race([early.ready,new Promise(r=>setTimeout(r,{WAIT_MS}))]).then(go);\
          else go();"
     )
@@ -91,14 +103,17 @@ mod tests {
         // Hydration waits for the parsed document, and runs once.
         assert!(s.contains("addEventListener('DOMContentLoaded',hydrate,{once:true})"));
         assert!(s.contains("parley.hydrate();"));
-        // A call page's islands wait for its early call's offers, 250 ms at most.
+        // A call page's islands wait for its early call to be up, 400 ms at most.
         assert!(
-            s.contains("Promise.race([early.ready,new Promise(r=>setTimeout(r,250))]).then(go)")
+            s.contains("Promise.race([early.ready,new Promise(r=>setTimeout(r,400))]).then(go)")
         );
         assert!(s.contains("querySelectorAll('leptos-island')"));
         assert!(s.contains("parley[island.dataset.component]"));
-        // No idle wait, and nothing that could end the script element early.
-        assert!(!s.contains("requestIdleCallback"));
+        // There the call's island first, the others once the page is idle (1 s at most).
+        assert!(s.contains("const now=early?all.filter(i=>i.querySelector('.stage')):all;"));
+        assert!(s.contains("requestIdleCallback(later,{timeout:1000})"));
+        assert!(s.contains("else setTimeout(later,50)"));
+        // Nothing that could end the script element early.
         assert!(!s.contains('<'));
     }
 

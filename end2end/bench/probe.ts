@@ -12,9 +12,13 @@ export function probe(cameraDelayMs = 0): void {
   const marks: Record<string, number> = {};
   w.__setup = marks;
   const now = () => performance.timeOrigin + performance.now();
-  /** Records the first time `name` happens. */
+  /** Records the first time `name` happens, also in the page's performance timeline (so a
+   *  trace shows it). */
   const mark = (name: string) => {
-    if (!(name in marks)) marks[name] = now();
+    if (!(name in marks)) {
+      marks[name] = now();
+      performance.mark?.('setup: ' + name);
+    }
   };
   const typeOf = (text: unknown): string | undefined => {
     if (typeof text !== 'string') return undefined;
@@ -45,18 +49,25 @@ export function probe(cameraDelayMs = 0): void {
       const n = sockets++;
       const at: Record<string, number> = { created: now() };
       (this as any).__marks = at;
+      (this as any).__n = n;
       w.__sockets = w.__sockets ?? [];
       w.__sockets[n] = at;
       this.addEventListener('open', () => (at.open ??= now()));
       this.addEventListener('message', (ev: MessageEvent) => {
         const t = typeOf(ev.data);
-        if (t) at['recv ' + t] ??= now();
+        if (t && !at['recv ' + t]) {
+          at['recv ' + t] = now();
+          performance.mark?.(`setup: ws${n} recv ${t}`);
+        }
       });
     }
     send(data: any) {
       const t = typeOf(data);
       const at = (this as any).__marks;
-      if (t) at['send ' + t] ??= now();
+      if (t && !at['send ' + t]) {
+        at['send ' + t] = now();
+        performance.mark?.(`setup: ws${(this as any).__n} send ${t}`);
+      }
       return super.send(data);
     }
   };

@@ -9,7 +9,7 @@ export const STEPS: [label: string, page: 'new' | 'old', mark: string][] = [
   ['wasm fetched', 'new', 'wasm responseEnd'],
   ['wasm compile started', 'new', 'wasm start'],
   ['wasm instantiated', 'new', 'wasm ready'],
-  ['camera asked (hydrating)', 'new', 'camera asked'],
+  ['camera asked', 'new', 'camera asked'],
   ['socket created', 'new', 'ws created'],
   ['socket open', 'new', 'ws open'],
   ['welcome', 'new', 'ws recv welcome'],
@@ -38,6 +38,8 @@ export const STEPS: [label: string, page: 'new' | 'old', mark: string][] = [
   ['first candidate of its received', 'new', 'first remote candidate'],
   ['ICE connected', 'new', 'ice connected'],
   ['peer connection connected', 'new', 'pc connected'],
+  ['islands hydrating', 'new', 'parley hydrate'],
+  ['call island hydrated', 'new', 'parley hydrated'],
   ['tile connected (new page)', 'new', 'tile connected'],
   ['tile connected (old page)', 'old', 'tile connected'],
 ];
@@ -60,6 +62,7 @@ export async function marks(page: Page): Promise<Record<string, number>> {
       | PerformanceResourceTiming
       | undefined;
     if (wasm) out['wasm responseEnd'] = origin + wasm.responseEnd;
+    for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('parley ')) out[m.name] ??= origin + m.startTime;
     return out;
   });
 }

@@ -86,6 +86,54 @@ test('the page joins and calls from its inline script while the wasm is held bac
   expect(await joins(pb)).toMatchObject({ sent: 1, calls: 1, joined: 1 });
 });
 
+/** Records, in `performance.now()` time, when the page's first connection is up and when each
+ *  WebSocket is made (the first is the inline script's). */
+function watchUp(): void {
+  const w = window as any;
+  w.__sockets = [];
+  const Ws = WebSocket;
+  w.WebSocket = class extends Ws {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      w.__sockets.push(performance.now());
+    }
+  };
+  const Pc = RTCPeerConnection;
+  w.RTCPeerConnection = class extends Pc {
+    constructor(c?: RTCConfiguration) {
+      super(c);
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected') w.__upAt ??= performance.now();
+      });
+    }
+  };
+}
+
+test('a call page hydrates once its call is up, the call first and the rest of the page after', async ({ browser }) => {
+  const room = unique('hydrate-late');
+  const pa = await openPage(browser, 'hl-a');
+  const ann = await joinAsGuest(pa);
+  await openRoom(pa, room);
+
+  const pb = await openPage(browser, 'hl-b');
+  const ben = await joinAsGuest(pb);
+  await pb.addInitScript(watchUp);
+  await pb.goto(`/r/${room}?lowres=1`);
+  await expectConnected(pb, ann);
+  await expectConnected(pa, ben);
+  // The call-by-name overlay, the page's other island, opens its socket once hydrated.
+  await expect.poll(() => pb.evaluate(() => (window as any).__sockets.length)).toBeGreaterThanOrEqual(2);
+  const t = await pb.evaluate(() => {
+    const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+    const w = window as any;
+    return { up: w.__upAt, hydrate: at('parley hydrate'), hydrated: at('parley hydrated'), overlay: w.__sockets[1] };
+  });
+  // Every frame of the call was handled by the inline script, not held up by hydration.
+  expect(t.hydrate, 'hydration starts once the connection made by the inline script is up').toBeGreaterThanOrEqual(t.up);
+  expect(t.hydrated).toBeGreaterThanOrEqual(t.hydrate);
+  expect(t.overlay, 'the overlay is hydrated after the call').toBeGreaterThanOrEqual(t.hydrated);
+});
+
 /** Holds `getUserMedia` until `window.__releaseCamera()`. */
 function holdCamera(): void {
   const w = window as any;

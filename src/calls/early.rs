@@ -72,9 +72,11 @@ macro_rules! socket {
 // lines for the camera still to come, the chat channel), and its offer. The offer and the
 // connection's candidates are held until that peer's `response`, then sent; the peer's answer
 // and candidates, when they come before the engine runs, are applied here too, and not kept
-// for the engine. `o.ready` settles once every offer is made (or there is nothing to make, or
-// the socket closed): the loader hydrates then (`loader.rs`), so the page's longest task runs
-// while the offer travels, not before it is made. The engine takes it all over on the `joined`
+// for the engine. `o.ready` settles once every connection is up or has failed (or there is
+// nothing to make, or the socket closed): the loader hydrates then (`loader.rs`), so the page's
+// longest task runs once the call is up rather than while its offer, answer and candidates
+// are on their way (the script handles each in a few milliseconds; hydrating made each wait for
+// tens). The engine takes it all over on the `joined`
 // it reads from the frames kept (`early::handoff`), and sends what the script's offers still
 // send (`o.out`).
 #[cfg(feature = "ssr")]
@@ -101,18 +103,20 @@ macro_rules! offers {
             "for(const k of['audio','video'])pc.addTransceiver(k,{direction:'sendrecv',streams:[later]});",
             "l.dc=pc.createDataChannel('chat');",
             "pc.ontrack=e=>{if(e.streams[0])l.stream=e.streams[0]};",
+            "let f=0;const fin=l.fin=()=>{if(!f){f=1;done()}};",
+            "pc.addEventListener('connectionstatechange',()=>{const s=pc.connectionState;if(s==='connected'||s==='failed')fin()});",
             "pc.onicecandidate=e=>{const x=e.candidate;if(!x){l.gathered=l.found;l.found=0;return}",
             "if(!x.candidate)return;l.found++;const f={candidate:x.candidate};",
             "if(x.sdpMid!=null)f.sdpMid=x.sdpMid;if(x.sdpMLineIndex!=null)f.sdpMLineIndex=x.sdpMLineIndex;",
             "o.out(p,JSON.stringify({type:'candidate',to:p,payload:f}))};",
-            "pc.createOffer().then(d=>{pc.setLocalDescription(d).catch(()=>{});",
-            "o.out(p,JSON.stringify({type:'offer',to:p,payload:{type:'offer',sdp:d.sdp}}))}).catch(()=>{}).finally(done);",
+            "pc.createOffer().then(d=>{pc.setLocalDescription(d).catch(fin);",
+            "o.out(p,JSON.stringify({type:'offer',to:p,payload:{type:'offer',sdp:d.sdp}}))}).catch(fin);",
             "n++}catch(x){delete o.links[p]}}}catch(x){}if(n===0)o.go()}",
             "else if(!l)return;",
             "else if(m.type==='response'){if(l.held){const h=l.held;l.held=null;for(const f of h)ws.send(f)}return true}",
             "else if(m.type==='answer'&&!l.remote){",
             "const r=l.remote=l.pc.setRemoteDescription(m.payload);r.then(()=>{if(o.taken)return;l.set=true;",
-            "for(const c of l.pending)l.pc.addIceCandidate(c).catch(()=>{});l.pending=[]},()=>{});",
+            "for(const c of l.pending)l.pc.addIceCandidate(c).catch(()=>{});l.pending=[]},()=>l.fin());",
             "return true}",
             "else if(m.type==='candidate'){if(l.set)l.pc.addIceCandidate(m.payload).catch(()=>{});",
             "else l.pending.push(m.payload);return true}}})();"
@@ -318,11 +322,14 @@ mod tests {
             // Frames of a peer it has no connection to are left for the engine.
             "else if(!l)return;",
             // The islands wait on `ready`, which settles on a close, on an error (a full
-            // room), on no connection to make, and once every offer is made or has failed.
+            // room), on no connection to make, and once every connection is up or has failed.
             "ws.addEventListener('close',()=>o.go())",
             "else if(m.type==='error')o.go();",
             "if(n===0)o.go()",
-            ".finally(done)",
+            "if(s==='connected'||s==='failed')fin()",
+            "pc.setLocalDescription(d).catch(fin)",
+            "}).catch(fin);",
+            "()=>l.fin());",
             // What the engine takes over besides the connections (`early::handoff`).
             "o.later=new MediaStream()",
             "if(o.taken)return",
