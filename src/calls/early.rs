@@ -103,7 +103,7 @@ macro_rules! offers {
             "for(const k of['audio','video'])pc.addTransceiver(k,{direction:'sendrecv',streams:[later]});",
             "l.dc=pc.createDataChannel('chat');",
             "pc.ontrack=e=>{if(e.streams[0])l.stream=e.streams[0]};",
-            "let f=0;const fin=l.fin=()=>{if(!f){f=1;done()}};",
+            "let up=0;const fin=l.fin=()=>{if(!up){up=1;done()}};",
             "pc.addEventListener('connectionstatechange',()=>{const s=pc.connectionState;if(s==='connected'||s==='failed')fin()});",
             "pc.onicecandidate=e=>{const x=e.candidate;if(!x){l.gathered=l.found;l.found=0;return}",
             "if(!x.candidate)return;l.found++;const f={candidate:x.candidate};",
