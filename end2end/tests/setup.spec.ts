@@ -1,7 +1,7 @@
 // A call gets under way without waiting for what it need not wait for: the page's inline script
 // joins the room and makes the call while the wasm is still loading, and a newcomer calls before
 // its camera is up, its picture following when the camera is.
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import {
   expectConnected,
   expectVideoBytesGrow,
@@ -45,17 +45,22 @@ function countJoins(): void {
   };
 }
 
+/** Ann waits in a fresh room; Ben, a guest too, has not opened it yet. */
+async function annWaitingForBen(browser: Browser, label: string) {
+  const room = unique(label);
+  const pa = await openPage(browser, `${label}-a`);
+  const ann = await joinAsGuest(pa);
+  await openRoom(pa, room);
+  const pb = await openPage(browser, `${label}-b`);
+  const ben = await joinAsGuest(pb);
+  return { room, pa, ann, pb, ben };
+}
+
 type Joins = { sent: number; calls: number; joined: number; responses: number };
 const joins = (page: Page) => page.evaluate(() => (window as any).__joins as Joins);
 
 test('the page joins and calls from its inline script while the wasm is held back, only once; the call connects before the wasm runs', async ({ browser }) => {
-  const room = unique('early-join');
-  const pa = await openPage(browser, 'ej-a');
-  const ann = await joinAsGuest(pa);
-  await openRoom(pa, room);
-
-  const pb = await openPage(browser, 'ej-b');
-  const ben = await joinAsGuest(pb);
+  const { room, pa, ann, pb, ben } = await annWaitingForBen(browser, 'early-join');
   await pb.addInitScript(countJoins);
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
@@ -110,13 +115,7 @@ function watchUp(): void {
 }
 
 test('a call page hydrates once its call is up, the call first and the rest of the page after', async ({ browser }) => {
-  const room = unique('hydrate-late');
-  const pa = await openPage(browser, 'hl-a');
-  const ann = await joinAsGuest(pa);
-  await openRoom(pa, room);
-
-  const pb = await openPage(browser, 'hl-b');
-  const ben = await joinAsGuest(pb);
+  const { room, pa, ann, pb, ben } = await annWaitingForBen(browser, 'hydrate-late');
   await pb.addInitScript(watchUp);
   await pb.goto(`/r/${room}?lowres=1`);
   await expectConnected(pb, ann);
@@ -146,13 +145,7 @@ function holdCamera(): void {
 }
 
 test('a newcomer calls before its camera is up; its picture and sound follow without renegotiating', async ({ browser }) => {
-  const room = unique('late-camera');
-  const pa = await openPage(browser, 'lc-a');
-  const ann = await joinAsGuest(pa);
-  await openRoom(pa, room);
-
-  const pb = await openPage(browser, 'lc-b');
-  const ben = await joinAsGuest(pb);
+  const { room, pa, ann, pb, ben } = await annWaitingForBen(browser, 'late-camera');
   await pb.addInitScript(holdCamera);
   // Full mode (not `?lowres=1`, which has no microphone): both lines get a track later.
   await pb.goto(`/r/${room}`);
